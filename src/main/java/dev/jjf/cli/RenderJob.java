@@ -1,0 +1,61 @@
+package dev.jjf.cli;
+
+import dev.jjf.profile.HeapProfile;
+import dev.jjf.profile.HeapProfileParser;
+import dev.jjf.profile.Metric;
+import dev.jjf.render.FoldedWriter;
+import dev.jjf.render.JsonWriter;
+import dev.jjf.render.OutputFile;
+import dev.jjf.render.SvgOptions;
+import dev.jjf.render.SvgRenderer;
+import dev.jjf.stacks.CallTree;
+import dev.jjf.stacks.StackFolder;
+import dev.jjf.symbols.PerfMap;
+import dev.jjf.symbols.Symbolizer;
+import dev.jjf.symbols.SymbolizerOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * One rendering: profiles (each with its process's perf map) in, one output file out. Calls the
+ * stages in order: parse, symbolize, fold, render.
+ */
+record RenderJob(List<Input> inputs, Metric metric, OutputFormat format, Path output, String title,
+                 Pattern include, Pattern exclude, double minWidthPercent, boolean annotate,
+                 SymbolizerOptions symbols) {
+
+    /** A heap profile and the perf map of the process that wrote it. */
+    record Input(Path heap, Optional<Path> perfMap) {
+    }
+
+    /** What was rendered, for the summary line. */
+    record Result(CallTree tree, int stacks) {
+    }
+
+    Result run(PrintWriter err) throws IOException {
+        Symbolizer symbolizer = new Symbolizer(symbols, w -> err.println("jjf: warning: " + w));
+        StackFolder folder = new StackFolder(metric, include, exclude);
+        int stacks = 0;
+        for (Input in : inputs) {
+            HeapProfile profile = HeapProfileParser.parse(in.heap());
+            PerfMap perfMap = in.perfMap().isPresent()
+                    ? PerfMap.read(in.perfMap().get(), w -> err.println("jjf: warning: " + w))
+                    : PerfMap.empty();
+            folder.add(profile, symbolizer.forProcess(profile.mappings(), perfMap));
+            stacks += profile.samples().size();
+        }
+        CallTree tree = folder.tree();
+        OutputFile.write(output, out -> {
+            switch (format) {
+                case svg -> new SvgRenderer(new SvgOptions(title, minWidthPercent, SvgOptions.DEFAULT_WIDTH_PX)).write(tree, out);
+                case folded -> new FoldedWriter(annotate).write(tree, out);
+                case json -> new JsonWriter().write(tree, out);
+            }
+        });
+        return new Result(tree, stacks);
+    }
+}

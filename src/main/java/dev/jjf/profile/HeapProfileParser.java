@@ -1,0 +1,247 @@
+package dev.jjf.profile;
+
+import dev.jjf.BadInputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads jemalloc heap_v2 profiles the way jeprof does: the whole-process ("t*") count line of
+ * each stack, per-thread lines skipped, then the MAPPED_LIBRARIES section.
+ */
+public final class HeapProfileParser {
+    /** jemalloc records at most 128 frames; far longer lines are not a jemalloc profile. */
+    static final int MAX_LINE_BYTES = 1 << 20;
+    private static final byte[] HEADER = "heap_v2/".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAPPED = "MAPPED_LIBRARIES:".getBytes(StandardCharsets.US_ASCII);
+
+    private HeapProfileParser() {
+    }
+
+    /** Parses one file; BadInputException names the file and line of anything malformed. */
+    public static HeapProfile parse(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(in, file);
+        }
+    }
+
+    /** Parses a stream; {@code file} is only used in messages. */
+    public static HeapProfile parse(InputStream in, Path file) throws IOException {
+        try (LineReader r = new LineReader(in, file, MAX_LINE_BYTES)) {
+            return new Parse(r, file).run();
+        }
+    }
+
+    /** State of one parse; lives for one file. */
+    private static final class Parse {
+        private final LineReader r;
+        private final Path file;
+        private final List<StackSample> samples = new ArrayList<>();
+        private final List<Mapping> mappings = new ArrayList<>();
+        private long[] frames = new long[128];
+        private int pos;
+
+        Parse(LineReader r, Path file) {
+            this.r = r;
+            this.file = file;
+        }
+
+        HeapProfile run() throws IOException {
+            if (!r.next()) throw error("empty file, expected a jemalloc heap_v2 profile");
+            long period = header();
+            long[] stack = null;
+            boolean mapped = false;
+            while (r.next()) {
+                pos = skipSpaces(0);
+                if (pos == r.length) continue;
+                byte c = r.line[pos];
+                if (c == '@') {
+                    if (stack != null) throw error("stack without a t*: count line");
+                    stack = stackLine();
+                } else if (c == 't') {
+                    if (r.length > pos + 1 && r.line[pos + 1] == '*') {
+                        if (stack == null) continue; // whole-process summary before the first stack
+                        samples.add(countLine(stack));
+                        stack = null;
+                    } else if (stack == null && samples.isEmpty()) {
+                        continue; // per-thread summaries in the header
+                    }
+                    // per-thread lines of a stack are not used, as in jeprof
+                } else if (startsWith(MAPPED)) {
+                    if (stack != null) throw error("stack without a t*: count line");
+                    mapped = true;
+                    mappedLibraries();
+                    break;
+                } else {
+                    throw error("unexpected line '" + excerpt() + "'");
+                }
+            }
+            if (stack != null) throw error("file ends inside a stack (truncated profile?)");
+            if (!mapped) {
+                throw new BadInputException(file, r.lineNumber,
+                        "no MAPPED_LIBRARIES section (truncated profile?); addresses cannot be symbolized");
+            }
+            return new HeapProfile(file, period, List.copyOf(samples), List.copyOf(mappings));
+        }
+
+        private long header() {
+            if (!startsWith(HEADER)) {
+                throw error("not a jemalloc heap_v2 profile (first line '" + excerpt() + "')");
+            }
+            pos = HEADER.length;
+            long period = decimal();
+            if (pos != r.length) throw error("bad sample period in '" + excerpt() + "'");
+            return period;
+        }
+
+        private long[] stackLine() {
+            pos++;
+            int n = 0;
+            while (true) {
+                pos = skipSpaces(pos);
+                if (pos == r.length) break;
+                if (n == frames.length) frames = Arrays.copyOf(frames, n * 2);
+                frames[n++] = hex();
+            }
+            if (n == 0) throw error("stack line without addresses");
+            return Arrays.copyOf(frames, n);
+        }
+
+        /** {@code t*: objs: bytes [accum_objs: accum_bytes]} */
+        private StackSample countLine(long[] stack) {
+            pos += 2;
+            expect(':');
+            long objects = decimal();
+            expect(':');
+            long bytes = decimal();
+            expect('[');
+            long accumObjects = decimal();
+            expect(':');
+            long accumBytes = decimal();
+            expect(']');
+            pos = skipSpaces(pos);
+            if (pos != r.length) throw error("trailing text after count line");
+            return new StackSample(stack, objects, bytes, accumObjects, accumBytes);
+        }
+
+        private void mappedLibraries() throws IOException {
+            while (r.next()) {
+                pos = skipSpaces(0);
+                if (pos == r.length) continue;
+                Mapping m = mappingLine();
+                if (m != null) mappings.add(m);
+            }
+        }
+
+        /** {@code start-end perms offset dev inode [path]}; lines that do not fit are skipped as jeprof does. */
+        private Mapping mappingLine() {
+            try {
+                long start = hex();
+                expectNoSpace('-');
+                long end = hex();
+                pos = skipSpaces(pos);
+                int permsStart = pos;
+                pos = skipToken(pos);
+                String perms = new String(r.line, permsStart, pos - permsStart, StandardCharsets.US_ASCII);
+                pos = skipSpaces(pos);
+                long offset = hex();
+                pos = skipSpaces(pos);
+                pos = skipToken(pos); // device
+                pos = skipSpaces(pos);
+                pos = skipToken(pos); // inode
+                pos = skipSpaces(pos);
+                int pathEnd = r.length;
+                while (pathEnd > pos && r.line[pathEnd - 1] == ' ') pathEnd--;
+                String path = new String(r.line, pos, pathEnd - pos, StandardCharsets.UTF_8);
+                return new Mapping(start, end, offset, perms, path);
+            } catch (BadInputException e) {
+                return null;
+            }
+        }
+
+        private long hex() {
+            if (pos + 1 < r.length && r.line[pos] == '0' && (r.line[pos + 1] == 'x' || r.line[pos + 1] == 'X')) {
+                pos += 2;
+            }
+            int start = pos;
+            long v = 0;
+            while (pos < r.length) {
+                int d = Character.digit(r.line[pos], 16);
+                if (d < 0) break;
+                if (pos - start == 16) throw error("hex number longer than 64 bits");
+                v = (v << 4) | d;
+                pos++;
+            }
+            if (pos == start) throw error("expected a hex address at column " + (pos + 1));
+            if (pos < r.length && r.line[pos] != ' ' && r.line[pos] != '-' && r.line[pos] != '\t') {
+                throw error("bad hex address at column " + (start + 1));
+            }
+            return v;
+        }
+
+        private long decimal() {
+            pos = skipSpaces(pos);
+            int start = pos;
+            long v = 0;
+            while (pos < r.length) {
+                byte b = r.line[pos];
+                if (b < '0' || b > '9') break;
+                if (v > (Long.MAX_VALUE - (b - '0')) / 10) throw error("count does not fit in 64 bits");
+                v = v * 10 + (b - '0');
+                pos++;
+            }
+            if (pos == start) throw error("expected a non-negative number at column " + (pos + 1));
+            return v;
+        }
+
+        private void expect(char c) {
+            pos = skipSpaces(pos);
+            expectNoSpace(c);
+        }
+
+        private void expectNoSpace(char c) {
+            if (pos >= r.length || r.line[pos] != c) {
+                throw error("expected '" + c + "' at column " + (pos + 1) + " in '" + excerpt() + "'");
+            }
+            pos++;
+        }
+
+        private int skipSpaces(int i) {
+            while (i < r.length && (r.line[i] == ' ' || r.line[i] == '\t')) i++;
+            return i;
+        }
+
+        private int skipToken(int i) {
+            while (i < r.length && r.line[i] != ' ' && r.line[i] != '\t') i++;
+            return i;
+        }
+
+        private boolean startsWith(byte[] prefix) {
+            if (r.length - pos < prefix.length) return false;
+            for (int i = 0; i < prefix.length; i++) {
+                if (r.line[pos + i] != prefix[i]) return false;
+            }
+            return true;
+        }
+
+        private String excerpt() {
+            int n = Math.min(r.length, 60);
+            StringBuilder sb = new StringBuilder(n);
+            for (int i = 0; i < n; i++) {
+                int b = r.line[i] & 0xff;
+                sb.append(b >= 0x20 && b < 0x7f ? (char) b : '?');
+            }
+            if (r.length > n) sb.append("...");
+            return sb.toString();
+        }
+
+        private BadInputException error(String message) {
+            return new BadInputException(file, r.lineNumber, message);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.jjf.render;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.jjf.stacks.CallTree;
+import java.io.IOException;
+import java.io.Writer;
+
+/**
+ * Writes the call tree as d3-flamegraph JSON plus a {@code kind} per node:
+ * {@code {"name":"all","value":TOTAL,"unit":"bytes","children":[...]}}; values are inclusive.
+ */
+public final class JsonWriter {
+    public void write(CallTree tree, Writer out) throws IOException {
+        try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.writeStartObject();
+            g.writeStringField("name", CallTree.ROOT_NAME);
+            g.writeNumberField("value", Math.round(tree.total()));
+            g.writeStringField("unit", tree.unit());
+            writeChildren(tree.root(), g);
+            g.writeEndObject();
+        }
+    }
+
+    private void writeNode(CallTree.Node node, JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", node.name());
+        g.writeStringField("kind", node.kind().id());
+        g.writeNumberField("value", Math.round(node.total()));
+        writeChildren(node, g);
+        g.writeEndObject();
+    }
+
+    private void writeChildren(CallTree.Node node, JsonGenerator g) throws IOException {
+        g.writeArrayFieldStart("children");
+        for (CallTree.Node child : node.children()) writeNode(child, g);
+        g.writeEndArray();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.jjf.stacks;
+
+import dev.jjf.symbols.Line;
+import dev.jjf.symbols.Location;
+import java.util.Set;
+
+/**
+ * Recognizes jemalloc's own frames on top of every stack (the profiler's backtrace and the
+ * allocation path) so stacks end at the allocation call the program made.
+ */
+final class AllocatorFrames {
+    private static final String LIBRARY_PREFIX = "libjemalloc";
+    /** jemalloc's private symbols carry this prefix when it is linked into a program. */
+    private static final String PRIVATE_PREFIX = "je_";
+    private static final String DEFAULT_SUFFIX = "_default";
+    private static final Set<String> ENTRY_POINTS = Set.of(
+            "malloc", "calloc", "realloc", "free", "posix_memalign", "aligned_alloc", "memalign",
+            "valloc", "pvalloc", "mallocx", "rallocx", "xallocx", "reallocarray");
+
+    private AllocatorFrames() {
+    }
+
+    static boolean isAllocator(Location loc) {
+        for (Line line : loc.lines()) {
+            if (line.library().startsWith(LIBRARY_PREFIX)) return true;
+            if (line.source() == Line.Source.ELF && line.function().startsWith(PRIVATE_PREFIX)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * The public function a program called to reach this allocator frame ("malloc" for
+     * {@code je_malloc_default}), or null when the frame does not name one: a stripped jemalloc
+     * only exports its entry points, and its internal frames cannot tell which was called.
+     */
+    static String entryPoint(Location outermostAllocatorFrame) {
+        Line line = outermostAllocatorFrame.lines().get(outermostAllocatorFrame.lines().size() - 1);
+        if (line.source() != Line.Source.ELF) return null;
+        String name = line.function();
+        if (name.startsWith("operator new") || name.startsWith("operator delete")) return name;
+        if (name.startsWith(PRIVATE_PREFIX)) name = name.substring(PRIVATE_PREFIX.length());
+        if (name.endsWith(DEFAULT_SUFFIX)) name = name.substring(0, name.length() - DEFAULT_SUFFIX.length());
+        return ENTRY_POINTS.contains(name) ? name : null;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.jjf.symbols;
+
+import dev.jjf.profile.Mapping;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Names the addresses of one process, each distinct address once. Caller frames hold return
+ * addresses, which point after the call: they are looked up at {@code address - 1}, as jeprof
+ * does, so a call that ends a function or an inline range is attributed to the right one.
+ */
+public final class ProcessSymbols {
+    private static final String UNKNOWN = "[unknown] ";
+
+    private final Symbolizer symbolizer;
+    private final Mapping[] mappings;
+    private final PerfMap perfMap;
+    private final Map<Long, Location> leafCache = new HashMap<>();
+    private final Map<Long, Location> callerCache = new HashMap<>();
+
+    ProcessSymbols(Symbolizer symbolizer, List<Mapping> mappings, PerfMap perfMap) {
+        this.symbolizer = symbolizer;
+        List<Mapping> sorted = new ArrayList<>(mappings);
+        sorted.sort(Comparator.comparing(Mapping::start, Long::compareUnsigned));
+        this.mappings = sorted.toArray(new Mapping[0]);
+        this.perfMap = perfMap;
+    }
+
+    /**
+     * Names one frame.
+     *
+     * @param returnAddress true for every frame but the leaf
+     */
+    public Location locate(long address, boolean returnAddress) {
+        Map<Long, Location> cache = returnAddress ? callerCache : leafCache;
+        Location known = cache.get(address);
+        if (known != null) return known;
+        Location loc = new Location(address, lines(returnAddress ? address - 1 : address));
+        cache.put(address, loc);
+        return loc;
+    }
+
+    private List<Line> lines(long pc) {
+        Mapping m = mappingOf(pc);
+        if (m != null && !m.isAnonymous()) return List.of(fromElf(m, pc));
+        PerfMapEntry e = perfMap.lookup(pc);
+        if (e != null) return fromPerfMap(e);
+        return List.of(new Line(UNKNOWN + "0x" + Long.toHexString(pc), Line.Source.UNRESOLVED, ""));
+    }
+
+    private Line fromElf(Mapping m, long pc) {
+        String library = m.fileName();
+        long fileOffset = m.fileOffset(pc);
+        Optional<Symbolizer.ElfSymbols> elf = symbolizer.elf(m);
+        if (elf.isPresent()) {
+            OptionalLong vaddr = elf.get().elf().fileOffsetToVaddr(fileOffset);
+            if (vaddr.isPresent()) {
+                String name = elf.get().table().lookup(vaddr.getAsLong());
+                if (name != null) return new Line(Demangler.demangle(name), Line.Source.ELF, library);
+                return unresolved(library, vaddr.getAsLong());
+            }
+        }
+        return unresolved(library, fileOffset);
+    }
+
+    private static Line unresolved(String library, long offset) {
+        return new Line(UNKNOWN + library + "+0x" + Long.toHexString(offset), Line.Source.UNRESOLVED, library);
+    }
+
+    /** An inline chain is written outermost first; lines are innermost first. */
+    private static List<Line> fromPerfMap(PerfMapEntry e) {
+        List<String> chain = e.javaFrames();
+        if (chain.isEmpty()) return List.of(new Line(e.name(), Line.Source.JVM_GENERATED, ""));
+        List<Line> lines = new ArrayList<>(chain.size());
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            lines.add(new Line(chain.get(i), i == 0 ? Line.Source.JAVA : Line.Source.JAVA_INLINED, ""));
+        }
+        return List.copyOf(lines);
+    }
+
+    private Mapping mappingOf(long pc) {
+        int lo = 0;
+        int hi = mappings.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            Mapping m = mappings[mid];
+            if (Long.compareUnsigned(pc, m.start()) < 0) {
+                hi = mid - 1;
+            } else if (Long.compareUnsigned(pc, m.end()) >= 0) {
+                lo = mid + 1;
+            } else {
+                return m;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.jjf.symbols;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jjf.BadInputException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PerfMapTest {
+    private static final Path FILE = Path.of("perf-1.map");
+
+    private static PerfMap parse(String text, List<String> warnings) throws IOException {
+        return PerfMap.parse(text, FILE, warnings::add);
+    }
+
+    @Test
+    void readsBothDialectsSideBySide() throws IOException {
+        PerfMap map = parse("""
+                0x00007f1b196c7180 0x0000000000000078 void java.lang.System.arraycopy(java.lang.Object, int, java.lang.Object, int, int)
+                7f1b196c8000 80 Lcom/foo/Bar;::baz
+                7f1b196c9000 40 Lcom/foo/Bar;::qux(I[Ljava/lang/String;J)V
+                0x00007f1b196ca000 0x0000000000000100 StubRoutines (1)
+                0x00007f1b196cb000 0x0000000000000100 Interpreter
+                """, new ArrayList<>());
+        assertEquals(List.of("java.lang.System.arraycopy(java.lang.Object, int, java.lang.Object, int, int)"),
+                map.lookup(0x7f1b196c7180L).javaFrames());
+        assertEquals(List.of("com.foo.Bar.baz"), map.lookup(0x7f1b196c807fL).javaFrames());
+        assertEquals(List.of("com.foo.Bar.qux(int, java.lang.String[], long)"), map.lookup(0x7f1b196c9000L).javaFrames());
+        assertEquals("StubRoutines (1)", map.lookup(0x7f1b196ca010L).name());
+        assertTrue(map.lookup(0x7f1b196ca010L).javaFrames().isEmpty());
+        assertTrue(map.lookup(0x7f1b196cb000L).javaFrames().isEmpty());
+        assertNull(map.lookup(0x7f1b196c7180L + 0x78)); // end is exclusive
+        assertNull(map.lookup(0x7f1b196c717fL));
+    }
+
+    @Test
+    void inlineChainsAreOutermostFirst() throws IOException {
+        PerfMap map = parse("7f00 100 Lcom/A;::outer->Lcom/B;::mid->Lcom/C;::leaf\n", new ArrayList<>());
+        assertEquals(List.of("com.A.outer", "com.B.mid", "com.C.leaf"), map.lookup(0x7f10).javaFrames());
+    }
+
+    @Test
+    void laterEntriesReplaceTheOverlappingPartOfEarlierOnes() throws IOException {
+        PerfMap map = parse("""
+                1000 1000 Lold/A;::a
+                1400 100 Lnew/B;::b
+                1c00 800 Lnew/C;::c
+                """, new ArrayList<>());
+        assertEquals("Lold/A;::a", map.lookup(0x13ff).name());
+        assertEquals("Lnew/B;::b", map.lookup(0x1400).name());
+        assertEquals("Lold/A;::a", map.lookup(0x1500).name()); // the tail of A beyond B survives
+        assertEquals("Lnew/C;::c", map.lookup(0x1c00).name());
+        assertEquals("Lnew/C;::c", map.lookup(0x23ff).name());
+        assertNull(map.lookup(0x2400));
+        PerfMap replaced = parse("1000 100 Lold/A;::a\n1000 100 Lnew/A;::a\n", new ArrayList<>());
+        assertEquals("Lnew/A;::a", replaced.lookup(0x1050).name());
+        assertEquals(1, replaced.size());
+    }
+
+    @Test
+    void garbageLinesAreSkippedWithOneWarning() throws IOException {
+        List<String> warnings = new ArrayList<>();
+        PerfMap map = parse("junk\n1000 10 <script>&\"]]>\nzz 10 x\n1000\n", warnings);
+        assertEquals("<script>&\"]]>", map.lookup(0x1000).name());
+        assertEquals(1, warnings.size());
+        assertTrue(warnings.get(0).startsWith("perf-1.map:1: skipped 3 malformed"), warnings.get(0));
+    }
+
+    @Test
+    void fileWithoutAnyEntryIsBadInput() {
+        BadInputException e = assertThrows(BadInputException.class, () -> parse("hello world\n", new ArrayList<>()));
+        assertEquals(1, e.line());
+    }
+}
