@@ -1,0 +1,302 @@
+package dev.jjf.render;
+
+import dev.jjf.stacks.CallTree;
+import dev.jjf.stacks.FrameKind;
+import java.awt.Color;
+import java.awt.geom.Rectangle2D;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.jfree.svg.SVGGraphics2D;
+import org.jfree.svg.SVGHints;
+import org.jfree.svg.ViewBox;
+
+/**
+ * Draws a CallTree as a standalone interactive SVG flamegraph.
+ *
+ * <p>Frames, their tooltips and the legend swatches go through JFreeSVG. Text is written directly:
+ * JFreeSVG resolves every font through AWT, which makes the output depend on the fonts installed
+ * on the machine and costs half a second of font loading, while the browser picks the font anyway.
+ */
+public final class SvgRenderer {
+    static final int PAD_X = 10;
+    static final int ROW = 16;
+    /** Room above the frames for the title, the subtitle and the controls. */
+    static final int TOP = 56;
+    /** Frame positions handed to the script are billionths of the total, exact enough for deep zooms. */
+    static final double POSITION_SCALE = 1e9;
+    static final String DETAILS_HINT = "Hover a frame for details, click to zoom, Ctrl-F to search";
+
+    private static final double BASELINE = 11.5;
+    private static final double TITLE_Y = 24;
+    private static final double CONTROLS_Y = 44;
+    private static final Color BACKGROUND = new Color(0xF8, 0xF8, 0xF8);
+    private static final String CSS = resource("flamegraph.css");
+    private static final String JS = resource("flamegraph.js");
+
+    private final SvgOptions options;
+
+    /** A renderer for graphs with the given options. */
+    public SvgRenderer(SvgOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /**
+     * Writes the whole SVG document. The XML declaration says UTF-8, so {@code out} should encode
+     * UTF-8.
+     */
+    public void write(CallTree tree, Writer out) throws IOException {
+        out.write(render(tree));
+    }
+
+    /** The document as a string; same tree, same string. */
+    String render(CallTree tree) {
+        double total = tree.total();
+        Selection sel = select(tree.root(), total);
+        int width = options.widthPx();
+        double usable = width - 2 * PAD_X;
+        double detailsY = TOP + (sel.maxDepth + 1) * ROW + 18;
+        Legend legend = new Legend(width, detailsY + 10);
+        double height = legend.bottom + 8;
+
+        StringBuilder sb = new StringBuilder(sel.frames.size() * 640 + CSS.length() + JS.length() + 8192);
+        SVGGraphics2D g = new SVGGraphics2D(width, height, null, sb);
+        g.setDefsKeyPrefix("jjf");
+        g.setGeomDoubleConverter(v -> SvgFormat.decimal(v, 2));
+
+        // A title child of the root element becomes document.title when the file is opened alone.
+        sb.append("<title>");
+        SvgFormat.escape(sb, options.title()).append("</title>\n");
+        sb.append("<style><![CDATA[\n").append(CSS).append("]]></style>\n");
+        g.setPaint(BACKGROUND);
+        g.fill(new Rectangle2D.Double(0, 0, width, height));
+
+        text(sb, "title", null, width / 2.0, TITLE_Y, options.title());
+        text(sb, "subtitle", null, width / 2.0, CONTROLS_Y, subtitle(tree, sel));
+        text(sb, "control hidden", "unzoom", PAD_X, CONTROLS_Y, "Reset zoom");
+        text(sb, "control hidden", "resetsearch", width - PAD_X - 70, CONTROLS_Y, "Reset search");
+        text(sb, "control", "search", width - PAD_X, CONTROLS_Y, "Search");
+
+        Map<String, String> layer = new LinkedHashMap<>();
+        layer.put("id", "frames");
+        layer.put("data-unit", SvgFormat.xmlSafe(tree.unit()));
+        layer.put("data-total", SvgFormat.decimal(total, 3));
+        layer.put("data-left", Integer.toString(PAD_X));
+        layer.put("data-span", SvgFormat.decimal(usable, 2));
+        layer.put("data-char-width", SvgFormat.decimal(SvgFormat.CHAR_WIDTH, 3));
+        layer.put("data-text-pad", SvgFormat.decimal(SvgFormat.TEXT_PAD, 2));
+        layer.put("data-min-chars", Integer.toString(SvgFormat.MIN_LABEL_CHARS));
+        layer.put("data-baseline", SvgFormat.decimal(BASELINE, 2));
+        layer.put("data-omitted", Long.toString(sel.omitted()));
+        g.setRenderingHint(SVGHints.KEY_BEGIN_GROUP, layer);
+        Rectangle2D.Double rect = new Rectangle2D.Double();
+        for (Placed p : sel.frames) {
+            drawFrame(g, sb, rect, p, total, usable, sel.maxDepth, tree.unit());
+        }
+        g.setRenderingHint(SVGHints.KEY_END_GROUP, "frames");
+
+        text(sb, "details", "details", PAD_X, detailsY, DETAILS_HINT);
+        text(sb, "matched hidden", "matched", width - PAD_X, detailsY, "");
+        legend.draw(g, sb);
+        sb.append("<script><![CDATA[\n").append(JS).append("]]></script>\n");
+
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+                + g.getSVGElement(null, true, new ViewBox(0, 0, width, height), null, null) + "\n";
+    }
+
+    private static void drawFrame(SVGGraphics2D g, StringBuilder sb, Rectangle2D.Double rect, Placed p,
+            double total, double usable, int maxDepth, String unit) {
+        CallTree.Node n = p.node;
+        double value = n.total();
+        String name = SvgFormat.xmlSafe(n.name());
+        double x;
+        double w;
+        long start;
+        long end;
+        if (total > 0) {
+            x = PAD_X + p.start / total * usable;
+            w = value / total * usable;
+            start = Math.round(p.start / total * POSITION_SCALE);
+            end = Math.round((p.start + value) / total * POSITION_SCALE);
+        } else {
+            // An empty profile still shows its root, so the page is not blank.
+            x = PAD_X;
+            w = usable;
+            start = 0;
+            end = (long) POSITION_SCALE;
+        }
+        double y = TOP + (maxDepth - p.depth) * ROW;
+
+        Map<String, String> attrs = new LinkedHashMap<>(12);
+        attrs.put("class", "frame");
+        attrs.put("data-name", name);
+        attrs.put("data-kind", n.kind().id());
+        attrs.put("data-value", SvgFormat.decimal(value, 3));
+        attrs.put("data-depth", Integer.toString(p.depth));
+        attrs.put("data-start", Long.toString(start));
+        attrs.put("data-width", Long.toString(end - start));
+        g.setRenderingHint(SVGHints.KEY_BEGIN_GROUP, attrs);
+        g.setRenderingHint(SVGHints.KEY_ELEMENT_TITLE,
+                name + " (" + SvgFormat.human(value, unit) + ", " + SvgFormat.percent(value, total) + ")");
+        g.setPaint(SvgFormat.shade(n.kind(), name));
+        rect.setRect(x, y, w, ROW - 1);
+        g.fill(rect);
+        String label = SvgFormat.fitLabel(name, w);
+        if (!label.isEmpty()) {
+            text(sb, "label", null, x + SvgFormat.TEXT_PAD, y + BASELINE, label);
+        }
+        g.setRenderingHint(SVGHints.KEY_END_GROUP, "frame");
+    }
+
+    private String subtitle(CallTree tree, Selection sel) {
+        StringBuilder b = new StringBuilder("Total ").append(SvgFormat.human(tree.total(), tree.unit()));
+        long omitted = sel.omitted();
+        if (omitted > 0) {
+            b.append(String.format(Locale.ROOT, " | %,d of %,d frames omitted (narrower than %s%% of the total",
+                    omitted, sel.allFrames, SvgFormat.decimal(options.minWidthPercent(), 4)));
+            if (sel.limited) {
+                b.append(String.format(Locale.ROOT, ", or past the %,d-frame limit", options.maxFrames()));
+            }
+            b.append(')');
+        }
+        return b.toString();
+    }
+
+    private static void text(StringBuilder sb, String cssClass, String id, double x, double y, String content) {
+        sb.append("<text");
+        if (id != null) sb.append(" id=\"").append(id).append('"');
+        sb.append(" class=\"").append(cssClass).append("\" x=\"").append(SvgFormat.decimal(x, 2))
+                .append("\" y=\"").append(SvgFormat.decimal(y, 2)).append("\">");
+        SvgFormat.escape(sb, content).append("</text>");
+    }
+
+    /**
+     * Picks the frames to draw, in pre-order so that a frame's callees follow it and the script can
+     * find a subtree as a contiguous run.
+     */
+    private Selection select(CallTree.Node root, double total) {
+        double minValue = total * options.minWidthPercent() / 100;
+        // Totals never grow from caller to callee, so "total above t" keeps every drawn frame's
+        // caller drawn, and counting qualifying totals counts exactly the frames drawn.
+        long all = 0;
+        double[] qualifying = new double[64];
+        int count = 0;
+        Deque<CallTree.Node> todo = new ArrayDeque<>(root.children());
+        while (!todo.isEmpty()) {
+            CallTree.Node n = todo.pop();
+            all++;
+            if (n.total() > 0 && n.total() >= minValue) {
+                if (count == qualifying.length) qualifying = Arrays.copyOf(qualifying, count * 2);
+                qualifying[count++] = n.total();
+            }
+            for (CallTree.Node c : n.children()) todo.push(c);
+        }
+        int room = options.maxFrames() - 1;
+        double cutoff = Double.NEGATIVE_INFINITY;
+        boolean limited = count > room;
+        if (limited) {
+            Arrays.sort(qualifying, 0, count);
+            cutoff = qualifying[count - 1 - room];
+        }
+
+        List<Placed> frames = new ArrayList<>(Math.min(count, room) + 1);
+        int maxDepth = 0;
+        Deque<Placed> stack = new ArrayDeque<>();
+        stack.push(new Placed(root, 0, 0));
+        while (!stack.isEmpty()) {
+            Placed p = stack.pop();
+            frames.add(p);
+            maxDepth = Math.max(maxDepth, p.depth);
+            List<CallTree.Node> kids = p.node.children();
+            double[] starts = new double[kids.size()];
+            double x = p.start;
+            for (int i = 0; i < starts.length; i++) {
+                starts[i] = x;
+                x += kids.get(i).total();
+            }
+            for (int i = starts.length - 1; i >= 0; i--) {
+                double v = kids.get(i).total();
+                if (v > 0 && v >= minValue && v > cutoff) {
+                    stack.push(new Placed(kids.get(i), p.depth + 1, starts[i]));
+                }
+            }
+        }
+        return new Selection(frames, maxDepth, all, limited);
+    }
+
+    /** A frame to draw: its depth (root 0) and its left edge in the tree's units. */
+    private record Placed(CallTree.Node node, int depth, double start) {
+    }
+
+    private record Selection(List<Placed> frames, int maxDepth, long allFrames, boolean limited) {
+        /** Frames below the root not drawn. */
+        long omitted() {
+            return allFrames - (frames.size() - 1);
+        }
+    }
+
+    /** One swatch and label per frame kind, wrapped onto more rows when the image is narrow. */
+    private static final class Legend {
+        private static final double SWATCH = 10;
+        private static final double GAP = 24;
+        private final double[] xs = new double[FrameKind.values().length];
+        private final double[] ys = new double[xs.length];
+        private final double bottom;
+
+        Legend(int width, double top) {
+            double x = PAD_X;
+            double y = top;
+            for (FrameKind k : FrameKind.values()) {
+                double w = SWATCH + 4 + k.label().length() * SvgFormat.CHAR_WIDTH;
+                if (x > PAD_X && x + w > width - PAD_X) {
+                    x = PAD_X;
+                    y += ROW;
+                }
+                xs[k.ordinal()] = x;
+                ys[k.ordinal()] = y;
+                x += w + GAP;
+            }
+            bottom = y + ROW;
+        }
+
+        void draw(SVGGraphics2D g, StringBuilder sb) {
+            g.setRenderingHint(SVGHints.KEY_BEGIN_GROUP, Map.of("id", "legend"));
+            for (FrameKind k : FrameKind.values()) {
+                Map<String, String> attrs = new LinkedHashMap<>();
+                attrs.put("class", "legend-item");
+                attrs.put("data-kind", k.id());
+                g.setRenderingHint(SVGHints.KEY_BEGIN_GROUP, attrs);
+                g.setPaint(Color.decode(k.colour()));
+                double x = xs[k.ordinal()];
+                double y = ys[k.ordinal()];
+                g.fill(new Rectangle2D.Double(x, y + 2, SWATCH, SWATCH));
+                text(sb, "legend-label", null, x + SWATCH + 4, y + BASELINE, k.label());
+                g.setRenderingHint(SVGHints.KEY_END_GROUP, "legend-item");
+            }
+            g.setRenderingHint(SVGHints.KEY_END_GROUP, "legend");
+        }
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = SvgRenderer.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("missing resource " + name);
+            String s = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            // The text goes into a CDATA section, which this sequence would end early.
+            if (s.contains("]]>")) throw new IllegalStateException(name + " must not contain ]]>");
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
