@@ -20,11 +20,11 @@ import java.util.regex.Pattern;
 /**
  * Finds jemalloc dumps and perf maps on disk. Dumps are named
  * {@code <prefix>.<pid>.<seq>.<kind><iseq>.heap} (one more number after the prefix in a pid
- * namespace); kind {@code f} is the final dump, {@code i} interval, {@code m} manual,
+ * namespace); kind {@code f} is the final dump (it has no iseq: {@code jeprof.42.0.f.heap}), {@code i} interval, {@code m} manual,
  * {@code u} growth.
  */
 public final class ProfileFiles {
-    private static final Pattern NAME = Pattern.compile("(.+)\\.(\\d+)\\.(\\d+)\\.([fimu])(\\d+)\\.heap");
+    private static final Pattern NAME = Pattern.compile("(.+)\\.(\\d+)\\.(\\d+)\\.([fimu])(\\d*)\\.heap");
 
     private ProfileFiles() {
     }
@@ -43,7 +43,7 @@ public final class ProfileFiles {
         if (!m.matches()) return Optional.empty();
         try {
             return Optional.of(new DumpFile(path, m.group(1), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
-                    m.group(4).charAt(0), Long.parseLong(m.group(5)), modified));
+                    m.group(4).charAt(0), m.group(5).isEmpty() ? 0 : Long.parseLong(m.group(5)), modified));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }

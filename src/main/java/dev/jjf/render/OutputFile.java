@@ -9,6 +9,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Writes an output through a temp file in the same directory and moves it into place, so a
@@ -21,6 +22,8 @@ public final class OutputFile {
         void writeTo(Writer out) throws IOException;
     }
 
+    private static final String DEFAULT_PERMISSIONS = "rw-r--r--";
+
     private OutputFile() {
     }
 
@@ -31,6 +34,9 @@ public final class OutputFile {
         Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
         boolean done = false;
         try {
+            // Temp files are private; the result should be as readable as any file the user writes.
+            Files.setPosixFilePermissions(tmp, Files.exists(absolute)
+                    ? Files.getPosixFilePermissions(absolute) : PosixFilePermissions.fromString(DEFAULT_PERMISSIONS));
             try (Writer out = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(tmp), StandardCharsets.UTF_8), 1 << 16)) {
                 content.writeTo(out);
             }

@@ -44,7 +44,7 @@ class RenderIT {
         Proc.run(dir, env, List.of(Proc.JAVA.toString(), "-XX:+UnlockDiagnosticVMOptions", "-XX:+DumpPerfMapAtExit",
                 Proc.ROOT.resolve("examples/" + example + ".java").toString())).assertOk();
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().matches("jeprof\\.\\d+\\.\\d+\\.f\\d+\\.heap"))
+            return files.filter(p -> p.getFileName().toString().matches("jeprof\\.\\d+\\.\\d+\\.f\\.heap"))
                     .findFirst().orElseThrow(() -> new AssertionError("no final dump in " + dir));
         }
     }

@@ -30,7 +30,7 @@ class ProfileFilesTest {
         assertEquals(7, d.seq());
         assertEquals('i', d.kind());
         assertEquals(3, d.kindSeq());
-        var ns = ProfileFiles.parseName(Path.of("jeprof.4026531836.12.0.f0.heap"), null).orElseThrow();
+        var ns = ProfileFiles.parseName(Path.of("jeprof.4026531836.12.0.f.heap"), null).orElseThrow();
         assertEquals(12, ns.pid());
         assertEquals("jeprof.4026531836", ns.prefix());
         assertTrue(ProfileFiles.parseName(Path.of("notes.heap"), null).isEmpty());
@@ -39,22 +39,22 @@ class ProfileFilesTest {
     @Test
     void latestPrefersTheNewestJvmAndItsFinalDump() throws IOException {
         touch("jeprof.100.0.i0.heap", 1000);
-        touch("jeprof.100.1.f0.heap", 2000);
+        touch("jeprof.100.1.f.heap", 2000);
         touch("jeprof.100.2.i1.heap", 3000);
         touch("perf-100.map", 3000);
-        touch("jeprof.200.0.f0.heap", 9000); // a shell started later: newer but no perf map
+        touch("jeprof.200.0.f.heap", 9000); // a shell started later: newer but no perf map
         List<String> skipped = new ArrayList<>();
         var processes = ProfileFiles.byProcess(ProfileFiles.dumps(dir, skipped::add), List.of(dir), skipped::add);
         var chosen = ProfileFiles.latest(processes).orElseThrow();
         assertEquals(100, chosen.pid());
-        assertEquals("jeprof.100.1.f0.heap", chosen.best().path().getFileName().toString());
+        assertEquals("jeprof.100.1.f.heap", chosen.best().path().getFileName().toString());
         assertEquals(dir.resolve("perf-100.map"), chosen.perfMap().orElseThrow());
         assertTrue(skipped.isEmpty());
     }
 
     @Test
     void withoutPerfMapsTheNewestProcessWinsAndItsNewestDumpWithoutFinal() throws IOException {
-        touch("jeprof.100.0.f0.heap", 1000);
+        touch("jeprof.100.0.f.heap", 1000);
         touch("jeprof.300.0.i0.heap", 5000);
         touch("jeprof.300.1.i1.heap", 6000);
         var processes = ProfileFiles.byProcess(ProfileFiles.dumps(dir, s -> { }), List.of(dir), s -> { });
@@ -66,7 +66,7 @@ class ProfileFilesTest {
     @Test
     void symlinksAreSkippedWithAReason() throws IOException {
         Path real = touch("elsewhere.txt", 1000);
-        Files.createSymbolicLink(dir.resolve("jeprof.5.0.f0.heap"), real);
+        Files.createSymbolicLink(dir.resolve("jeprof.5.0.f.heap"), real);
         List<String> skipped = new ArrayList<>();
         assertTrue(ProfileFiles.dumps(dir, skipped::add).isEmpty());
         assertEquals(1, skipped.size());
