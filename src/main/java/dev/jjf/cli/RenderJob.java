@@ -28,6 +28,9 @@ record RenderJob(List<Input> inputs, Metric metric, OutputFormat format, Path ou
                  Pattern include, Pattern exclude, double minWidthPercent, boolean annotate,
                  SymbolizerOptions symbols) {
 
+    /** Frames narrower than this percentage of the total are not drawn. */
+    static final double DEFAULT_MIN_WIDTH_PERCENT = SvgOptions.DEFAULT_MIN_WIDTH_PERCENT;
+
     /** A heap profile and the perf map of the process that wrote it. */
     record Input(Path heap, Optional<Path> perfMap) {
     }

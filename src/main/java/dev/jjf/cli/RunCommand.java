@@ -1,0 +1,246 @@
+package dev.jjf.cli;
+
+import dev.jjf.BadInputException;
+import dev.jjf.launch.JemallocLibrary;
+import dev.jjf.launch.JemallocLocator;
+import dev.jjf.launch.LibraryKeeper;
+import dev.jjf.launch.ProfilingEnvironment;
+import dev.jjf.profile.Metric;
+import dev.jjf.profile.ProfileFiles;
+import dev.jjf.render.Units;
+import dev.jjf.symbols.SymbolizerOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code jjf run -- COMMAND}: runs any command with every JVM it starts profiled, then renders. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run COMMAND with jemalloc heap profiling and perf maps for every JVM it starts,",
+                "keep everything in --out, then render each JVM's flamegraph."})
+final class RunCommand implements Callable<Integer> {
+    /** Shell convention for a command that could not be started. */
+    static final int EXIT_CANNOT_RUN = 127;
+    private static final long SHUTDOWN_WAIT_SECONDS = 30;
+    private static final List<Path> TEMP_DIRS = List.of(Path.of(System.getProperty("java.io.tmpdir")),
+            Path.of("/tmp"), Path.of("/var/tmp"), Path.of("/dev/shm"));
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where profiles, perf maps and flamegraphs go (default: ./jjf-out/<timestamp>)")
+    Path out;
+
+    @Option(names = "--lg-sample", paramLabel = "N", defaultValue = "19",
+            description = "Sample one allocation per 2^N bytes on average (default: ${DEFAULT-VALUE}, 512 KiB; 0 records every allocation)")
+    int lgSample;
+
+    @Option(names = "--interval", paramLabel = "BYTES", description = "Also dump a profile every BYTES allocated (rounded down to a power of two; suffixes k, m, g)")
+    String interval;
+
+    @Option(names = "--jemalloc", paramLabel = "LIB", description = "The jemalloc to preload (default: $JJF_JEMALLOC, jjf setup's build, the system's)")
+    Path jemalloc;
+
+    @Option(names = "--format", paramLabel = "F", defaultValue = "svg", description = "svg, folded or json (default: ${DEFAULT-VALUE})")
+    OutputFormat format;
+
+    @Option(names = "--no-render", description = "Only profile; render later with: jjf render --latest --dir DIR")
+    boolean noRender;
+
+    @Option(names = "--render-all", description = "Also render processes that are not JVMs (shells, tools the command started)")
+    boolean renderAll;
+
+    @Option(names = "--verbose", description = "Print Java stack traces of errors")
+    boolean verbose;
+
+    @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The command and its arguments (put -- before it)")
+    List<String> command = new ArrayList<>();
+
+    private PrintWriter err;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        err = spec.commandLine().getErr();
+        Path outDir = prepareOutDir();
+        ProfilingEnvironment env = new ProfilingEnvironment(pickJemalloc(), outDir, lgSample, intervalBytes(),
+                ProfilingEnvironment.JDK_PERF_MAP_FLAGS, true);
+        say("profiling " + String.join(" ", command) + "\n     jemalloc " + env.jemalloc() + ", one sample per "
+                + Units.bytes(Math.pow(2, lgSample)) + "; results in " + outDir);
+
+        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        pb.environment().putAll(env.variables(System.getenv()));
+        Process child;
+        try {
+            child = pb.start();
+        } catch (IOException e) {
+            err.println("jjf: cannot run '" + command.get(0) + "': " + e.getMessage());
+            return EXIT_CANNOT_RUN;
+        }
+        Thread forwarder = forwardTermination(child, outDir);
+        int exit;
+        List<Long> order;
+        try (LibraryKeeper keeper = new LibraryKeeper(child.pid(), outDir, TEMP_DIRS, this::say)) {
+            keeper.start();
+            exit = child.waitFor();
+            order = keeper.seenPids();
+        } finally {
+            Runtime.getRuntime().removeShutdownHook(forwarder);
+        }
+        if (exit != 0) say(command.get(0) + " exited with code " + exit);
+        collectPerfMaps(outDir);
+        if (noRender) {
+            say("profiles kept in " + outDir + "; render them with: jjf render --latest --dir " + outDir);
+            return exit;
+        }
+        try {
+            renderAll(outDir, child.pid(), order);
+        } catch (BadInputException | IOException e) {
+            String why = e instanceof BadInputException b ? b.userMessage() : e.getMessage();
+            err.println("jjf: rendering failed: " + why);
+            err.println("jjf: the profiles are kept in " + outDir + "; render them again with: jjf render --latest --dir " + outDir);
+            return exit != 0 ? exit : Main.EXIT_BAD_INPUT;
+        }
+        return exit;
+    }
+
+    private Path prepareOutDir() {
+        Path dir = out != null ? out
+                : Path.of("jjf-out", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        dir = dir.toAbsolutePath().normalize();
+        // MALLOC_CONF separates options with commas: such a prefix would be cut short.
+        if (dir.toString().contains(",")) throw new BadInputException(dir, "--out may not contain a comma (jemalloc's MALLOC_CONF cannot carry it)");
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".jjf-write-test", "");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new BadInputException(dir, "cannot write to --out directory: " + e.getMessage());
+        }
+        return dir;
+    }
+
+    private Path pickJemalloc() throws IOException {
+        Path lib = JemallocLocator.locate(jemalloc, System.getenv()).orElseThrow(() -> new BadInputException(null,
+                "no jemalloc found: install libjemalloc2 (apt-get install libjemalloc2) or run 'jjf setup'"));
+        JemallocLibrary info = JemallocLibrary.inspect(lib);
+        if (!info.profiling()) {
+            throw new BadInputException(lib, "this jemalloc was built without heap profiling (--enable-prof); run 'jjf setup' to build one that has it");
+        }
+        if (!info.wholeJavaStacks()) {
+            say("warning: " + lib + " unwinds with " + info.unwinder().name().toLowerCase()
+                    + ": stacks will stop at the first Java frame. For whole Java stacks run 'jjf setup' once"
+                    + " (builds jemalloc with libunwind; jjf uses it automatically afterwards).");
+        }
+        return lib;
+    }
+
+    private OptionalLong intervalBytes() {
+        if (interval == null) return OptionalLong.empty();
+        String s = interval.strip().toLowerCase();
+        long unit = 1;
+        if (s.endsWith("k")) unit = 1L << 10;
+        else if (s.endsWith("m")) unit = 1L << 20;
+        else if (s.endsWith("g")) unit = 1L << 30;
+        if (unit > 1) s = s.substring(0, s.length() - 1);
+        try {
+            long v = Math.multiplyExact(Long.parseLong(s), unit);
+            if (v <= 0) throw new NumberFormatException();
+            return OptionalLong.of(v);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new BadInputException(null, "--interval: '" + interval + "' is not a positive number of bytes (e.g. 1073741824 or 1g)");
+        }
+    }
+
+    /**
+     * SIGTERM to jjf reaches the program, and jjf waits for it so jemalloc's final dump is written.
+     * Ctrl-C needs nothing: the terminal sends SIGINT to the program too.
+     */
+    private Thread forwardTermination(Process child, Path outDir) {
+        Thread hook = new Thread(() -> {
+            if (!child.isAlive()) return;
+            child.destroy();
+            try {
+                child.waitFor(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            err.println("jjf: stopped; the profiles are kept in " + outDir + "; render them with: jjf render --latest --dir " + outDir);
+            err.flush();
+        }, "jjf-forward-termination");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    /** Moves each profiled JVM's /tmp/perf-PID.map next to its profiles (only files that are ours). */
+    private void collectPerfMaps(Path outDir) throws IOException {
+        for (ProfileFiles.DumpFile d : ProfileFiles.dumps(outDir, this::say)) {
+            Path target = outDir.resolve("perf-" + d.pid() + ".map");
+            if (Files.exists(target)) continue;
+            Optional<Path> map = ProfileFiles.perfMap(d.pid(), TEMP_DIRS, this::say);
+            if (map.isEmpty()) continue;
+            try {
+                Files.move(map.get(), target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                Files.copy(map.get(), target);
+                Files.delete(map.get());
+            }
+        }
+    }
+
+    private void renderAll(Path outDir, long rootPid, List<Long> startOrder) throws IOException {
+        List<ProfileFiles.ProcessDumps> processes = ProfileFiles.byProcess(
+                ProfileFiles.dumps(outDir, this::say), List.of(outDir), this::say);
+        if (processes.isEmpty()) {
+            throw new BadInputException(outDir, "no heap profile was written (did the command start any process under jemalloc?)");
+        }
+        Comparator<ProfileFiles.ProcessDumps> started = Comparator.comparingLong(p -> {
+            int i = startOrder.indexOf(p.pid());
+            return i < 0 ? Long.MAX_VALUE / 2 + p.pid() : i;
+        });
+        List<ProfileFiles.ProcessDumps> jvms = processes.stream().filter(ProfileFiles.ProcessDumps::isJvm).sorted(started).toList();
+        List<ProfileFiles.ProcessDumps> chosen = new ArrayList<>(jvms);
+        if (jvms.isEmpty()) {
+            ProfileFiles.ProcessDumps main = processes.stream().filter(p -> p.pid() == rootPid).findFirst()
+                    .orElse(processes.stream().sorted(started).findFirst().orElseThrow());
+            say("no perf map was written: no JVM ran (or it was killed before exit); rendering pid " + main.pid()
+                    + " without Java names");
+            chosen.add(main);
+        }
+        if (renderAll) processes.stream().filter(p -> !chosen.contains(p)).sorted(started).forEach(chosen::add);
+        for (int i = 0; i < chosen.size(); i++) {
+            ProfileFiles.ProcessDumps p = chosen.get(i);
+            ProfileFiles.DumpFile best = p.best();
+            if (!best.isFinal()) say("no final dump for pid " + p.pid() + " (killed?); using " + best.path().getFileName());
+            Path output = outDir.resolve(i == 0 ? format.defaultFileName() : "flames-" + p.pid() + "." + format.name());
+            RenderJob job = new RenderJob(List.of(new RenderJob.Input(best.path(), p.perfMap())), Metric.INUSE_SPACE, format,
+                    output, "Native memory in use — " + String.join(" ", command), null, null,
+                    RenderJob.DEFAULT_MIN_WIDTH_PERCENT, false,
+                    new SymbolizerOptions(null, List.of(outDir.resolve(LibraryKeeper.LIBS_DIR)),
+                            List.of(SymbolizerOptions.SYSTEM_DEBUG_ROOT)));
+            RenderJob.Result r = job.run(err);
+            say("wrote " + output + " (pid " + p.pid() + ", " + Units.format(r.tree().total(), r.tree().unit()) + " in use)");
+        }
+        int skipped = processes.size() - chosen.size();
+        if (skipped > 0) say(skipped + " other process profile(s) kept in " + outDir + " (not JVMs; --render-all renders them)");
+    }
+
+    private void say(String message) {
+        err.println("jjf: " + message);
+        err.flush();
+    }
+}
