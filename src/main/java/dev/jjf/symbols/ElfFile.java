@@ -345,7 +345,7 @@ public final class ElfFile {
 
         String debugLink = null;
         OptionalLong debugLinkCrc = OptionalLong.empty();
-        if (debugLinkSection != null) {
+        if (debugLinkSection != null && debugLinkSection.size() > 0) {
             ByteBuffer link = in.read(debugLinkSection.offset(), debugLinkSection.size(), DEBUGLINK_SECTION);
             int nul = indexOfNul(link.array(), 0, link.limit());
             if (nul < 0) {
