@@ -176,10 +176,15 @@ public final class ElfFile {
     }
 
     private SymbolTable readSymbols() {
-        ElfSection table = hasSymtab() ? symtab : dynsym;
-        if (table == null || symbolCount(table) <= 1) {
-            return SymbolTable.empty();
+        SymbolTable fromSymtab = hasSymtab() ? readSymbols(symtab) : SymbolTable.empty();
+        // A .symtab can survive stripping with only file and section entries; .dynsym is better then.
+        if (fromSymtab.size() > 0 || dynsym == null || symbolCount(dynsym) <= 1) {
+            return fromSymtab;
         }
+        return readSymbols(dynsym);
+    }
+
+    private SymbolTable readSymbols(ElfSection table) {
         try (ElfInput in = ElfInput.open(path)) {
             in.order(order);
             ElfSection strings = sections.get(table.link());
@@ -327,11 +332,12 @@ public final class ElfFile {
 
         String buildId = null;
         if (buildIdSection != null) {
-            buildId = findBuildId(in, buildIdSection.offset(), buildIdSection.size(), 4, buildIdSection.name());
+            buildId = findBuildId(in, buildIdSection.offset(), buildIdSection.size(), buildIdSection.addralign(),
+                    buildIdSection.name());
         } else if (!sections.isEmpty()) {
             for (ElfSection s : sections) {
                 if (buildId == null && s.type() == ElfSection.SHT_NOTE) {
-                    buildId = findBuildId(in, s.offset(), s.size(), 4, s.name());
+                    buildId = findBuildId(in, s.offset(), s.size(), s.addralign(), s.name());
                 }
             }
         } else {
@@ -400,11 +406,11 @@ public final class ElfFile {
             if (is64) {
                 sections.add(new ElfSection(i, name, type, shdrs.getLong(p + 8), shdrs.getLong(p + 16),
                         shdrs.getLong(p + 24), shdrs.getLong(p + 32), shdrs.getInt(p + 40), shdrs.getInt(p + 44),
-                        shdrs.getLong(p + 56)));
+                        shdrs.getLong(p + 48), shdrs.getLong(p + 56)));
             } else {
                 sections.add(new ElfSection(i, name, type, u32(shdrs, p + 8), u32(shdrs, p + 12),
                         u32(shdrs, p + 16), u32(shdrs, p + 20), shdrs.getInt(p + 24), shdrs.getInt(p + 28),
-                        u32(shdrs, p + 36)));
+                        u32(shdrs, p + 32), u32(shdrs, p + 36)));
             }
         }
         return sections;

@@ -47,7 +47,9 @@ class ElfHostileTest {
     private static final int SH_LINK = 0x28;
     private static final int SH_ENTSIZE = 0x38;
     private static final int SYM_SIZE = 24;
+    private static final int ST_INFO = 4;
     private static final int ST_SHNDX = 6;
+    private static final byte STT_SECTION = 3;
 
     @TempDir
     static Path dir;
@@ -212,6 +214,21 @@ class ElfHostileTest {
         }));
         assertEquals(0, nothing.symbols().size());
         assertNull(nothing.symbols().lookup(nmSymbol(lib, "alpha").address()));
+    }
+
+    @Test
+    void symtabWithoutFunctionsFallsBackToDynsym() throws IOException {
+        ElfFile elf = useFully(patched(b -> {
+            int symtabShdr = shdr(b, ".symtab");
+            int offset = (int) b.getLong(symtabShdr + SH_OFFSET);
+            int count = (int) (b.getLong(symtabShdr + SH_SIZE) / SYM_SIZE);
+            for (int i = 1; i < count; i++) {
+                b.put(offset + i * SYM_SIZE + ST_INFO, STT_SECTION);
+            }
+        }));
+        assertTrue(elf.hasSymtab());
+        assertEquals("alpha", elf.symbols().lookup(nmSymbol(lib, "alpha").address()));
+        assertNull(elf.symbols().lookup(nmSymbol(lib, "gamma_static").address()));
     }
 
     @Test
