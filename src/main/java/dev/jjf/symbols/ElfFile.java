@@ -8,7 +8,9 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -63,12 +65,17 @@ public final class ElfFile {
     private final OptionalLong debugLinkCrc;
     private final ElfSection symtab;
     private final ElfSection dynsym;
+    /** Size and modification time at open: symbols are read later and must come from the same file. */
+    private final long fileSize;
+    private final FileTime modified;
     private volatile SymbolTable symbols;
 
     private ElfFile(Path path, boolean is64, ByteOrder order, int machine, List<ElfSection> sections,
             List<LoadSegment> loadSegments, String buildId, String debugLink, OptionalLong debugLinkCrc,
-            ElfSection symtab, ElfSection dynsym) {
+            ElfSection symtab, ElfSection dynsym, long fileSize, FileTime modified) {
         this.path = path;
+        this.fileSize = fileSize;
+        this.modified = modified;
         this.is64 = is64;
         this.order = order;
         this.machine = machine;
@@ -90,8 +97,9 @@ public final class ElfFile {
     public static ElfFile open(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
         try (ElfInput in = ElfInput.open(path)) {
+            FileTime modified = Files.getLastModifiedTime(path);
             try {
-                return parse(path, in);
+                return parse(path, in, modified);
             } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException
                     | ArithmeticException | NegativeArraySizeException e) {
                 // Bounds are checked before every access; this is a last line of defence so a gap in
@@ -186,6 +194,10 @@ public final class ElfFile {
 
     private SymbolTable readSymbols(ElfSection table) {
         try (ElfInput in = ElfInput.open(path)) {
+            if (in.size() != fileSize || !Files.getLastModifiedTime(path).equals(modified)) {
+                // Replaced on disk (e.g. a package upgrade) since open: its headers no longer apply.
+                throw new BadInputException(path, "file changed on disk while it was being read");
+            }
             in.order(order);
             ElfSection strings = sections.get(table.link());
             ByteBuffer symbolBytes = in.read(table.offset(), table.size(), "symbol table " + table.name());
@@ -210,7 +222,7 @@ public final class ElfFile {
         return table.entsize() == 0 ? standard : table.entsize();
     }
 
-    private static ElfFile parse(Path path, ElfInput in) throws IOException {
+    private static ElfFile parse(Path path, ElfInput in, FileTime modified) throws IOException {
         if (in.size() < EI_NIDENT) {
             throw in.bad("file is " + in.size() + " bytes, too short for an ELF header");
         }
@@ -370,7 +382,7 @@ public final class ElfFile {
         }
 
         return new ElfFile(path, is64, order, machine, List.copyOf(sections), List.copyOf(loads), buildId,
-                debugLink, debugLinkCrc, symtab, dynsym);
+                debugLink, debugLinkCrc, symtab, dynsym, in.size(), modified);
     }
 
     private static List<ElfSection> readSections(ElfInput in, ByteBuffer shdrs, int shnum, int shentsize,

@@ -232,6 +232,15 @@ class ElfHostileTest {
     }
 
     @Test
+    void fileReplacedBetweenOpenAndSymbols() throws IOException {
+        Path file = write(original);
+        ElfFile elf = ElfFile.open(file);
+        Files.write(file, java.util.Arrays.copyOf(original, original.length / 2));
+        BadInputException e = assertThrows(BadInputException.class, elf::symbols);
+        assertTrue(e.getMessage().contains("changed"), e.getMessage());
+    }
+
+    @Test
     void namesPastTheStringTable() throws IOException {
         // An empty string table leaves every symbol name dangling.
         assertBad(patched(b -> b.putLong(shdr(b, ".strtab") + SH_SIZE, 0)));
