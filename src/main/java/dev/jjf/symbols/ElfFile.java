@@ -283,40 +283,9 @@ public final class ElfFile {
         }
 
         List<LoadSegment> loads = new ArrayList<>();
-        List<long[]> notes = new ArrayList<>();
+        List<NoteRange> notes = new ArrayList<>();
         if (phoff != 0 && phnum > 0) {
-            int phdrSize = is64 ? PHDR64_SIZE : PHDR32_SIZE;
-            if (phentsize < phdrSize) {
-                throw in.bad("e_phentsize " + phentsize + " is smaller than a program header (" + phdrSize + ")");
-            }
-            if (phoff < 0 || phnum > (in.size() - Math.min(phoff, in.size())) / phentsize) {
-                throw in.bad("program header table (" + phnum + " entries at offset "
-                        + Long.toUnsignedString(phoff) + ") does not fit in the file");
-            }
-            ByteBuffer phdrs = in.read(phoff, phnum * phentsize, "program header table");
-            for (int i = 0; i < phnum; i++) {
-                int p = i * phentsize;
-                int type = phdrs.getInt(p);
-                long offset = is64 ? phdrs.getLong(p + 8) : u32(phdrs, p + 4);
-                long vaddr = is64 ? phdrs.getLong(p + 16) : u32(phdrs, p + 8);
-                long filesz = is64 ? phdrs.getLong(p + 32) : u32(phdrs, p + 16);
-                long memsz = is64 ? phdrs.getLong(p + 40) : u32(phdrs, p + 20);
-                int flags = phdrs.getInt(is64 ? p + 4 : p + 24);
-                long align = is64 ? phdrs.getLong(p + 48) : u32(phdrs, p + 28);
-                if (type != PT_LOAD && type != PT_NOTE) {
-                    continue;
-                }
-                // Offsets are not checked against the file size: a separate debug file keeps the
-                // original program headers while its contents are gone (NOBITS).
-                if (offset < 0 || filesz < 0 || offset > Long.MAX_VALUE - filesz) {
-                    throw in.bad("program header " + i + " has an impossible file range");
-                }
-                if (type == PT_LOAD) {
-                    loads.add(new LoadSegment(offset, vaddr, filesz, memsz, flags));
-                } else {
-                    notes.add(new long[] {offset, filesz, align});
-                }
-            }
+            readProgramHeaders(in, phoff, phnum, phentsize, is64, loads, notes);
         }
 
         List<ElfSection> sections = readSections(in, shdrs, (int) shnum, shentsize, shstrndx, is64);
@@ -354,9 +323,9 @@ public final class ElfFile {
             }
         } else {
             // Without section headers (sstrip'd files) the program headers are the only index.
-            for (long[] note : notes) {
+            for (NoteRange note : notes) {
                 if (buildId == null) {
-                    buildId = findBuildId(in, note[0], note[1], note[2], "PT_NOTE segment");
+                    buildId = findBuildId(in, note.offset(), note.size(), note.align(), "PT_NOTE segment");
                 }
             }
         }
@@ -383,6 +352,46 @@ public final class ElfFile {
 
         return new ElfFile(path, is64, order, machine, List.copyOf(sections), List.copyOf(loads), buildId,
                 debugLink, debugLinkCrc, symtab, dynsym, in.size(), modified);
+    }
+
+    /** Collects PT_LOAD segments into loads and PT_NOTE ranges into notes. */
+    private static void readProgramHeaders(ElfInput in, long phoff, long phnum, int phentsize, boolean is64,
+            List<LoadSegment> loads, List<NoteRange> notes) throws IOException {
+        int phdrSize = is64 ? PHDR64_SIZE : PHDR32_SIZE;
+        if (phentsize < phdrSize) {
+            throw in.bad("e_phentsize " + phentsize + " is smaller than a program header (" + phdrSize + ")");
+        }
+        if (phoff < 0 || phnum > (in.size() - Math.min(phoff, in.size())) / phentsize) {
+            throw in.bad("program header table (" + phnum + " entries at offset "
+                    + Long.toUnsignedString(phoff) + ") does not fit in the file");
+        }
+        ByteBuffer phdrs = in.read(phoff, phnum * phentsize, "program header table");
+        for (int i = 0; i < phnum; i++) {
+            int p = i * phentsize;
+            int type = phdrs.getInt(p);
+            if (type != PT_LOAD && type != PT_NOTE) {
+                continue;
+            }
+            long offset = is64 ? phdrs.getLong(p + 8) : u32(phdrs, p + 4);
+            long vaddr = is64 ? phdrs.getLong(p + 16) : u32(phdrs, p + 8);
+            long filesz = is64 ? phdrs.getLong(p + 32) : u32(phdrs, p + 16);
+            long memsz = is64 ? phdrs.getLong(p + 40) : u32(phdrs, p + 20);
+            int flags = phdrs.getInt(is64 ? p + 4 : p + 24);
+            long align = is64 ? phdrs.getLong(p + 48) : u32(phdrs, p + 28);
+            // Offsets are not checked against the file size: a separate debug file keeps the
+            // original program headers while its contents are gone (NOBITS).
+            if (offset < 0 || filesz < 0 || offset > Long.MAX_VALUE - filesz) {
+                throw in.bad("program header " + i + " has an impossible file range");
+            }
+            if (type == PT_LOAD) {
+                loads.add(new LoadSegment(offset, vaddr, filesz, memsz, flags));
+            } else {
+                notes.add(new NoteRange(offset, filesz, align));
+            }
+        }
+    }
+
+    private record NoteRange(long offset, long size, long align) {
     }
 
     private static List<ElfSection> readSections(ElfInput in, ByteBuffer shdrs, int shnum, int shentsize,
