@@ -4,7 +4,6 @@ import dev.jjf.stacks.FrameKind;
 import java.awt.Color;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.Locale;
 
 /**
  * Text helpers shared by the renderer and mirrored by flamegraph.js: the label fitting and unit
@@ -89,37 +88,43 @@ final class SvgFormat {
      * hand-rolled because String.format is the slowest step of a large render.
      */
     static String decimal(double v, int decimals) {
-        if (!Double.isFinite(v)) return "0";
+        return fixed(new StringBuilder(24), v, decimals, false).toString();
+    }
+
+    /** Appends {@code v} rounded half up to {@code decimals} digits, trailing zeros kept if asked. */
+    static StringBuilder fixed(StringBuilder b, double v, int decimals, boolean keepZeros) {
+        if (!Double.isFinite(v)) return b.append('0');
         long scale = POW10[decimals];
         if (Math.abs(v) * scale >= EXACT_LIMIT) {
-            return BigDecimal.valueOf(v).setScale(decimals, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+            BigDecimal d = BigDecimal.valueOf(v).setScale(decimals, RoundingMode.HALF_UP);
+            return b.append((keepZeros ? d : d.stripTrailingZeros()).toPlainString());
         }
         long r = Math.round(v * scale);
-        StringBuilder b = new StringBuilder(24);
         if (r < 0) {
             b.append('-');
             r = -r;
         }
         b.append(r / scale);
         long frac = r % scale;
-        if (frac != 0) {
-            int digits = decimals;
+        int digits = decimals;
+        if (!keepZeros) {
+            if (frac == 0) return b;
             while (frac % 10 == 0) {
                 frac /= 10;
                 digits--;
             }
-            b.append('.');
-            String f = Long.toString(frac);
-            for (int pad = digits - f.length(); pad > 0; pad--) b.append('0');
-            b.append(f);
         }
-        return b.toString();
+        if (digits == 0) return b;
+        b.append('.');
+        String f = Long.toString(frac);
+        for (int pad = digits - f.length(); pad > 0; pad--) b.append('0');
+        return b.append(f);
     }
 
     /** "12.34%" of the total; the total may be zero for an empty profile. */
     static String percent(double value, double total) {
         double p = total > 0 ? value / total * 100 : 0;
-        return String.format(Locale.ROOT, "%.2f%%", p);
+        return fixed(new StringBuilder(8), p, 2, true).append('%').toString();
     }
 
     /**
@@ -127,6 +132,7 @@ final class SvgFormat {
      * followed by the unit ("1,234,567 objects").
      */
     static String human(double value, String unit) {
+        StringBuilder b = new StringBuilder(24);
         if ("bytes".equals(unit)) {
             double v = value;
             int k = 0;
@@ -135,11 +141,17 @@ final class SvgFormat {
                 v /= 1024;
                 k++;
             }
-            return k == 0
-                    ? Math.round(v) + " B"
-                    : String.format(Locale.ROOT, "%.1f %s", v, BYTE_UNITS[k]);
+            if (k == 0) return b.append(Math.round(v)).append(" B").toString();
+            return fixed(b, v, 1, true).append(' ').append(BYTE_UNITS[k]).toString();
         }
-        return String.format(Locale.ROOT, "%,d %s", Math.round(value), unit);
+        long n = Math.round(value);
+        String digits = Long.toString(Math.abs(n));
+        if (n < 0) b.append('-');
+        for (int i = 0; i < digits.length(); i++) {
+            if (i > 0 && (digits.length() - i) % 3 == 0) b.append(',');
+            b.append(digits.charAt(i));
+        }
+        return b.append(' ').append(unit).toString();
     }
 
     /**

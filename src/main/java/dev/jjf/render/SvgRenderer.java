@@ -13,21 +13,19 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import org.jfree.svg.SVGGraphics2D;
-import org.jfree.svg.SVGHints;
 import org.jfree.svg.ViewBox;
 
 /**
  * Draws a CallTree as a standalone interactive SVG flamegraph.
  *
- * <p>Frames, their tooltips and the legend swatches go through JFreeSVG. Text is written directly:
- * JFreeSVG resolves every font through AWT, which makes the output depend on the fonts installed
- * on the machine and costs half a second of font loading, while the browser picks the font anyway.
+ * <p>Rectangles go through JFreeSVG; text and the frame groups are written directly. JFreeSVG
+ * resolves every font through AWT, which makes the output depend on the fonts installed on the
+ * machine and costs half a second of font loading, and its escaping leaves anything that already
+ * looks like an entity alone, so a frame named {@code &amp;} would come back as {@code &}.
  */
 public final class SvgRenderer {
     static final int PAD_X = 10;
@@ -88,23 +86,22 @@ public final class SvgRenderer {
         text(sb, "control hidden", "resetsearch", width - PAD_X - 70, CONTROLS_Y, "Reset search");
         text(sb, "control", "search", width - PAD_X, CONTROLS_Y, "Search");
 
-        Map<String, String> layer = new LinkedHashMap<>();
-        layer.put("id", "frames");
-        layer.put("data-unit", SvgFormat.xmlSafe(tree.unit()));
-        layer.put("data-total", SvgFormat.decimal(total, 3));
-        layer.put("data-left", Integer.toString(PAD_X));
-        layer.put("data-span", SvgFormat.decimal(usable, 2));
-        layer.put("data-char-width", SvgFormat.decimal(SvgFormat.CHAR_WIDTH, 3));
-        layer.put("data-text-pad", SvgFormat.decimal(SvgFormat.TEXT_PAD, 2));
-        layer.put("data-min-chars", Integer.toString(SvgFormat.MIN_LABEL_CHARS));
-        layer.put("data-baseline", SvgFormat.decimal(BASELINE, 2));
-        layer.put("data-omitted", Long.toString(sel.omitted()));
-        g.setRenderingHint(SVGHints.KEY_BEGIN_GROUP, layer);
+        sb.append("<g id=\"frames\" data-unit=\"");
+        SvgFormat.escape(sb, tree.unit()).append('"');
+        attr(sb, "data-total", SvgFormat.decimal(total, 3));
+        attr(sb, "data-left", Integer.toString(PAD_X));
+        attr(sb, "data-span", SvgFormat.decimal(usable, 2));
+        attr(sb, "data-char-width", SvgFormat.decimal(SvgFormat.CHAR_WIDTH, 3));
+        attr(sb, "data-text-pad", SvgFormat.decimal(SvgFormat.TEXT_PAD, 2));
+        attr(sb, "data-min-chars", Integer.toString(SvgFormat.MIN_LABEL_CHARS));
+        attr(sb, "data-baseline", SvgFormat.decimal(BASELINE, 2));
+        attr(sb, "data-omitted", Long.toString(sel.omitted()));
+        sb.append(">\n");
         Rectangle2D.Double rect = new Rectangle2D.Double();
         for (Placed p : sel.frames) {
             drawFrame(g, sb, rect, p, total, usable, sel.maxDepth, tree.unit());
         }
-        g.setRenderingHint(SVGHints.KEY_END_GROUP, "frames");
+        sb.append("</g>\n");
 
         text(sb, "details", "details", PAD_X, detailsY, DETAILS_HINT);
         text(sb, "matched hidden", "matched", width - PAD_X, detailsY, "");
@@ -138,17 +135,17 @@ public final class SvgRenderer {
         }
         double y = TOP + (maxDepth - p.depth) * ROW;
 
-        Map<String, String> attrs = new LinkedHashMap<>(12);
-        attrs.put("class", "frame");
-        attrs.put("data-name", name);
-        attrs.put("data-kind", n.kind().id());
-        attrs.put("data-value", SvgFormat.decimal(value, 3));
-        attrs.put("data-depth", Integer.toString(p.depth));
-        attrs.put("data-start", Long.toString(start));
-        attrs.put("data-width", Long.toString(end - start));
-        g.setRenderingHint(SVGHints.KEY_BEGIN_GROUP, attrs);
-        g.setRenderingHint(SVGHints.KEY_ELEMENT_TITLE,
-                name + " (" + SvgFormat.human(value, unit) + ", " + SvgFormat.percent(value, total) + ")");
+        sb.append("<g class=\"frame\" data-name=\"");
+        SvgFormat.escape(sb, name).append('"');
+        attr(sb, "data-kind", n.kind().id());
+        attr(sb, "data-value", SvgFormat.decimal(value, 3));
+        attr(sb, "data-depth", Integer.toString(p.depth));
+        attr(sb, "data-start", Long.toString(start));
+        attr(sb, "data-width", Long.toString(end - start));
+        sb.append("><title>");
+        SvgFormat.escape(sb, name).append(" (");
+        SvgFormat.escape(sb, SvgFormat.human(value, unit)).append(", ")
+                .append(SvgFormat.percent(value, total)).append(")</title>");
         g.setPaint(SvgFormat.shade(n.kind(), name));
         rect.setRect(x, y, w, ROW - 1);
         g.fill(rect);
@@ -156,7 +153,12 @@ public final class SvgRenderer {
         if (!label.isEmpty()) {
             text(sb, "label", null, x + SvgFormat.TEXT_PAD, y + BASELINE, label);
         }
-        g.setRenderingHint(SVGHints.KEY_END_GROUP, "frame");
+        sb.append("</g>\n");
+    }
+
+    /** Appends an attribute whose value needs no escaping. */
+    private static void attr(StringBuilder sb, String name, String value) {
+        sb.append(' ').append(name).append("=\"").append(value).append('"');
     }
 
     private String subtitle(CallTree tree, Selection sel) {
@@ -271,20 +273,17 @@ public final class SvgRenderer {
         }
 
         void draw(SVGGraphics2D g, StringBuilder sb) {
-            g.setRenderingHint(SVGHints.KEY_BEGIN_GROUP, Map.of("id", "legend"));
+            sb.append("<g id=\"legend\">");
             for (FrameKind k : FrameKind.values()) {
-                Map<String, String> attrs = new LinkedHashMap<>();
-                attrs.put("class", "legend-item");
-                attrs.put("data-kind", k.id());
-                g.setRenderingHint(SVGHints.KEY_BEGIN_GROUP, attrs);
+                sb.append("<g class=\"legend-item\" data-kind=\"").append(k.id()).append("\">");
                 g.setPaint(Color.decode(k.colour()));
                 double x = xs[k.ordinal()];
                 double y = ys[k.ordinal()];
                 g.fill(new Rectangle2D.Double(x, y + 2, SWATCH, SWATCH));
                 text(sb, "legend-label", null, x + SWATCH + 4, y + BASELINE, k.label());
-                g.setRenderingHint(SVGHints.KEY_END_GROUP, "legend-item");
+                sb.append("</g>");
             }
-            g.setRenderingHint(SVGHints.KEY_END_GROUP, "legend");
+            sb.append("</g>\n");
         }
     }
 

@@ -8,7 +8,9 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -63,12 +65,17 @@ public final class ElfFile {
     private final OptionalLong debugLinkCrc;
     private final ElfSection symtab;
     private final ElfSection dynsym;
+    /** Size and modification time at open: symbols are read later and must come from the same file. */
+    private final long fileSize;
+    private final FileTime modified;
     private volatile SymbolTable symbols;
 
     private ElfFile(Path path, boolean is64, ByteOrder order, int machine, List<ElfSection> sections,
             List<LoadSegment> loadSegments, String buildId, String debugLink, OptionalLong debugLinkCrc,
-            ElfSection symtab, ElfSection dynsym) {
+            ElfSection symtab, ElfSection dynsym, long fileSize, FileTime modified) {
         this.path = path;
+        this.fileSize = fileSize;
+        this.modified = modified;
         this.is64 = is64;
         this.order = order;
         this.machine = machine;
@@ -90,8 +97,9 @@ public final class ElfFile {
     public static ElfFile open(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
         try (ElfInput in = ElfInput.open(path)) {
+            FileTime modified = Files.getLastModifiedTime(path);
             try {
-                return parse(path, in);
+                return parse(path, in, modified);
             } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException
                     | ArithmeticException | NegativeArraySizeException e) {
                 // Bounds are checked before every access; this is a last line of defence so a gap in
@@ -176,11 +184,20 @@ public final class ElfFile {
     }
 
     private SymbolTable readSymbols() {
-        ElfSection table = hasSymtab() ? symtab : dynsym;
-        if (table == null || symbolCount(table) <= 1) {
-            return SymbolTable.empty();
+        SymbolTable fromSymtab = hasSymtab() ? readSymbols(symtab) : SymbolTable.empty();
+        // A .symtab can survive stripping with only file and section entries; .dynsym is better then.
+        if (fromSymtab.size() > 0 || dynsym == null || symbolCount(dynsym) <= 1) {
+            return fromSymtab;
         }
+        return readSymbols(dynsym);
+    }
+
+    private SymbolTable readSymbols(ElfSection table) {
         try (ElfInput in = ElfInput.open(path)) {
+            if (in.size() != fileSize || !Files.getLastModifiedTime(path).equals(modified)) {
+                // Replaced on disk (e.g. a package upgrade) since open: its headers no longer apply.
+                throw new BadInputException(path, "file changed on disk while it was being read");
+            }
             in.order(order);
             ElfSection strings = sections.get(table.link());
             ByteBuffer symbolBytes = in.read(table.offset(), table.size(), "symbol table " + table.name());
@@ -205,7 +222,7 @@ public final class ElfFile {
         return table.entsize() == 0 ? standard : table.entsize();
     }
 
-    private static ElfFile parse(Path path, ElfInput in) throws IOException {
+    private static ElfFile parse(Path path, ElfInput in, FileTime modified) throws IOException {
         if (in.size() < EI_NIDENT) {
             throw in.bad("file is " + in.size() + " bytes, too short for an ELF header");
         }
@@ -266,40 +283,9 @@ public final class ElfFile {
         }
 
         List<LoadSegment> loads = new ArrayList<>();
-        List<long[]> notes = new ArrayList<>();
+        List<NoteRange> notes = new ArrayList<>();
         if (phoff != 0 && phnum > 0) {
-            int phdrSize = is64 ? PHDR64_SIZE : PHDR32_SIZE;
-            if (phentsize < phdrSize) {
-                throw in.bad("e_phentsize " + phentsize + " is smaller than a program header (" + phdrSize + ")");
-            }
-            if (phoff < 0 || phnum > (in.size() - Math.min(phoff, in.size())) / phentsize) {
-                throw in.bad("program header table (" + phnum + " entries at offset "
-                        + Long.toUnsignedString(phoff) + ") does not fit in the file");
-            }
-            ByteBuffer phdrs = in.read(phoff, phnum * phentsize, "program header table");
-            for (int i = 0; i < phnum; i++) {
-                int p = i * phentsize;
-                int type = phdrs.getInt(p);
-                long offset = is64 ? phdrs.getLong(p + 8) : u32(phdrs, p + 4);
-                long vaddr = is64 ? phdrs.getLong(p + 16) : u32(phdrs, p + 8);
-                long filesz = is64 ? phdrs.getLong(p + 32) : u32(phdrs, p + 16);
-                long memsz = is64 ? phdrs.getLong(p + 40) : u32(phdrs, p + 20);
-                int flags = phdrs.getInt(is64 ? p + 4 : p + 24);
-                long align = is64 ? phdrs.getLong(p + 48) : u32(phdrs, p + 28);
-                if (type != PT_LOAD && type != PT_NOTE) {
-                    continue;
-                }
-                // Offsets are not checked against the file size: a separate debug file keeps the
-                // original program headers while its contents are gone (NOBITS).
-                if (offset < 0 || filesz < 0 || offset > Long.MAX_VALUE - filesz) {
-                    throw in.bad("program header " + i + " has an impossible file range");
-                }
-                if (type == PT_LOAD) {
-                    loads.add(new LoadSegment(offset, vaddr, filesz, memsz, flags));
-                } else {
-                    notes.add(new long[] {offset, filesz, align});
-                }
-            }
+            readProgramHeaders(in, phoff, phnum, phentsize, is64, loads, notes);
         }
 
         List<ElfSection> sections = readSections(in, shdrs, (int) shnum, shentsize, shstrndx, is64);
@@ -327,25 +313,26 @@ public final class ElfFile {
 
         String buildId = null;
         if (buildIdSection != null) {
-            buildId = findBuildId(in, buildIdSection.offset(), buildIdSection.size(), 4, buildIdSection.name());
+            buildId = findBuildId(in, buildIdSection.offset(), buildIdSection.size(), buildIdSection.addralign(),
+                    buildIdSection.name());
         } else if (!sections.isEmpty()) {
             for (ElfSection s : sections) {
                 if (buildId == null && s.type() == ElfSection.SHT_NOTE) {
-                    buildId = findBuildId(in, s.offset(), s.size(), 4, s.name());
+                    buildId = findBuildId(in, s.offset(), s.size(), s.addralign(), s.name());
                 }
             }
         } else {
             // Without section headers (sstrip'd files) the program headers are the only index.
-            for (long[] note : notes) {
+            for (NoteRange note : notes) {
                 if (buildId == null) {
-                    buildId = findBuildId(in, note[0], note[1], note[2], "PT_NOTE segment");
+                    buildId = findBuildId(in, note.offset(), note.size(), note.align(), "PT_NOTE segment");
                 }
             }
         }
 
         String debugLink = null;
         OptionalLong debugLinkCrc = OptionalLong.empty();
-        if (debugLinkSection != null) {
+        if (debugLinkSection != null && debugLinkSection.size() > 0) {
             ByteBuffer link = in.read(debugLinkSection.offset(), debugLinkSection.size(), DEBUGLINK_SECTION);
             int nul = indexOfNul(link.array(), 0, link.limit());
             if (nul < 0) {
@@ -364,7 +351,47 @@ public final class ElfFile {
         }
 
         return new ElfFile(path, is64, order, machine, List.copyOf(sections), List.copyOf(loads), buildId,
-                debugLink, debugLinkCrc, symtab, dynsym);
+                debugLink, debugLinkCrc, symtab, dynsym, in.size(), modified);
+    }
+
+    /** Collects PT_LOAD segments into loads and PT_NOTE ranges into notes. */
+    private static void readProgramHeaders(ElfInput in, long phoff, long phnum, int phentsize, boolean is64,
+            List<LoadSegment> loads, List<NoteRange> notes) throws IOException {
+        int phdrSize = is64 ? PHDR64_SIZE : PHDR32_SIZE;
+        if (phentsize < phdrSize) {
+            throw in.bad("e_phentsize " + phentsize + " is smaller than a program header (" + phdrSize + ")");
+        }
+        if (phoff < 0 || phnum > (in.size() - Math.min(phoff, in.size())) / phentsize) {
+            throw in.bad("program header table (" + phnum + " entries at offset "
+                    + Long.toUnsignedString(phoff) + ") does not fit in the file");
+        }
+        ByteBuffer phdrs = in.read(phoff, phnum * phentsize, "program header table");
+        for (int i = 0; i < phnum; i++) {
+            int p = i * phentsize;
+            int type = phdrs.getInt(p);
+            if (type != PT_LOAD && type != PT_NOTE) {
+                continue;
+            }
+            long offset = is64 ? phdrs.getLong(p + 8) : u32(phdrs, p + 4);
+            long vaddr = is64 ? phdrs.getLong(p + 16) : u32(phdrs, p + 8);
+            long filesz = is64 ? phdrs.getLong(p + 32) : u32(phdrs, p + 16);
+            long memsz = is64 ? phdrs.getLong(p + 40) : u32(phdrs, p + 20);
+            int flags = phdrs.getInt(is64 ? p + 4 : p + 24);
+            long align = is64 ? phdrs.getLong(p + 48) : u32(phdrs, p + 28);
+            // Offsets are not checked against the file size: a separate debug file keeps the
+            // original program headers while its contents are gone (NOBITS).
+            if (offset < 0 || filesz < 0 || offset > Long.MAX_VALUE - filesz) {
+                throw in.bad("program header " + i + " has an impossible file range");
+            }
+            if (type == PT_LOAD) {
+                loads.add(new LoadSegment(offset, vaddr, filesz, memsz, flags));
+            } else {
+                notes.add(new NoteRange(offset, filesz, align));
+            }
+        }
+    }
+
+    private record NoteRange(long offset, long size, long align) {
     }
 
     private static List<ElfSection> readSections(ElfInput in, ByteBuffer shdrs, int shnum, int shentsize,
@@ -400,11 +427,11 @@ public final class ElfFile {
             if (is64) {
                 sections.add(new ElfSection(i, name, type, shdrs.getLong(p + 8), shdrs.getLong(p + 16),
                         shdrs.getLong(p + 24), shdrs.getLong(p + 32), shdrs.getInt(p + 40), shdrs.getInt(p + 44),
-                        shdrs.getLong(p + 56)));
+                        shdrs.getLong(p + 48), shdrs.getLong(p + 56)));
             } else {
                 sections.add(new ElfSection(i, name, type, u32(shdrs, p + 8), u32(shdrs, p + 12),
                         u32(shdrs, p + 16), u32(shdrs, p + 20), shdrs.getInt(p + 24), shdrs.getInt(p + 28),
-                        u32(shdrs, p + 36)));
+                        u32(shdrs, p + 32), u32(shdrs, p + 36)));
             }
         }
         return sections;

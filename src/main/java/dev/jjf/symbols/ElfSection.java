@@ -11,6 +11,7 @@ record ElfSection(
         long size,
         int link,
         int info,
+        long addralign,
         long entsize) {
 
     static final int SHT_NULL = 0;

@@ -14,6 +14,11 @@ public final class SymbolTable {
     /** Offset of each name in {@link #strings}; names are decoded only when looked up. */
     private final int[] nameOffsets;
     private final byte[] strings;
+    /**
+     * Names decoded so far; profiles hit the same functions over and over. Allocated on first
+     * lookup. Unsynchronized on purpose: a race only decodes a name twice, Strings are immutable.
+     */
+    private String[] names;
 
     /**
      * @param starts ascending (unsigned), no duplicates
@@ -53,20 +58,21 @@ public final class SymbolTable {
     /** Index of the symbol covering vaddr, or -1. */
     int indexOf(long vaddr) {
         long key = vaddr ^ Long.MIN_VALUE;
-        // Greatest start <= key.
-        int lo = 0;
-        int hi = biasedStarts.length - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (biasedStarts[mid] <= key) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
+        long[] starts = biasedStarts;
+        int n = starts.length;
+        if (n == 0 || starts[0] > key) {
+            return -1;
         }
-        return found >= 0 && key < biasedEnds[found] ? found : -1;
+        // Greatest start <= key. The loop body has no data-dependent branch (the JIT emits a
+        // conditional move), which is about twice as fast as a classic binary search on random
+        // addresses because nothing is mispredicted.
+        int base = 0;
+        while (n > 1) {
+            int half = n >>> 1;
+            base = starts[base + half] <= key ? base + half : base;
+            n -= half;
+        }
+        return key < biasedEnds[base] ? base : -1;
     }
 
     /** Start address of the i-th symbol. */
@@ -80,10 +86,20 @@ public final class SymbolTable {
     }
 
     String name(int i) {
-        int from = nameOffsets[i];
-        int to = ElfFile.indexOfNul(strings, from, strings.length);
-        // A name missing its terminator runs to the end of the table rather than failing the lookup.
-        return new String(strings, from, (to < 0 ? strings.length : to) - from, StandardCharsets.UTF_8);
+        String[] cache = names;
+        if (cache == null) {
+            cache = new String[nameOffsets.length];
+            names = cache;
+        }
+        String name = cache[i];
+        if (name == null) {
+            int from = nameOffsets[i];
+            int to = ElfFile.indexOfNul(strings, from, strings.length);
+            // A name missing its terminator runs to the end of the table rather than failing the lookup.
+            name = new String(strings, from, (to < 0 ? strings.length : to) - from, StandardCharsets.UTF_8);
+            cache[i] = name;
+        }
+        return name;
     }
 
     @Override
