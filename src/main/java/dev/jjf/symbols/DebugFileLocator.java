@@ -98,11 +98,11 @@ public final class DebugFileLocator {
         if (!Files.isRegularFile(candidate)) {
             return false;
         }
+        // A debug link may name the file itself (same name, same directory); that is no debug file.
+        if (isSameFile(candidate, elf.path())) {
+            return false;
+        }
         try {
-            // A debug link may name the file itself (same name, same directory); that is no debug file.
-            if (Files.isSameFile(candidate, elf.path())) {
-                return false;
-            }
             ElfFile debug = ElfFile.open(candidate);
             Optional<String> expected = elf.buildId();
             Optional<String> actual = debug.buildId();
@@ -114,6 +114,14 @@ public final class DebugFileLocator {
         } catch (IOException | BadInputException e) {
             // An unreadable or broken candidate is simply not the debug file; keep looking.
             return false;
+        }
+    }
+
+    private static boolean isSameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false; // e.g. the library was deleted after it was opened: then it cannot be the candidate
         }
     }
 

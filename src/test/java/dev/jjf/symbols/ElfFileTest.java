@@ -71,6 +71,22 @@ class ElfFileTest {
             NmSymbol s = nmSymbol(lib, name);
             assertNotEquals(name, symbols.lookup(s.address() + s.size()), "just past " + s);
         }
+        // Aligned functions leave padding after each body: an address there belongs to no symbol.
+        Path aligned = cLibrary(dir, "libaligned.so", "-O2", "-falign-functions=64");
+        SymbolTable alignedSymbols = ElfFile.open(aligned).symbols();
+        List<NmSymbol> code = nm(aligned, false).values().stream()
+                .filter(s -> Character.toLowerCase(s.type()) == 't')
+                .sorted(java.util.Comparator.comparingLong(NmSymbol::address)).toList();
+        int gaps = 0;
+        for (int i = 0; i + 1 < code.size(); i++) {
+            NmSymbol s = code.get(i);
+            long end = s.address() + s.size();
+            if (s.size() > 0 && end < code.get(i + 1).address()) {
+                assertNull(alignedSymbols.lookup(end), "padding after " + s);
+                gaps++;
+            }
+        }
+        assertTrue(gaps > 0, "-falign-functions=64 should leave padding between functions");
         // Past the end of .text and .fini there is no code at all.
         SectionInfo fini = readelfSection(lib, ".fini");
         assertNull(symbols.lookup(fini.address() + fini.size() + 16));
