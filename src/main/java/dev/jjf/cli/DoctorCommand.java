@@ -1,0 +1,145 @@
+package dev.jjf.cli;
+
+import dev.jjf.BadInputException;
+import dev.jjf.launch.JemallocLibrary;
+import dev.jjf.launch.JemallocLocator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code jjf doctor}: checks the set-up and says how to fix what is missing, one line per check. */
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+        description = "Check that jemalloc, the JDK and the output directory are ready for 'jjf run'.")
+final class DoctorCommand implements Callable<Integer> {
+    private static final long JAVA_TIMEOUT_SECONDS = 60;
+    private static final Pattern JAVA_VERSION = Pattern.compile("version \"(\\d+)(?:\\.(\\d+))?");
+    /** -XX:+DumpPerfMapAtExit appeared in JDK 17. */
+    private static final int PERF_MAP_JDK = 17;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--jemalloc", paramLabel = "LIB", description = "Check this jemalloc instead of the one jjf run would pick")
+    Path jemalloc;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "jjf-out", description = "Output directory to check (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--java", paramLabel = "JAVA", defaultValue = "java", description = "The java command your program uses (default: ${DEFAULT-VALUE})")
+    String java;
+
+    private PrintWriter w;
+    private int failures;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        w = spec.commandLine().getOut();
+        checkJemalloc();
+        checkJava();
+        checkOut();
+        w.flush();
+        return failures == 0 ? 0 : Main.EXIT_BAD_INPUT;
+    }
+
+    private void checkJemalloc() {
+        Optional<Path> lib = JemallocLocator.locate(jemalloc, System.getenv());
+        if (lib.isEmpty()) {
+            line("FAIL", "jemalloc: none found", "apt-get install libjemalloc2, or run 'jjf setup' to build one with libunwind");
+            return;
+        }
+        try {
+            JemallocLibrary info = JemallocLibrary.inspect(lib.get());
+            line("OK", "jemalloc: " + lib.get() + " (version " + info.version() + ")", null);
+            if (!info.profiling()) {
+                line("FAIL", "jemalloc: built without heap profiling", "run 'jjf setup' (builds jemalloc with --enable-prof)");
+            } else if (!info.wholeJavaStacks()) {
+                line("WARN", "jemalloc: unwinds with " + info.unwinder().name().toLowerCase() + ": stacks stop at the first Java frame",
+                        "run 'jjf setup' once: it builds jemalloc with libunwind, which jjf run then picks up");
+            } else {
+                line("OK", "jemalloc: heap profiling with the libunwind unwinder (whole Java stacks)", null);
+            }
+        } catch (BadInputException e) {
+            line("FAIL", "jemalloc: " + e.userMessage(), "point --jemalloc or $JJF_JEMALLOC at a libjemalloc.so.2, or run 'jjf setup'");
+        } catch (IOException e) {
+            line("FAIL", "jemalloc: cannot inspect " + lib.get() + ": " + e.getMessage(), null);
+        }
+    }
+
+    /** Runs the JDK once with the perf-map flags and checks that the map appears. */
+    private void checkJava() throws InterruptedException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Process p;
+        try {
+            p = new ProcessBuilder(java, "-XX:+UnlockDiagnosticVMOptions", "-XX:+DumpPerfMapAtExit", "-version")
+                    .redirectErrorStream(true).start();
+        } catch (IOException e) {
+            line("FAIL", "java: cannot run '" + java + "': " + e.getMessage(), "install a JDK 17 or newer (apt-get install openjdk-17-jdk-headless)");
+            return;
+        }
+        String output;
+        try {
+            output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            output = "";
+        }
+        if (!p.waitFor(JAVA_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            line("FAIL", "java: '" + java + " -version' did not finish in " + JAVA_TIMEOUT_SECONDS + " s", null);
+            return;
+        }
+        Matcher m = JAVA_VERSION.matcher(output);
+        int major = !m.find() ? -1 : m.group(1).equals("1") && m.group(2) != null ? Integer.parseInt(m.group(2)) : Integer.parseInt(m.group(1));
+        String firstLine = output.lines().filter(l -> l.contains("version")).findFirst().orElse(output.strip());
+        Path map = tmp.resolve("perf-" + p.pid() + ".map");
+        boolean wrote = Files.isRegularFile(map);
+        if (wrote) {
+            try {
+                Files.delete(map); // ours: written by the probe JVM above
+            } catch (IOException ignored) {
+                // leaving a probe's map behind is harmless
+            }
+        }
+        if (p.exitValue() != 0 || major < 0) {
+            line("FAIL", "java: '" + java + "' rejected the perf-map flags: " + firstLine, "use a HotSpot JDK " + PERF_MAP_JDK + " or newer");
+        } else if (major < PERF_MAP_JDK || !wrote) {
+            line("WARN", "java: " + firstLine + " did not write a perf map at exit",
+                    "use a HotSpot JDK " + PERF_MAP_JDK + " or newer; without a perf map Java frames stay unnamed");
+        } else {
+            line("OK", "java: " + firstLine + " writes perf maps (-XX:+DumpPerfMapAtExit)", null);
+        }
+    }
+
+    private void checkOut() {
+        Path dir = out.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dir);
+            Files.delete(Files.createTempFile(dir, ".jjf-doctor", ""));
+            line("OK", "output: " + dir + " is writable", null);
+        } catch (IOException e) {
+            line("FAIL", "output: cannot write to " + dir + " (" + e.getMessage() + ")", "pass a writable directory with --out");
+        }
+    }
+
+    private void line(String status, String what, String fix) {
+        if (status.equals("FAIL")) failures++;
+        w.printf("%-4s  %s%n", status, what);
+        if (fix != null) w.printf("      fix: %s%n", fix);
+    }
+
+    /** For tests: the statuses this command can print. */
+    static List<String> statuses() {
+        return List.of("OK", "WARN", "FAIL");
+    }
+}
