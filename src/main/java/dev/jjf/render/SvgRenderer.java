@@ -23,9 +23,9 @@ import org.jfree.svg.ViewBox;
  * Draws a CallTree as a standalone interactive SVG flamegraph.
  *
  * <p>Rectangles go through JFreeSVG; text and the frame groups are written directly. JFreeSVG
- * resolves every font through AWT, which makes the output depend on the fonts installed on the
- * machine and costs half a second of font loading, and its escaping leaves anything that already
- * looks like an entity alone, so a frame named {@code &amp;} would come back as {@code &}.
+ * resolves every font through AWT, which loads the machine's fonts and writes whichever family it
+ * found there (so output would differ between machines), and its escaping leaves anything that
+ * already looks like an entity alone, so a frame named {@code &amp;} would come back as {@code &}.
  */
 public final class SvgRenderer {
     static final int PAD_X = 10;
