@@ -29,6 +29,14 @@ public final class Main implements Runnable {
         return cli.execute(withDefaultCommand(cli, args));
     }
 
+    /** Runs the CLI with its output and errors captured. */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = commandLine();
+        cli.setOut(out);
+        cli.setErr(err);
+        return cli.execute(withDefaultCommand(cli, args));
+    }
+
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
