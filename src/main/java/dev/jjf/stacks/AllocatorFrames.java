@@ -13,6 +13,8 @@ final class AllocatorFrames {
     /** jemalloc's private symbols carry this prefix when it is linked into a program. */
     private static final String PRIVATE_PREFIX = "je_";
     private static final String DEFAULT_SUFFIX = "_default";
+    /** rallocx and friends enter through a static do_ helper. */
+    private static final String HELPER_PREFIX = "do_";
     private static final Set<String> ENTRY_POINTS = Set.of(
             "malloc", "calloc", "realloc", "free", "posix_memalign", "aligned_alloc", "memalign",
             "valloc", "pvalloc", "mallocx", "rallocx", "xallocx", "reallocarray");
@@ -39,6 +41,7 @@ final class AllocatorFrames {
         String name = line.function();
         if (name.startsWith("operator new") || name.startsWith("operator delete")) return name;
         if (name.startsWith(PRIVATE_PREFIX)) name = name.substring(PRIVATE_PREFIX.length());
+        if (name.startsWith(HELPER_PREFIX)) name = name.substring(HELPER_PREFIX.length());
         if (name.endsWith(DEFAULT_SUFFIX)) name = name.substring(0, name.length() - DEFAULT_SUFFIX.length());
         return ENTRY_POINTS.contains(name) ? name : null;
     }
