@@ -22,9 +22,10 @@ import java.util.regex.Pattern;
 
 /**
  * One rendering: profiles (each with its process's perf map) in, one output file out. Calls the
- * stages in order: parse, symbolize, fold, render.
+ * stages in order: parse, symbolize, fold, render. With a baseline, the graph is differential:
+ * widths follow the inputs, colours the change since the baseline.
  */
-record RenderJob(List<Input> inputs, Metric metric, OutputFormat format, Path output, String title,
+record RenderJob(List<Input> inputs, List<Input> baseline, Metric metric, OutputFormat format, Path output, String title,
                  Pattern include, Pattern exclude, double minWidthPercent, boolean annotate,
                  SymbolizerOptions symbols) {
 
@@ -45,11 +46,12 @@ record RenderJob(List<Input> inputs, Metric metric, OutputFormat format, Path ou
         int stacks = 0;
         for (Input in : inputs) {
             HeapProfile profile = HeapProfileParser.parse(in.heap());
-            PerfMap perfMap = in.perfMap().isPresent()
-                    ? PerfMap.read(in.perfMap().get(), w -> err.println("jjf: warning: " + w))
-                    : PerfMap.empty();
-            folder.add(profile, symbolizer.forProcess(profile.mappings(), perfMap));
+            folder.add(profile, symbolizer.forProcess(profile.mappings(), perfMap(in, err)));
             stacks += profile.samples().size();
+        }
+        for (Input in : baseline) {
+            HeapProfile profile = HeapProfileParser.parse(in.heap());
+            folder.addBaseline(profile, symbolizer.forProcess(profile.mappings(), perfMap(in, err)));
         }
         CallTree tree = folder.tree();
         OutputFile.write(output, out -> {
@@ -60,5 +62,9 @@ record RenderJob(List<Input> inputs, Metric metric, OutputFormat format, Path ou
             }
         });
         return new Result(tree, stacks);
+    }
+
+    private static PerfMap perfMap(Input in, PrintWriter err) throws IOException {
+        return in.perfMap().isPresent() ? PerfMap.read(in.perfMap().get(), w -> err.println("jjf: warning: " + w)) : PerfMap.empty();
     }
 }

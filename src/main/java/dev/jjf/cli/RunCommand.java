@@ -227,7 +227,7 @@ final class RunCommand implements Callable<Integer> {
             ProfileFiles.DumpFile best = p.best();
             if (!best.isFinal()) say("no final dump for pid " + p.pid() + " (killed?); using " + best.path().getFileName());
             Path output = outDir.resolve(i == 0 ? format.defaultFileName() : "flames-" + p.pid() + "." + format.name());
-            RenderJob job = new RenderJob(List.of(new RenderJob.Input(best.path(), p.perfMap())), Metric.INUSE_SPACE, format,
+            RenderJob job = new RenderJob(List.of(new RenderJob.Input(best.path(), p.perfMap())), List.of(), Metric.INUSE_SPACE, format,
                     output, "Native memory in use — " + String.join(" ", command), null, null,
                     RenderJob.DEFAULT_MIN_WIDTH_PERCENT, false,
                     new SymbolizerOptions(null, List.of(outDir.resolve(LibraryKeeper.LIBS_DIR)),

@@ -7,7 +7,8 @@ import java.io.Writer;
 
 /**
  * Writes folded stacks ({@code root;...;leaf value}), the input of flamegraph.pl and speedscope.
- * Values are truncated to whole units, as jeprof --collapsed prints them.
+ * Values are truncated to whole units, as jeprof --collapsed prints them. A differential tree
+ * is written as {@code stack before after}, the form flamegraph.pl's difffolded.pl produces.
  */
 public final class FoldedWriter {
     private final boolean annotate;
@@ -19,18 +20,24 @@ public final class FoldedWriter {
 
     public void write(CallTree tree, Writer out) throws IOException {
         StringBuilder prefix = new StringBuilder(256);
-        for (CallTree.Node child : tree.root().children()) write(child, prefix, out);
+        for (CallTree.Node child : tree.root().children()) write(child, prefix, out, tree.isDifferential());
     }
 
-    private void write(CallTree.Node node, StringBuilder prefix, Writer out) throws IOException {
+    private void write(CallTree.Node node, StringBuilder prefix, Writer out, boolean differential) throws IOException {
         int mark = prefix.length();
         if (mark > 0) prefix.append(';');
         appendName(prefix, node.name(), node.kind());
         long self = (long) node.self();
-        if (self > 0) {
+        if (differential) {
+            // flamegraph.pl's difffolded form: "stack before after".
+            long base = (long) node.baseSelf();
+            if (self > 0 || base > 0) {
+                out.append(prefix).append(' ').append(Long.toString(base)).append(' ').append(Long.toString(self)).append('\n');
+            }
+        } else if (self > 0) {
             out.append(prefix).append(' ').append(Long.toString(self)).append('\n');
         }
-        for (CallTree.Node child : node.children()) write(child, prefix, out);
+        for (CallTree.Node child : node.children()) write(child, prefix, out, differential);
         prefix.setLength(mark);
     }
 

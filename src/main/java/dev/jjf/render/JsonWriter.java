@@ -9,6 +9,7 @@ import java.io.Writer;
 /**
  * Writes the call tree as d3-flamegraph JSON plus a {@code kind} per node:
  * {@code {"name":"all","value":TOTAL,"unit":"bytes","children":[...]}}; values are inclusive.
+ * A differential tree adds {@code "delta"} (value minus the baseline's) to every node.
  */
 public final class JsonWriter {
     public void write(CallTree tree, Writer out) throws IOException {
@@ -17,24 +18,26 @@ public final class JsonWriter {
             g.writeStartObject();
             g.writeStringField("name", CallTree.ROOT_NAME);
             g.writeNumberField("value", Math.round(tree.total()));
+            if (tree.isDifferential()) g.writeNumberField("delta", Math.round(tree.root().delta()));
             g.writeStringField("unit", tree.unit());
-            writeChildren(tree.root(), g);
+            writeChildren(tree.root(), g, tree.isDifferential());
             g.writeEndObject();
         }
     }
 
-    private void writeNode(CallTree.Node node, JsonGenerator g) throws IOException {
+    private void writeNode(CallTree.Node node, JsonGenerator g, boolean differential) throws IOException {
         g.writeStartObject();
         g.writeStringField("name", node.name());
         g.writeStringField("kind", node.kind().id());
         g.writeNumberField("value", Math.round(node.total()));
-        writeChildren(node, g);
+        if (differential) g.writeNumberField("delta", Math.round(node.delta()));
+        writeChildren(node, g, differential);
         g.writeEndObject();
     }
 
-    private void writeChildren(CallTree.Node node, JsonGenerator g) throws IOException {
+    private void writeChildren(CallTree.Node node, JsonGenerator g, boolean differential) throws IOException {
         g.writeArrayFieldStart("children");
-        for (CallTree.Node child : node.children()) writeNode(child, g);
+        for (CallTree.Node child : node.children()) writeNode(child, g, differential);
         g.writeEndArray();
     }
 }

@@ -189,4 +189,23 @@ final class SvgFormat {
         double v = f >= 0 ? channel + (255 - channel) * f : channel * (1 + f);
         return (int) Math.round(v);
     }
+
+    /** "+1.5 MiB" / "-20 objects": a change, always signed. */
+    static String signedHuman(double delta, String unit) {
+        String h = human(Math.abs(delta), unit);
+        return (delta < 0 ? "-" : "+") + h;
+    }
+
+    /**
+     * Differential colour: red for growth, blue for shrinkage, stronger the larger the change
+     * relative to the largest change drawn; near-white for no change, as FlameGraph's differential
+     * graphs do.
+     */
+    static Color deltaColour(double delta, double maxAbsDelta) {
+        double r = maxAbsDelta > 0 ? Math.min(1, Math.abs(delta) / maxAbsDelta) : 0;
+        int pale = (int) Math.round(235 - 190 * r);
+        if (delta > 0) return new Color(255, pale, pale);
+        if (delta < 0) return new Color(pale, pale, 255);
+        return new Color(235, 235, 235);
+    }
 }

@@ -65,7 +65,14 @@ public final class SvgRenderer {
         int width = options.widthPx();
         double usable = width - 2 * PAD_X;
         double detailsY = TOP + (sel.maxDepth + 1) * ROW + 18;
-        Legend legend = new Legend(width, detailsY + 10);
+        boolean differential = tree.isDifferential();
+        double maxDelta = 0;
+        if (differential) {
+            for (Placed p : sel.frames) {
+                if (p.depth > 0) maxDelta = Math.max(maxDelta, Math.abs(p.node.delta()));
+            }
+        }
+        Legend legend = new Legend(width, detailsY + 10, differential ? Legend.DIFFERENTIAL : Legend.KINDS);
         double height = legend.bottom + 8;
 
         StringBuilder sb = new StringBuilder(sel.frames.size() * 640 + CSS.length() + JS.length() + 8192);
@@ -99,7 +106,7 @@ public final class SvgRenderer {
         sb.append(">\n");
         Rectangle2D.Double rect = new Rectangle2D.Double();
         for (Placed p : sel.frames) {
-            drawFrame(g, sb, rect, p, total, usable, sel.maxDepth, tree.unit());
+            drawFrame(g, sb, rect, p, total, usable, sel.maxDepth, tree.unit(), differential, maxDelta);
         }
         sb.append("</g>\n");
 
@@ -113,7 +120,7 @@ public final class SvgRenderer {
     }
 
     private static void drawFrame(SVGGraphics2D g, StringBuilder sb, Rectangle2D.Double rect, Placed p,
-            double total, double usable, int maxDepth, String unit) {
+            double total, double usable, int maxDepth, String unit, boolean differential, double maxDelta) {
         CallTree.Node n = p.node;
         double value = n.total();
         String name = SvgFormat.xmlSafe(n.name());
@@ -139,14 +146,21 @@ public final class SvgRenderer {
         SvgFormat.escape(sb, name).append('"');
         attr(sb, "data-kind", n.kind().id());
         attr(sb, "data-value", SvgFormat.decimal(value, 3));
+        if (differential) attr(sb, "data-delta", SvgFormat.decimal(n.delta(), 3));
         attr(sb, "data-depth", Integer.toString(p.depth));
         attr(sb, "data-start", Long.toString(start));
         attr(sb, "data-width", Long.toString(end - start));
         sb.append("><title>");
         SvgFormat.escape(sb, name).append(" (");
         SvgFormat.escape(sb, SvgFormat.human(value, unit)).append(", ")
-                .append(SvgFormat.percent(value, total)).append(")</title>");
-        g.setPaint(SvgFormat.shade(n.kind(), name));
+                .append(SvgFormat.percent(value, total));
+        if (differential) {
+            sb.append("; before ");
+            SvgFormat.escape(sb, SvgFormat.human(n.baseTotal(), unit)).append(", change ");
+            SvgFormat.escape(sb, SvgFormat.signedHuman(n.delta(), unit));
+        }
+        sb.append(")</title>");
+        g.setPaint(differential ? SvgFormat.deltaColour(n.delta(), maxDelta) : SvgFormat.shade(n.kind(), name));
         rect.setRect(x, y, w, ROW - 1);
         g.fill(rect);
         String label = SvgFormat.fitLabel(name, w);
@@ -163,6 +177,10 @@ public final class SvgRenderer {
 
     private String subtitle(CallTree tree, Selection sel) {
         StringBuilder b = new StringBuilder("Total ").append(SvgFormat.human(tree.total(), tree.unit()));
+        if (tree.isDifferential()) {
+            b.append(" (before ").append(SvgFormat.human(tree.root().baseTotal(), tree.unit())).append(", change ")
+                    .append(SvgFormat.signedHuman(tree.root().delta(), tree.unit())).append(')');
+        }
         long omitted = sel.omitted();
         if (omitted > 0) {
             b.append(String.format(Locale.ROOT, " | %,d of %,d frames omitted (narrower than %s%% of the total",
@@ -248,25 +266,40 @@ public final class SvgRenderer {
         }
     }
 
-    /** One swatch and label per frame kind, wrapped onto more rows when the image is narrow. */
+    /** One swatch and label per colour, wrapped onto more rows when the image is narrow. */
     private static final class Legend {
         private static final double SWATCH = 10;
         private static final double GAP = 24;
-        private final double[] xs = new double[FrameKind.values().length];
-        private final double[] ys = new double[xs.length];
+        /** A swatch: its colour, its label, and the kind it stands for ("" for differential colours). */
+        private record Item(Color colour, String label, String kind) {
+        }
+
+        static final List<Item> KINDS = java.util.Arrays.stream(FrameKind.values())
+                .map(k -> new Item(Color.decode(k.colour()), k.label(), k.id())).toList();
+        static final List<Item> DIFFERENTIAL = List.of(
+                new Item(SvgFormat.deltaColour(1, 1), "Grew (stronger: more)", ""),
+                new Item(SvgFormat.deltaColour(-1, 1), "Shrank", ""),
+                new Item(SvgFormat.deltaColour(0, 1), "Unchanged; widths follow the newer profile", ""));
+
+        private final List<Item> items;
+        private final double[] xs;
+        private final double[] ys;
         private final double bottom;
 
-        Legend(int width, double top) {
+        Legend(int width, double top, List<Item> items) {
+            this.items = items;
+            xs = new double[items.size()];
+            ys = new double[items.size()];
             double x = PAD_X;
             double y = top;
-            for (FrameKind k : FrameKind.values()) {
-                double w = SWATCH + 4 + k.label().length() * SvgFormat.CHAR_WIDTH;
+            for (int i = 0; i < items.size(); i++) {
+                double w = SWATCH + 4 + items.get(i).label().length() * SvgFormat.CHAR_WIDTH;
                 if (x > PAD_X && x + w > width - PAD_X) {
                     x = PAD_X;
                     y += ROW;
                 }
-                xs[k.ordinal()] = x;
-                ys[k.ordinal()] = y;
+                xs[i] = x;
+                ys[i] = y;
                 x += w + GAP;
             }
             bottom = y + ROW;
@@ -274,13 +307,12 @@ public final class SvgRenderer {
 
         void draw(SVGGraphics2D g, StringBuilder sb) {
             sb.append("<g id=\"legend\">");
-            for (FrameKind k : FrameKind.values()) {
-                sb.append("<g class=\"legend-item\" data-kind=\"").append(k.id()).append("\">");
-                g.setPaint(Color.decode(k.colour()));
-                double x = xs[k.ordinal()];
-                double y = ys[k.ordinal()];
-                g.fill(new Rectangle2D.Double(x, y + 2, SWATCH, SWATCH));
-                text(sb, "legend-label", null, x + SWATCH + 4, y + BASELINE, k.label());
+            for (int i = 0; i < items.size(); i++) {
+                Item item = items.get(i);
+                sb.append("<g class=\"legend-item\" data-kind=\"").append(item.kind()).append("\">");
+                g.setPaint(item.colour());
+                g.fill(new Rectangle2D.Double(xs[i], ys[i] + 2, SWATCH, SWATCH));
+                text(sb, "legend-label", null, xs[i] + SWATCH + 4, ys[i] + BASELINE, item.label());
                 sb.append("</g>");
             }
             sb.append("</g>\n");

@@ -17,6 +17,7 @@ public final class CallTree {
 
     private final Node root = new Node(new Frame(ROOT_NAME, FrameKind.UNKNOWN), null);
     private final String unit;
+    private boolean differential;
 
     /** @param unit what values count, "bytes" or "objects" */
     public CallTree(String unit) {
@@ -51,6 +52,26 @@ public final class CallTree {
         node.self += value;
     }
 
+    /**
+     * Adds one stack of the baseline a differential graph compares against. Widths still
+     * follow {@link #add}; a path only the baseline has gets a node of width zero.
+     */
+    public void addBaseline(List<Frame> rootFirst, double value) {
+        differential = true;
+        Node node = root;
+        node.baseTotal += value;
+        for (Frame frame : rootFirst) {
+            node = node.child(frame);
+            node.baseTotal += value;
+        }
+        node.baseSelf += value;
+    }
+
+    /** True once a baseline was added: nodes then carry {@link Node#delta()}. */
+    public boolean isDifferential() {
+        return differential;
+    }
+
     /** A frame in context: one path from the root. */
     public static final class Node {
         private static final Comparator<Node> BY_NAME =
@@ -62,6 +83,8 @@ public final class CallTree {
         private List<Node> sorted;
         private double total;
         private double self;
+        private double baseTotal;
+        private double baseSelf;
 
         Node(Frame frame, Node parent) {
             this.frame = frame;
@@ -99,6 +122,21 @@ public final class CallTree {
         /** Value allocated with this frame as the leaf. */
         public double self() {
             return self;
+        }
+
+        /** Inclusive value in the baseline of a differential tree, else 0. */
+        public double baseTotal() {
+            return baseTotal;
+        }
+
+        /** Value with this frame as the leaf in the baseline. */
+        public double baseSelf() {
+            return baseSelf;
+        }
+
+        /** Growth since the baseline: total - baseTotal. */
+        public double delta() {
+            return total - baseTotal;
         }
 
         /** Callees sorted by name (then kind), as flamegraph.pl orders them. */

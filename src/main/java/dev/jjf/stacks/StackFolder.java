@@ -40,6 +40,15 @@ public final class StackFolder {
 
     /** Adds every stack of one profile, named by that process's symbols. */
     public void add(HeapProfile profile, ProcessSymbols symbols) {
+        fold(profile, symbols, false);
+    }
+
+    /** Adds a profile to the baseline of a differential graph. */
+    public void addBaseline(HeapProfile profile, ProcessSymbols symbols) {
+        fold(profile, symbols, true);
+    }
+
+    private void fold(HeapProfile profile, ProcessSymbols symbols, boolean baseline) {
         Map<Location, Frame[]> framesOf = new IdentityHashMap<>(); // locations are interned per process
         List<Frame> path = new ArrayList<>(64);
         for (StackSample sample : profile.samples()) {
@@ -58,7 +67,12 @@ public final class StackFolder {
                 for (Frame f : framesOf.computeIfAbsent(locations[i], StackFolder::rootFirstFrames)) path.add(f);
             }
             if (entry != null) path.add(new Frame(entry, FrameKind.NATIVE));
-            if (matches(path)) tree.add(path, value);
+            if (!matches(path)) continue;
+            if (baseline) {
+                tree.addBaseline(path, value);
+            } else {
+                tree.add(path, value);
+            }
         }
     }
 

@@ -123,4 +123,61 @@ class RenderCommandTest {
         assertEquals(0, jjf("render", "--help").exit());
         assertEquals(0, jjf("--help").exit());
     }
+
+    @Test
+    void diffShowsGrowthWithWidthsFromTheNewerProfile() throws Exception {
+        Path base = Files.writeString(dir.resolve("jeprof.9.0.i0.heap"), PROFILE);
+        Path newer = Files.writeString(dir.resolve("jeprof.9.1.i1.heap"), PROFILE
+                .replace("t*: 3: 3072", "t*: 5: 9216").replace("t*: 2: 2048", "t*: 6: 8192"));
+        Files.writeString(dir.resolve("perf-9.map"), "1000 100 Interpreter\n1f00 200 Lapp/A;::old\n3000 100 Lapp/B;::grows\n");
+        Path out = dir.resolve("d.json");
+        Result r = jjf("diff", base.toString(), newer.toString(), "--format", "json", "-o", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toFile());
+        assertEquals(9216, json.path("value").asLong());
+        assertEquals(9216 - 3072, json.path("delta").asLong());
+        var byName = new java.util.HashMap<String, com.fasterxml.jackson.databind.JsonNode>();
+        json.path("children").forEach(c -> byName.put(c.path("name").asText(), c));
+        assertEquals(8192, byName.get("app.B.grows").path("value").asLong());
+        assertEquals(8192 - 2048, byName.get("app.B.grows").path("delta").asLong());
+        assertEquals(0, byName.get("app.A.old").path("delta").asLong());
+
+        Path folded = dir.resolve("d.folded");
+        assertEquals(0, jjf("diff", base.toString(), newer.toString(), "--format", "folded", "-o", folded.toString()).exit());
+        assertEquals("app.A.old;Interpreter 1024 1024\napp.B.grows;Interpreter 2048 8192\n", Files.readString(folded));
+
+        // One directory: its first and last dumps.
+        Path fromDir = dir.resolve("dir.json");
+        Result one = jjf("diff", dir.toString(), "--format", "json", "-o", fromDir.toString());
+        assertEquals(0, one.exit(), one.err());
+        assertEquals(9216 - 3072, new com.fasterxml.jackson.databind.ObjectMapper().readTree(fromDir.toFile()).path("delta").asLong());
+        assertTrue(one.err().contains("baseline " + base), one.err());
+    }
+
+    @Test
+    void diffSvgColoursGrowthRedAndCarriesDeltas() throws Exception {
+        Path base = Files.writeString(dir.resolve("jeprof.9.0.i0.heap"), PROFILE);
+        Path newer = Files.writeString(dir.resolve("jeprof.9.1.i1.heap"), PROFILE.replace("t*: 2: 2048", "t*: 6: 8192"));
+        Files.writeString(dir.resolve("perf-9.map"), "1000 100 Interpreter\n1f00 200 Lapp/A;::old\n3000 100 Lapp/B;::grows\n");
+        Path out = dir.resolve("d.svg");
+        assertEquals(0, jjf("render", newer.toString(), "--base", base.toString(), "-o", out.toString()).exit());
+        String svg = Files.readString(out);
+        var grows = java.util.regex.Pattern.compile(
+                "data-name=\"app.B.grows\"[^>]*data-delta=\"6144\"[^>]*><title>[^<]*</title><rect[^>]*fill:rgb\\(255,(\\d+),(\\d+)\\)").matcher(svg);
+        assertTrue(grows.find(), "the growing frame carries its delta");
+        assertTrue(Integer.parseInt(grows.group(1)) < 100, "the largest growth is strong red: " + grows.group());
+        var same = java.util.regex.Pattern.compile(
+                "data-name=\"app.A.old\"[^>]*data-delta=\"0\"[^>]*><title>[^<]*</title><rect[^>]*fill:rgb\\(235,235,235\\)").matcher(svg);
+        assertTrue(same.find(), "an unchanged frame is not red");
+        assertTrue(svg.contains("change +6.0 KiB"), "tooltip says the change");
+        assertTrue(svg.contains("Grew (stronger: more)"), "differential legend");
+    }
+
+    @Test
+    void diffOfOneDumpIsAClearError() throws Exception {
+        Files.writeString(dir.resolve("jeprof.9.0.f.heap"), PROFILE);
+        Result r = jjf("diff", dir.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("has only one dump here; diffing needs two"), r.err());
+    }
 }

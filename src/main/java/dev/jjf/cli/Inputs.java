@@ -1,0 +1,102 @@
+package dev.jjf.cli;
+
+import dev.jjf.BadInputException;
+import dev.jjf.profile.ProfileFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Turns what the user named (heap files, directories of a run, --latest) into profiles paired
+ * with their perf maps. Perf maps are looked for beside the profile, then in the given dirs.
+ */
+final class Inputs {
+    private final Path explicitPerfMap;
+    private final List<Path> perfMapDirs;
+    private final Consumer<String> log;
+
+    Inputs(Path explicitPerfMap, List<Path> perfMapDirs, Consumer<String> log) {
+        this.explicitPerfMap = explicitPerfMap;
+        this.perfMapDirs = perfMapDirs;
+        this.log = log;
+    }
+
+    /** --dir first, then the system temp dir, where JVMs write /tmp/perf-PID.map. */
+    static List<Path> perfMapDirs(Path dir) {
+        List<Path> dirs = new ArrayList<>();
+        if (dir != null) dirs.add(dir);
+        dirs.add(Path.of(System.getProperty("java.io.tmpdir")));
+        dirs.add(Path.of("/tmp"));
+        return distinct(dirs);
+    }
+
+    static List<Path> distinct(List<Path> paths) {
+        LinkedHashSet<Path> set = new LinkedHashSet<>();
+        for (Path p : paths) set.add(p.toAbsolutePath().normalize());
+        return List.copyOf(set);
+    }
+
+    /** A heap file, or a directory (from jjf run) whose newest JVM's best dump is taken. */
+    RenderJob.Input fileOrDirectory(Path path) throws IOException {
+        if (Files.isDirectory(path)) return latest(path, null);
+        return file(path);
+    }
+
+    RenderJob.Input file(Path heap) throws IOException {
+        if (!Files.isRegularFile(heap)) throw new BadInputException(heap, "no such file");
+        if (explicitPerfMap != null) return new RenderJob.Input(heap, Optional.of(explicitPerfMap));
+        Optional<ProfileFiles.DumpFile> name = ProfileFiles.parseName(heap, null);
+        if (name.isEmpty()) return new RenderJob.Input(heap, Optional.empty());
+        List<Path> dirs = new ArrayList<>();
+        Path parent = heap.toAbsolutePath().getParent();
+        if (parent != null) dirs.add(parent);
+        dirs.addAll(perfMapDirs);
+        return new RenderJob.Input(heap, ProfileFiles.perfMap(name.get().pid(), distinct(dirs), log));
+    }
+
+    /** What --latest means in {@code dir}: see {@link ProfileFiles#latest}. */
+    RenderJob.Input latest(Path dir, Long pid) throws IOException {
+        ProfileFiles.ProcessDumps chosen = process(dir, pid);
+        ProfileFiles.DumpFile best = chosen.best();
+        if (!best.isFinal()) {
+            log.accept("no final dump for pid " + chosen.pid() + "; using the newest one, " + best.path().getFileName());
+        }
+        return new RenderJob.Input(best.path(), perfMapOf(chosen));
+    }
+
+    /** The first and the last dump of the chosen process, for diffing interval dumps. */
+    List<RenderJob.Input> firstAndLast(Path dir, Long pid) throws IOException {
+        ProfileFiles.ProcessDumps chosen = process(dir, pid);
+        List<ProfileFiles.DumpFile> dumps = new ArrayList<>(chosen.dumps());
+        // Interval dumps come before the final one; within a kind, by sequence number.
+        dumps.sort(Comparator.comparing(ProfileFiles.DumpFile::isFinal).thenComparingLong(ProfileFiles.DumpFile::seq));
+        if (dumps.size() < 2) {
+            throw new BadInputException(dir, "pid " + chosen.pid() + " has only one dump here; diffing needs two"
+                    + " (run with --interval, or give BASE and NEW)");
+        }
+        Optional<Path> map = perfMapOf(chosen);
+        return List.of(new RenderJob.Input(dumps.get(0).path(), map), new RenderJob.Input(dumps.get(dumps.size() - 1).path(), map));
+    }
+
+    private ProfileFiles.ProcessDumps process(Path dir, Long pid) throws IOException {
+        if (!Files.isDirectory(dir)) throw new BadInputException(dir, "not a directory");
+        List<ProfileFiles.DumpFile> dumps = ProfileFiles.dumps(dir, log);
+        if (pid != null) dumps = dumps.stream().filter(d -> d.pid() == pid).toList();
+        List<Path> dirs = new ArrayList<>();
+        dirs.add(dir);
+        dirs.addAll(perfMapDirs);
+        List<ProfileFiles.ProcessDumps> processes = ProfileFiles.byProcess(dumps, distinct(dirs), log);
+        return ProfileFiles.latest(processes).orElseThrow(() -> new BadInputException(dir,
+                "no jemalloc heap profile (*.heap)" + (pid != null ? " of pid " + pid : "") + " here"));
+    }
+
+    private Optional<Path> perfMapOf(ProfileFiles.ProcessDumps p) {
+        return explicitPerfMap != null ? Optional.of(explicitPerfMap) : p.perfMap();
+    }
+}

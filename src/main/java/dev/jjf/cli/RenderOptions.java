@@ -1,0 +1,104 @@
+package dev.jjf.cli;
+
+import dev.jjf.BadInputException;
+import dev.jjf.profile.Metric;
+import dev.jjf.symbols.SymbolizerOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import picocli.CommandLine.Option;
+
+/** The options shared by every command that writes a flamegraph (render, diff). */
+final class RenderOptions {
+    @Option(names = "--perf-map", paramLabel = "FILE", description = "Perf map to use (default: perf-<pid>.map beside the profile, in --dir, then the temp dir)")
+    Path perfMap;
+
+    @Option(names = "--symfs", paramLabel = "DIR", description = "Look libraries up under DIR first (profiles from another host)")
+    Path symfs;
+
+    @Option(names = "--metric", paramLabel = "M", defaultValue = "inuse-space",
+            description = "inuse-space, inuse-objects, alloc-space or alloc-objects (default: ${DEFAULT-VALUE})")
+    String metric;
+
+    @Option(names = "--format", paramLabel = "F", defaultValue = "svg", description = "svg, folded or json (default: ${DEFAULT-VALUE})")
+    OutputFormat format;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Output file (default: flames.svg, flames.folded or flames.json)")
+    Path output;
+
+    @Option(names = "--title", paramLabel = "T", description = "Title of the SVG")
+    String title;
+
+    @Option(names = "--include", paramLabel = "RE", description = "Keep only stacks with a frame matching RE")
+    String include;
+
+    @Option(names = "--exclude", paramLabel = "RE", description = "Drop stacks with a frame matching RE")
+    String exclude;
+
+    @Option(names = "--min-width", paramLabel = "PCT", defaultValue = "0.1",
+            description = "SVG: hide frames narrower than PCT percent of the total (default: ${DEFAULT-VALUE})")
+    double minWidthPercent;
+
+    @Option(names = "--annotate", description = "Folded: add flamegraph.pl's kind suffixes (_[j] _[i] _[k])")
+    boolean annotate;
+
+    @Option(names = "--verbose", description = "Print Java stack traces of errors")
+    boolean verbose;
+
+    Metric metric() {
+        Metric m = Metric.fromId(metric);
+        if (m == null) {
+            throw new BadInputException(null, "unknown --metric '" + metric + "' (use inuse-space, inuse-objects, alloc-space or alloc-objects)");
+        }
+        return m;
+    }
+
+    Path output() {
+        return output != null ? output : Path.of(format.defaultFileName());
+    }
+
+    /** The job for these options; the title defaults to what is measured and from which file. */
+    RenderJob job(List<RenderJob.Input> inputs, List<RenderJob.Input> baseline) {
+        Metric m = metric();
+        return new RenderJob(inputs, baseline, m, format, output(), title != null ? title : defaultTitle(inputs, baseline, m),
+                regex("--include", include), regex("--exclude", exclude), minWidthPercent, annotate, symbolizerOptions(inputs, baseline));
+    }
+
+    /** Kept copies of deleted libraries live in libs/ beside the profiles (see jjf run). */
+    private SymbolizerOptions symbolizerOptions(List<RenderJob.Input> inputs, List<RenderJob.Input> baseline) {
+        List<Path> libraryDirs = new ArrayList<>();
+        List<RenderJob.Input> all = new ArrayList<>(inputs);
+        all.addAll(baseline);
+        for (RenderJob.Input in : all) {
+            Path parent = in.heap().toAbsolutePath().getParent();
+            if (parent != null) libraryDirs.add(parent.resolve("libs"));
+        }
+        return new SymbolizerOptions(symfs, Inputs.distinct(libraryDirs), List.of(SymbolizerOptions.SYSTEM_DEBUG_ROOT));
+    }
+
+    private static Pattern regex(String option, String re) {
+        if (re == null) return null;
+        try {
+            return Pattern.compile(re);
+        } catch (PatternSyntaxException e) {
+            throw new BadInputException(null, option + ": invalid regular expression '" + re + "': " + e.getDescription());
+        }
+    }
+
+    private static String defaultTitle(List<RenderJob.Input> inputs, List<RenderJob.Input> baseline, Metric m) {
+        String what = switch (m) {
+            case INUSE_SPACE -> "Native memory in use";
+            case INUSE_OBJECTS -> "Native allocations in use";
+            case ALLOC_SPACE -> "Native memory allocated";
+            case ALLOC_OBJECTS -> "Native allocations";
+        };
+        String files = names(inputs);
+        return baseline.isEmpty() ? what + " — " + files : what + ", change from " + names(baseline) + " to " + files;
+    }
+
+    private static String names(List<RenderJob.Input> inputs) {
+        return inputs.get(0).heap().getFileName() + (inputs.size() > 1 ? " (+" + (inputs.size() - 1) + " more)" : "");
+    }
+}
