@@ -10,6 +10,8 @@ runs="${1:-7}"
 example="${2:-GenerateUnsafeLeak}"
 command -v /usr/bin/time >/dev/null || { echo "bench-run: needs GNU time (apt-get install time)" >&2; exit 1; }
 ./jjf --version >/dev/null   # build the jar first, outside the measurements
+# The jar itself is timed: ./jjf would rebuild it inside a measurement if a source changed meanwhile.
+jjf=(java -jar "$root/target/jjf.jar")
 scripts/build-jemalloc.sh >/dev/null
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -30,8 +32,8 @@ for i in $(seq "$runs"); do
   measure byhand env LD_PRELOAD="$lib" JAVA_TOOL_OPTIONS="$flags" \
     MALLOC_CONF="prof:true,prof_final:true,prof_leak:true,lg_prof_sample:19,prof_prefix:$work/hand$i/jeprof" \
     java -cp "$work/classes" "$example"
-  measure jjf ./jjf run --no-render --out "$work/out$i" -- java -cp "$work/classes" "$example"
-  measure render ./jjf render --latest --dir "$work/out$i" -o "$work/out$i/flames.svg"
+  measure jjf "${jjf[@]}" run --no-render --out "$work/out$i" -- java -cp "$work/classes" "$example"
+  measure render "${jjf[@]}" render --latest --dir "$work/out$i" -o "$work/out$i/flames.svg"
 done
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
