@@ -212,7 +212,15 @@ abstract class DemanglerNode {
 
         @Override
         void print(DemanglerPrinter p) {
-            p.printClean(function);
+            // c++filt leaves out the return type of the enclosing function.
+            if (function instanceof FunctionEncoding) {
+                DemanglerPrinter.Mod saved = p.mods;
+                p.mods = null;
+                ((FunctionEncoding) function).print(p, true);
+                p.mods = saved;
+            } else {
+                p.printClean(function);
+            }
             p.append("::");
             p.printClean(entity);
         }
@@ -290,12 +298,26 @@ abstract class DemanglerNode {
 
         @Override
         void print(DemanglerPrinter p) {
+            print(p, false);
+        }
+
+        void print(DemanglerPrinter p, boolean dropReturnType) {
             Mod saved = p.mods;
             if (quals != null) {
                 p.push(quals);
             }
             p.push(name);
-            p.print(type);
+            FunctionType t = type;
+            if (dropReturnType && t.ret != null) {
+                t = new FunctionType(null, t.params, t.specs, t.quals);
+            }
+            DemanglerNode[] savedArgs = p.templateArgs;
+            DemanglerNode n = name instanceof LocalName ? ((LocalName) name).entity : name;
+            if (n instanceof TemplateId) {
+                p.templateArgs = ((TemplateId) n).args.args;
+            }
+            p.print(t);
+            p.templateArgs = savedArgs;
             p.mods = saved;
         }
     }
@@ -368,6 +390,24 @@ abstract class DemanglerNode {
     static final class Qualifier extends Modifier {
         Qualifier(DemanglerNode inner, String text) {
             super(inner, text, MOD_QUAL);
+        }
+
+        @Override
+        void print(DemanglerPrinter p) {
+            // const applied to a template argument that is already const prints once.
+            for (Mod m = p.mods; m != null; m = m.next) {
+                if (m.printed) {
+                    continue;
+                }
+                if (!(m.node instanceof Qualifier)) {
+                    break;
+                }
+                if (((Qualifier) m.node).text.equals(text)) {
+                    p.print(inner);
+                    return;
+                }
+            }
+            printAround(p, inner);
         }
     }
 
@@ -506,19 +546,21 @@ abstract class DemanglerNode {
         }
     }
 
-    /** {@code T_}: bound to the template arguments of the function being demangled. */
+    /**
+     * {@code T_}: resolved when printed, against the template function being printed at that
+     * moment. That is how c++filt does it, and it differs from binding at parse time when a
+     * substitution carries a parameter out of a local name's enclosing function.
+     */
     static final class TemplateParam extends DemanglerNode {
-        final DemanglerParser.Scope scope;
         final int index;
 
-        TemplateParam(DemanglerParser.Scope scope, int index) {
-            this.scope = scope;
+        TemplateParam(int index) {
             this.index = index;
         }
 
         /** The argument this parameter stands for, or null while probing a pack. */
         DemanglerNode resolve(DemanglerPrinter p) {
-            DemanglerNode[] args = scope.args;
+            DemanglerNode[] args = p.templateArgs;
             if (args == null || index >= args.length) {
                 throw DemanglerParser.Fail.INSTANCE;
             }
@@ -563,6 +605,7 @@ abstract class DemanglerNode {
         void print(DemanglerPrinter p) {
             // Print once into the void to learn how long the pack inside is.
             int mark = p.length();
+            char savedLast = p.last();
             Mod savedMods = p.mods;
             boolean savedProbing = p.probing;
             int savedSize = p.probedPackSize;
@@ -572,6 +615,7 @@ abstract class DemanglerNode {
             p.print(child);
             int size = p.probedPackSize;
             p.truncate(mark);
+            p.setLast(savedLast);
             p.probing = savedProbing;
             p.probedPackSize = savedSize;
             p.mods = savedMods;

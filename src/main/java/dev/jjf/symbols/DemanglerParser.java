@@ -45,13 +45,9 @@ final class DemanglerParser {
         }
     }
 
-    /** Template arguments that {@code T_} refers to; filled in once the function's name is parsed. */
-    static final class Scope {
-        DemanglerNode[] args;
-    }
-
     /** Real symbols nest a few dozen levels at most; anything deeper is hostile. */
     private static final int MAX_DEPTH = 200;
+    private static final int MAX_RETRIES = 16;
 
     private static final Builtin[] BUILTINS = new Builtin[128];
     private static final Name STD = new Name("std");
@@ -129,8 +125,8 @@ final class DemanglerParser {
     private final int end;
     private int pos;
     private int depth;
+    private int retries;
     private final ArrayList<DemanglerNode> subs = new ArrayList<>();
-    private Scope scope = new Scope();
     /** Ctor and dtor names repeat the last source name seen, as c++filt does. */
     private DemanglerNode lastName;
     /** In {@code cv T_ I...E} the template args belong to the operator, not to the parameter. */
@@ -139,7 +135,6 @@ final class DemanglerParser {
     // What parseName learnt about the name it returned, for the encoding that owns it.
     private boolean nameTemplated;
     private boolean nameNoReturnType;
-    private TemplateArgs nameArgs;
     private String nameQuals;
     /** Set by parseUnqualifiedName: the name was a ctor, dtor or conversion operator. */
     private boolean unqualNoReturnType;
@@ -254,15 +249,10 @@ final class DemanglerParser {
         if (c == 'G' || c == 'T') {
             result = parseSpecialName();
         } else {
-            Scope saved = scope;
-            scope = new Scope();
             DemanglerNode name = parseName();
             boolean templated = nameTemplated;
             boolean noReturn = nameNoReturnType;
             String quals = nameQuals;
-            if (templated) {
-                scope.args = nameArgs.args;
-            }
             if (atEnd() || (!top && peek() == 'E')) {
                 result = name;
             } else {
@@ -271,7 +261,6 @@ final class DemanglerParser {
                 result = new FunctionEncoding(name, new FunctionType(ret, params, DemanglerNode.NONE, ""),
                         quals == null ? null : new ThisQuals(quals));
             }
-            scope = saved;
         }
         depth--;
         return result;
@@ -392,10 +381,9 @@ final class DemanglerParser {
 
     // ---------------------------------------------------------------- names
 
-    private void nameInfo(boolean templated, boolean noReturn, TemplateArgs args, String quals) {
+    private void nameInfo(boolean templated, boolean noReturn, String quals) {
         nameTemplated = templated;
         nameNoReturnType = noReturn;
-        nameArgs = args;
         nameQuals = quals;
     }
 
@@ -428,9 +416,9 @@ final class DemanglerParser {
                 }
                 TemplateArgs args = parseTemplateArgs();
                 n = new TemplateId(n, args);
-                nameInfo(true, noReturn, args, null);
+                nameInfo(true, noReturn, null);
             } else {
-                nameInfo(false, noReturn, null, null);
+                nameInfo(false, noReturn, null);
             }
         }
         depth--;
@@ -470,6 +458,11 @@ final class DemanglerParser {
                 noReturn = false;
                 continue;
             }
+            if (c == 'M' && prefix != null) {
+                // Closure prefix of a lambda in a member initializer; it only marks the scope.
+                pos++;
+                continue;
+            }
             if (c == 'I') {
                 if (prefix == null || lastArgs != null) {
                     throw Fail.INSTANCE;
@@ -495,7 +488,7 @@ final class DemanglerParser {
         if (prefix == null) {
             throw Fail.INSTANCE;
         }
-        nameInfo(lastArgs != null, noReturn, lastArgs, quals.isEmpty() ? null : quals);
+        nameInfo(lastArgs != null, noReturn, quals.isEmpty() ? null : quals);
         return prefix;
     }
 
@@ -506,7 +499,7 @@ final class DemanglerParser {
         if (peek() == 's') {
             pos++;
             parseDiscriminator();
-            nameInfo(false, false, null, null);
+            nameInfo(false, false, null);
             return new LocalName(function, new Name("string literal"));
         }
         DemanglerNode defaultArg = null;
@@ -726,7 +719,7 @@ final class DemanglerParser {
 
     private TemplateParam parseTemplateParam() {
         expect('T');
-        return new TemplateParam(scope, parseIndexThenUnderscore());
+        return new TemplateParam(parseIndexThenUnderscore());
     }
 
     private TemplateArgs parseTemplateArgs() {
@@ -1172,8 +1165,7 @@ final class DemanglerParser {
         String colons = global ? "::" : "";
         if (a == 's' && b == 'r') {
             pos += 2;
-            DemanglerNode q = parseType();
-            DemanglerNode n = new QualifiedName(q, parseBaseUnresolvedName());
+            DemanglerNode n = parseUnresolvedQualified();
             return global ? new PrefixedName("::", n) : n;
         }
         if (a == 'n' && (b == 'w' || b == 'a')) {
@@ -1353,6 +1345,72 @@ final class DemanglerParser {
             return binary(op[1], x, parseExpression());
         }
         throw Fail.INSTANCE;
+    }
+
+    /**
+     * What follows {@code sr}. The ABI form is {@code <qualifier>+ E <name>}, but old GCCs wrote
+     * {@code <type> <name>} with no {@code E}; the two cannot be told apart up front, so the ABI
+     * form is tried first and the old one on failure.
+     */
+    private DemanglerNode parseUnresolvedQualified() {
+        if (peek() == 'N') {
+            pos++;
+            DemanglerNode q = parseUnresolvedType();
+            while (peek() != 'E') {
+                q = new QualifiedName(q, parseSimpleId());
+            }
+            pos++;
+            return qualifiedBase(q);
+        }
+        if (isDigit(peek())) {
+            int savedPos = pos;
+            int savedSubs = subs.size();
+            int savedDepth = depth;
+            DemanglerNode savedLast = lastName;
+            try {
+                DemanglerNode q = parseSimpleId();
+                while (peek() != 'E') {
+                    q = new QualifiedName(q, parseSimpleId());
+                }
+                pos++;
+                return qualifiedBase(q);
+            } catch (Fail f) {
+                // Nested retries could multiply; a handful is all real symbols ever need.
+                if (++retries > MAX_RETRIES) {
+                    throw f;
+                }
+                pos = savedPos;
+                while (subs.size() > savedSubs) {
+                    subs.remove(subs.size() - 1);
+                }
+                depth = savedDepth;
+                lastName = savedLast;
+            }
+        }
+        DemanglerNode q = parseUnresolvedType();
+        return qualifiedBase(q);
+    }
+
+    private DemanglerNode parseUnresolvedType() {
+        return parseType();
+    }
+
+    private DemanglerNode parseSimpleId() {
+        DemanglerNode n = parseSourceName();
+        if (peek() == 'I') {
+            n = new TemplateId(n, parseTemplateArgs());
+        }
+        return n;
+    }
+
+    /** {@code scope::name<args>}: c++filt treats the arguments as applying to the whole qualified name. */
+    private DemanglerNode qualifiedBase(DemanglerNode q) {
+        DemanglerNode n = parseBaseUnresolvedName();
+        if (n instanceof TemplateId) {
+            TemplateId t = (TemplateId) n;
+            return new TemplateId(new QualifiedName(q, t.name), t.args);
+        }
+        return new QualifiedName(q, n);
     }
 
     /** A name used in an expression: identifier, {@code on} operator or {@code dn} destructor, maybe with args. */
