@@ -421,8 +421,23 @@ abstract class DemanglerNode {
 
         @Override
         void print(DemanglerPrinter p) {
-            // Reference collapsing when a template argument is itself a reference: & & -> &, && & -> &.
-            DemanglerNode target = inner instanceof TemplateParam ? ((TemplateParam) inner).resolve(p) : inner;
+            // Sizing a pack expansion looks at the current template only, pin or not.
+            if (!(inner instanceof TemplateParam) || p.inLambdaSig || p.probing) {
+                printAround(p, inner);
+                return;
+            }
+            // c++filt pins a referenced template parameter to the template it was first printed in,
+            // and uses that template again wherever a substitution brings the parameter back.
+            TemplateParam param = (TemplateParam) inner;
+            DemanglerNode[] current = p.templateArgs;
+            DemanglerNode[] pinned = p.pinnedArgs(param);
+            if (pinned == null) {
+                p.pinArgs(param, current);
+            } else {
+                p.templateArgs = pinned;
+            }
+            // Reference collapsing when the argument is itself a reference: & & -> &, && & -> &.
+            DemanglerNode target = param.resolve(p);
             if (target instanceof Reference) {
                 Reference r = (Reference) target;
                 if (!r.rvalue || r.rvalue == rvalue) {
@@ -430,9 +445,10 @@ abstract class DemanglerNode {
                 } else {
                     printAround(p, r.inner);
                 }
-                return;
+            } else {
+                printAround(p, inner);
             }
-            printAround(p, inner);
+            p.templateArgs = current;
         }
     }
 
@@ -637,6 +653,25 @@ abstract class DemanglerNode {
     }
 
     // ---------------------------------------------------------------- expressions
+
+    /** {@code sizeof...(T)}: c++filt prints the length of the pack instead. */
+    static final class PackSize extends DemanglerNode {
+        final TemplateParam param;
+
+        PackSize(TemplateParam param) {
+            this.param = param;
+        }
+
+        @Override
+        void print(DemanglerPrinter p) {
+            DemanglerNode[] args = p.templateArgs;
+            if (args == null || param.index >= args.length) {
+                throw DemanglerParser.Fail.INSTANCE;
+            }
+            DemanglerNode a = args[param.index];
+            p.append(Integer.toString(a instanceof ArgPack ? ((ArgPack) a).elems.length : 0));
+        }
+    }
 
     static final class Literal extends DemanglerNode {
         final DemanglerNode type;

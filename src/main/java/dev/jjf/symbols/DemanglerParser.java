@@ -257,7 +257,7 @@ final class DemanglerParser {
                 result = name;
             } else {
                 DemanglerNode ret = templated && !noReturn ? parseType() : null;
-                DemanglerNode[] params = parseParams(top ? '.' : 'E');
+                DemanglerNode[] params = parseParams();
                 result = new FunctionEncoding(name, new FunctionType(ret, params, DemanglerNode.NONE, ""),
                         quals == null ? null : new ThisQuals(quals));
             }
@@ -266,12 +266,12 @@ final class DemanglerParser {
         return result;
     }
 
-    /** One or more parameter types; a lone {@code void} means an empty list. */
-    private DemanglerNode[] parseParams(char stop) {
+    /** One or more parameter types, up to E or a clone suffix; a lone {@code void} means an empty list. */
+    private DemanglerNode[] parseParams() {
         ArrayList<DemanglerNode> params = new ArrayList<>(4);
         do {
             params.add(parseType());
-        } while (!atEnd() && peek() != 'E' && peek() != stop);
+        } while (!atEnd() && peek() != 'E' && peek() != '.');
         if (params.size() == 1 && params.get(0) == BUILTINS['v']) {
             return DemanglerNode.NONE;
         }
@@ -521,11 +521,14 @@ final class DemanglerParser {
         if (peek() != '_') {
             return;
         }
-        if (isDigit(peek(1))) {
-            pos += 2;
-        } else if (peek(1) == '_' && isDigit(peek(2))) {
-            pos += 2;
-            parseNumber();
+        pos++;
+        boolean twoUnderscores = peek() == '_';
+        if (twoUnderscores) {
+            pos++;
+        }
+        int n = isDigit(peek()) ? parseNumber() : 0;
+        // Multi-digit discriminators are closed by '_' (_ <digit> | __ <number> _); c++filt accepts the rest.
+        if (twoUnderscores && n >= 10) {
             expect('_');
         }
     }
@@ -624,7 +627,7 @@ final class DemanglerParser {
             return new Name("{unnamed type#" + (n + 1) + "}");
         }
         if (kind == 'l') {
-            DemanglerNode[] params = parseParams('E');
+            DemanglerNode[] params = parseParams();
             expect('E');
             int n = parseIndexThenUnderscore();
             return new Lambda(params, n + 1);
@@ -1228,6 +1231,10 @@ final class DemanglerParser {
             case "cl": {
                 pos += 2;
                 DemanglerNode fn = parseExpression();
+                if (fn instanceof FunctionEncoding) {
+                    // A callee given as a mangled function prints as its bare name.
+                    fn = ((FunctionEncoding) fn).name;
+                }
                 DemanglerNode args = new ArgPack(parseExprsUntilE());
                 return expr(new String[] {"", "(", ")"}, new DemanglerNode[] {fn, args}, new int[] {1, 2});
             }
@@ -1270,8 +1277,10 @@ final class DemanglerParser {
                 return new PackExpansion(parseExpression());
             case "sZ": {
                 pos += 2;
-                DemanglerNode x = peek() == 'T' ? parseTemplateParam() : parseExpression();
-                return expr(new String[] {"sizeof...(", ")"}, new DemanglerNode[] {x}, new int[] {0});
+                if (peek() == 'T') {
+                    return new DemanglerNode.PackSize(parseTemplateParam());
+                }
+                return expr(new String[] {"sizeof...(", ")"}, new DemanglerNode[] {parseExpression()}, new int[] {0});
             }
             case "tw":
                 pos += 2;
@@ -1354,13 +1363,8 @@ final class DemanglerParser {
      */
     private DemanglerNode parseUnresolvedQualified() {
         if (peek() == 'N') {
-            pos++;
-            DemanglerNode q = parseUnresolvedType();
-            while (peek() != 'E') {
-                q = new QualifiedName(q, parseSimpleId());
-            }
-            pos++;
-            return qualifiedBase(q);
+            // srN <type> <qualifier>* E: the same shape, and the same substitutions, as a nested type name.
+            return qualifiedBase(parseType());
         }
         if (isDigit(peek())) {
             int savedPos = pos;
@@ -1387,12 +1391,8 @@ final class DemanglerParser {
                 lastName = savedLast;
             }
         }
-        DemanglerNode q = parseUnresolvedType();
+        DemanglerNode q = parseType();
         return qualifiedBase(q);
-    }
-
-    private DemanglerNode parseUnresolvedType() {
-        return parseType();
     }
 
     private DemanglerNode parseSimpleId() {
@@ -1420,9 +1420,8 @@ final class DemanglerParser {
             pos += 2;
             n = parseOperatorName();
         } else if (peek() == 'd' && peek(1) == 'n') {
-            pos += 2;
-            DemanglerNode t = isDigit(peek()) ? parseSourceName() : parseType();
-            n = new PrefixedName("~", t);
+            // Destructor names in expressions: c++filt 2.40 rejects them, so do we.
+            throw Fail.INSTANCE;
         } else {
             n = parseUnqualifiedName();
         }

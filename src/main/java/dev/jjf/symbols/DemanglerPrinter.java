@@ -40,6 +40,8 @@ final class DemanglerPrinter {
     int probedPackSize = -1;
     /** Arguments of the template function being printed, which {@code T_} refers to; null outside one. */
     DemanglerNode[] templateArgs;
+    /** See {@link DemanglerNode.Reference#print}; keyed by node identity. */
+    private java.util.IdentityHashMap<DemanglerNode, DemanglerNode[]> pinned;
     /** Template parameters inside a lambda signature print as {@code auto:N}. */
     boolean inLambdaSig;
 
@@ -50,6 +52,20 @@ final class DemanglerPrinter {
      * c++filt behaves that way, which is why it prints {@code A<B<C>>} after an empty pack.
      */
     private char lastChar;
+
+    DemanglerNode[] pinnedArgs(DemanglerNode param) {
+        return pinned == null ? null : pinned.get(param);
+    }
+
+    void pinArgs(DemanglerNode param, DemanglerNode[] args) {
+        if (args == null) {
+            return;
+        }
+        if (pinned == null) {
+            pinned = new java.util.IdentityHashMap<>();
+        }
+        pinned.put(param, args);
+    }
 
     String render(DemanglerNode root) {
         print(root);
