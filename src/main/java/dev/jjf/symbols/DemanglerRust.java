@@ -15,12 +15,6 @@ final class DemanglerRust {
         if (!s.startsWith("_ZN")) {
             return null;
         }
-        for (int i = 3; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!isAlnum(c) && c != '_' && c != '$' && c != '.' && c != ':' && c != '@') {
-                return null;
-            }
-        }
         // The path ends at an 'E' that is either last or followed by a '.suffix' (LLVM, GCC clones).
         int end = s.length();
         boolean dotAfter = true;
@@ -32,8 +26,15 @@ final class DemanglerRust {
             return null;
         }
         end--;
+        // Cheap shape test first: almost every C++ symbol fails it.
         if (end - 3 <= 19 || !s.startsWith("17h", end - 19)) {
             return null;
+        }
+        for (int i = 3; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!isAlnum(c) && c != '_' && c != '$' && c != '.' && c != ':' && c != '@') {
+                return null;
+            }
         }
         // First pass validates the shape, second pass prints.
         int pos = 3;
