@@ -1,0 +1,56 @@
+package dev.jjf.symbols;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jjf.symbols.DemanglerTestData.Pair;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Agreement with GNU c++filt on symbols sampled from real libraries (see make-corpus.sh). */
+class DemanglerCorpusTest {
+
+    private static final double REQUIRED_AGREEMENT = 0.995;
+
+    @Test
+    void agreesWithCppFiltOnLibjvmAndLibstdcxx() {
+        assertAgreement("corpus.tsv.gz");
+    }
+
+    @Test
+    void agreesWithCppFiltOnTemplateHeavyCode() {
+        assertAgreement("corpus-templates.tsv.gz");
+    }
+
+    private static void assertAgreement(String corpus) {
+        List<Pair> pairs = DemanglerTestData.load(corpus);
+        assertTrue(pairs.size() >= 1000, corpus + " has only " + pairs.size() + " pairs");
+        List<String> bad = DemanglerTestData.mismatches(pairs);
+        double agreement = 1.0 - (double) bad.size() / pairs.size();
+        assertTrue(agreement >= REQUIRED_AGREEMENT, String.format(
+                "%s: %.2f%% agreement (%d of %d differ), first mismatches:%n%s", corpus, agreement * 100,
+                bad.size(), pairs.size(), String.join("\n", bad.subList(0, Math.min(15, bad.size())))));
+    }
+
+    /** A loose bound, far above the ~1 us per symbol measured, that still catches a pathological slowdown. */
+    @Test
+    void isFast() {
+        List<Pair> pairs = DemanglerTestData.load("corpus.tsv.gz");
+        String[] symbols = pairs.stream().map(Pair::mangled).toArray(String[]::new);
+        long sink = 0;
+        for (int i = 0; i < 20; i++) {
+            for (String s : symbols) {
+                sink += Demangler.demangle(s).length();
+            }
+        }
+        int rounds = 10;
+        long start = System.nanoTime();
+        for (int i = 0; i < rounds; i++) {
+            for (String s : symbols) {
+                sink += Demangler.demangle(s).length();
+            }
+        }
+        double microsPerSymbol = (System.nanoTime() - start) / 1e3 / rounds / symbols.length;
+        assertTrue(sink > 0);
+        assertTrue(microsPerSymbol < 50, String.format("%.2f us per symbol", microsPerSymbol));
+    }
+}
