@@ -28,6 +28,8 @@ import dev.jjf.symbols.DemanglerNode.ThisQuals;
 import dev.jjf.symbols.DemanglerNode.VectorType;
 import dev.jjf.symbols.DemanglerNode.Wrapped;
 import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Recursive-descent parser for the Itanium C++ ABI mangling grammar
@@ -49,37 +51,20 @@ final class DemanglerParser {
     private static final int MAX_DEPTH = 200;
     private static final int MAX_RETRIES = 16;
 
-    private static final Builtin[] BUILTINS = new Builtin[128];
     private static final Name STD = new Name("std");
+    private static final Builtin VOID = new Builtin("void", '?');
+    /** One-letter builtin type codes, and the types they stand for at the same index. */
+    private static final String BUILTIN_CODES = "vwbcahstijlmxynofdegz";
+    private static final List<Builtin> BUILTINS = List.of(VOID,
+            new Builtin("wchar_t", '?'), new Builtin("bool", 'b'), new Builtin("char", '?'),
+            new Builtin("signed char", '?'), new Builtin("unsigned char", '?'), new Builtin("short", '?'),
+            new Builtin("unsigned short", '?'), new Builtin("int", 'i'), new Builtin("unsigned int", 'j'),
+            new Builtin("long", 'l'), new Builtin("unsigned long", 'm'), new Builtin("long long", 'x'),
+            new Builtin("unsigned long long", 'y'), new Builtin("__int128", '?'),
+            new Builtin("unsigned __int128", '?'), new Builtin("float", 'f'), new Builtin("double", 'f'),
+            new Builtin("long double", 'f'), new Builtin("__float128", 'f'), new Builtin("...", '?'));
 
-    static {
-        builtin('v', "void", '?');
-        builtin('w', "wchar_t", '?');
-        builtin('b', "bool", 'b');
-        builtin('c', "char", '?');
-        builtin('a', "signed char", '?');
-        builtin('h', "unsigned char", '?');
-        builtin('s', "short", '?');
-        builtin('t', "unsigned short", '?');
-        builtin('i', "int", 'i');
-        builtin('j', "unsigned int", 'j');
-        builtin('l', "long", 'l');
-        builtin('m', "unsigned long", 'm');
-        builtin('x', "long long", 'x');
-        builtin('y', "unsigned long long", 'y');
-        builtin('n', "__int128", '?');
-        builtin('o', "unsigned __int128", '?');
-        builtin('f', "float", 'f');
-        builtin('d', "double", 'f');
-        builtin('e', "long double", 'f');
-        builtin('g', "__float128", 'f');
-        builtin('z', "...", '?');
-    }
-
-    private static void builtin(char code, String text, char kind) {
-        BUILTINS[code] = new Builtin(text, kind);
-    }
-
+    /** Builtin types spelled {@code D<letter>}. */
     private static Builtin dBuiltin(char code) {
         switch (code) {
             case 'd': return new Builtin("decimal64", '?');
@@ -96,29 +81,31 @@ final class DemanglerParser {
         }
     }
 
-    /** Operator codes: code, spelling, arity (0 = only valid as a name). */
-    private static final String[][] OPERATORS = {
-        {"nw", "new", "0"}, {"na", "new[]", "0"}, {"dl", "delete", "0"}, {"da", "delete[]", "0"},
-        {"aw", "co_await", "1"},
-        {"ps", "+", "1"}, {"ng", "-", "1"}, {"ad", "&", "1"}, {"de", "*", "1"}, {"co", "~", "1"},
-        {"pl", "+", "2"}, {"mi", "-", "2"}, {"ml", "*", "2"}, {"dv", "/", "2"}, {"rm", "%", "2"},
-        {"an", "&", "2"}, {"or", "|", "2"}, {"eo", "^", "2"}, {"aS", "=", "2"}, {"pL", "+=", "2"},
-        {"mI", "-=", "2"}, {"mL", "*=", "2"}, {"dV", "/=", "2"}, {"rM", "%=", "2"}, {"aN", "&=", "2"},
-        {"oR", "|=", "2"}, {"eO", "^=", "2"}, {"ls", "<<", "2"}, {"rs", ">>", "2"}, {"lS", "<<=", "2"},
-        {"rS", ">>=", "2"}, {"eq", "==", "2"}, {"ne", "!=", "2"}, {"lt", "<", "2"}, {"gt", ">", "2"},
-        {"le", "<=", "2"}, {"ge", ">=", "2"}, {"ss", "<=>", "2"}, {"nt", "!", "1"}, {"aa", "&&", "2"},
-        {"oo", "||", "2"}, {"pp", "++", "0"}, {"mm", "--", "0"}, {"cm", ",", "2"}, {"pm", "->*", "2"},
-        {"pt", "->", "0"}, {"cl", "()", "0"}, {"ix", "[]", "0"}, {"qu", "?", "0"}, {"st", "sizeof", "0"},
-        {"sz", "sizeof", "0"}, {"at", "alignof", "0"}, {"az", "alignof", "0"}, {"ds", ".*", "2"},
-    };
+    /** An operator's spelling and, when it can appear in an expression in the plain way, its arity. */
+    private record Operator(String symbol, int arity) {
+    }
 
-    private static String[] operator(char a, char b) {
-        for (String[] op : OPERATORS) {
-            if (op[0].charAt(0) == a && op[0].charAt(1) == b) {
-                return op;
-            }
-        }
-        return null;
+    /** Arity 0 marks operators that only appear as names or that expressions handle specially. */
+    private static final Map<String, Operator> OPERATORS = Map.ofEntries(
+            op("nw", "new", 0), op("na", "new[]", 0), op("dl", "delete", 0), op("da", "delete[]", 0),
+            op("aw", "co_await", 1), op("ps", "+", 1), op("ng", "-", 1), op("ad", "&", 1), op("de", "*", 1),
+            op("co", "~", 1), op("pl", "+", 2), op("mi", "-", 2), op("ml", "*", 2), op("dv", "/", 2),
+            op("rm", "%", 2), op("an", "&", 2), op("or", "|", 2), op("eo", "^", 2), op("aS", "=", 2),
+            op("pL", "+=", 2), op("mI", "-=", 2), op("mL", "*=", 2), op("dV", "/=", 2), op("rM", "%=", 2),
+            op("aN", "&=", 2), op("oR", "|=", 2), op("eO", "^=", 2), op("ls", "<<", 2), op("rs", ">>", 2),
+            op("lS", "<<=", 2), op("rS", ">>=", 2), op("eq", "==", 2), op("ne", "!=", 2), op("lt", "<", 2),
+            op("gt", ">", 2), op("le", "<=", 2), op("ge", ">=", 2), op("ss", "<=>", 2), op("nt", "!", 1),
+            op("aa", "&&", 2), op("oo", "||", 2), op("pp", "++", 0), op("mm", "--", 0), op("cm", ",", 2),
+            op("pm", "->*", 2), op("pt", "->", 0), op("cl", "()", 0), op("ix", "[]", 0), op("qu", "?", 0),
+            op("st", "sizeof", 0), op("sz", "sizeof", 0), op("at", "alignof", 0), op("az", "alignof", 0),
+            op("ds", ".*", 2));
+
+    private static Map.Entry<String, Operator> op(String code, String symbol, int arity) {
+        return Map.entry(code, new Operator(symbol, arity));
+    }
+
+    private static Operator operator(char a, char b) {
+        return OPERATORS.get(new String(new char[] {a, b}));
     }
 
     private final String in;
@@ -272,7 +259,7 @@ final class DemanglerParser {
         do {
             params.add(parseType());
         } while (!atEnd() && peek() != 'E' && peek() != '.');
-        if (params.size() == 1 && params.get(0) == BUILTINS['v']) {
+        if (params.size() == 1 && params.get(0) == VOID) {
             return DemanglerNode.NONE;
         }
         return params.toArray(DemanglerNode.NONE);
@@ -397,10 +384,13 @@ final class DemanglerParser {
             n = parseLocalName();
         } else {
             boolean fromSub = false;
+            boolean noReturn = false;
             if (c == 'S' && peek(1) == 't') {
                 pos += 2;
                 n = new QualifiedName(STD, parseUnqualifiedName());
+                noReturn = unqualNoReturnType;
             } else if (c == 'S') {
+                // Only an unscoped template name may be a substitution here: S_ followed by its arguments.
                 n = parseSubstitution();
                 fromSub = true;
                 if (peek() != 'I') {
@@ -408,8 +398,8 @@ final class DemanglerParser {
                 }
             } else {
                 n = parseUnqualifiedName();
+                noReturn = unqualNoReturnType;
             }
-            boolean noReturn = unqualNoReturnType;
             if (peek() == 'I') {
                 if (!fromSub) {
                     subs.add(n);
@@ -654,12 +644,12 @@ final class DemanglerParser {
             pos += 2;
             return new PrefixedName("operator ", parseSourceName());
         }
-        String[] op = operator(a, b);
+        Operator op = operator(a, b);
         if (op == null) {
             throw Fail.INSTANCE;
         }
         pos += 2;
-        String sym = op[1];
+        String sym = op.symbol();
         boolean word = sym.charAt(0) >= 'a' && sym.charAt(0) <= 'z';
         return new Name(word ? "operator " + sym : "operator" + sym);
     }
@@ -805,9 +795,10 @@ final class DemanglerParser {
 
     private DemanglerNode parseTypeInner() {
         char c = peek();
-        if (c < 128 && BUILTINS[c] != null) {
+        int builtin = c == '\0' ? -1 : BUILTIN_CODES.indexOf(c);
+        if (builtin >= 0) {
             pos++;
-            return BUILTINS[c];
+            return BUILTINS.get(builtin);
         }
         DemanglerNode t;
         switch (c) {
@@ -1058,7 +1049,7 @@ final class DemanglerParser {
             }
             params.add(parseType());
         }
-        DemanglerNode[] ps = params.size() == 1 && params.get(0) == BUILTINS['v']
+        DemanglerNode[] ps = params.size() == 1 && params.get(0) == VOID
                 ? DemanglerNode.NONE : params.toArray(DemanglerNode.NONE);
         return new FunctionType(ret, ps, specs == null ? DemanglerNode.NONE : specs.toArray(DemanglerNode.NONE),
                 cv + ref);
@@ -1333,25 +1324,25 @@ final class DemanglerParser {
             default:
                 break;
         }
-        String[] op = operator(a, b);
+        Operator op = operator(a, b);
         if (op == null) {
             throw Fail.INSTANCE;
         }
         pos += 2;
-        if (op[2].equals("1")) {
+        if (op.arity() == 1) {
             DemanglerNode e = parseExpression();
-            if (op[1].equals("&") && e instanceof FunctionEncoding) {
+            if (op.symbol().equals("&") && e instanceof FunctionEncoding) {
                 // &Class::method is a pointer to member: c++filt shows the bare name, not the signature.
                 FunctionEncoding f = (FunctionEncoding) e;
                 if (f.quals == null && f.name instanceof QualifiedName) {
                     e = f.name;
                 }
             }
-            return unary(op[1], e, "");
+            return unary(op.symbol(), e, "");
         }
-        if (op[2].equals("2")) {
+        if (op.arity() == 2) {
             DemanglerNode x = parseExpression();
-            return binary(op[1], x, parseExpression());
+            return binary(op.symbol(), x, parseExpression());
         }
         throw Fail.INSTANCE;
     }
