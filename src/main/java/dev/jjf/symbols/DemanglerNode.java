@@ -1,6 +1,7 @@
 package dev.jjf.symbols;
 
 import dev.jjf.symbols.DemanglerPrinter.Mod;
+import java.util.ArrayList;
 
 /** A piece of a demangled name; the parser builds a tree (a DAG, through substitutions) of these. */
 abstract class DemanglerNode {
@@ -214,7 +215,7 @@ abstract class DemanglerNode {
         void print(DemanglerPrinter p) {
             // c++filt leaves out the return type of the enclosing function.
             if (function instanceof FunctionEncoding) {
-                DemanglerPrinter.Mod saved = p.mods;
+                Mod saved = p.mods;
                 p.mods = null;
                 ((FunctionEncoding) function).print(p, true);
                 p.mods = saved;
@@ -520,12 +521,12 @@ abstract class DemanglerNode {
         void print(DemanglerPrinter p) {
             Mod am = p.push(this);
             // Qualifiers on an array qualify its elements, so they print next to the element type.
-            java.util.ArrayList<Mod> hoisted = null;
+            ArrayList<Mod> hoisted = null;
             for (Mod q = am.next; q != null && q.node instanceof Qualifier; q = q.next) {
                 if (!q.printed) {
                     q.printed = true;
                     if (hoisted == null) {
-                        hoisted = new java.util.ArrayList<>(2);
+                        hoisted = new ArrayList<>(2);
                     }
                     hoisted.add(p.push(q.node));
                 }

@@ -2,6 +2,7 @@ package dev.jjf.symbols;
 
 import dev.jjf.symbols.DemanglerNode.ArrayType;
 import dev.jjf.symbols.DemanglerNode.FunctionType;
+import java.util.IdentityHashMap;
 
 /**
  * Renders a demangled tree as C++ text.
@@ -31,17 +32,19 @@ final class DemanglerPrinter {
         }
     }
 
-    final StringBuilder sb = new StringBuilder(96);
+    private final StringBuilder sb = new StringBuilder(96);
+    /** Pending declarator modifiers, innermost first. */
     Mod mods;
-    /** Which element of an argument pack a template parameter stands for right now. */
+    /** Which element of an argument pack a template parameter stands for; the first outside an expansion. */
     int packIndex;
-    /** While probing a pack expansion: the size of the first pack met, or -1. */
+    /** Set while a pack expansion prints its pattern once, unseen, to learn how long the pack is. */
     boolean probing;
+    /** What that probe found: the length of the first pack met, or -1. */
     int probedPackSize = -1;
     /** Arguments of the template function being printed, which {@code T_} refers to; null outside one. */
     DemanglerNode[] templateArgs;
     /** See {@link DemanglerNode.Reference#print}; keyed by node identity. */
-    private java.util.IdentityHashMap<DemanglerNode, DemanglerNode[]> pinned;
+    private IdentityHashMap<DemanglerNode, DemanglerNode[]> pinned;
     /** Template parameters inside a lambda signature print as {@code auto:N}. */
     boolean inLambdaSig;
 
@@ -62,7 +65,7 @@ final class DemanglerPrinter {
             return;
         }
         if (pinned == null) {
-            pinned = new java.util.IdentityHashMap<>();
+            pinned = new IdentityHashMap<>();
         }
         pinned.put(param, args);
     }

@@ -1,5 +1,6 @@
 package dev.jjf.symbols;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jjf.symbols.DemanglerTestData.Pair;
@@ -29,6 +30,18 @@ class DemanglerCorpusTest {
         assertTrue(agreement >= REQUIRED_AGREEMENT, String.format(
                 "%s: %.2f%% agreement (%d of %d differ), first mismatches:%n%s", corpus, agreement * 100,
                 bad.size(), pairs.size(), String.join("\n", bad.subList(0, Math.min(15, bad.size())))));
+    }
+
+    /** No shared mutable state: concurrent callers get exactly what a single caller gets. */
+    @Test
+    void isThreadSafe() {
+        List<Pair> pairs = DemanglerTestData.load("corpus-templates.tsv.gz");
+        for (int round = 0; round < 5; round++) {
+            long bad = pairs.parallelStream()
+                    .filter(p -> !Demangler.demangle(p.mangled()).equals(p.expected()))
+                    .count();
+            assertEquals(0, bad, "results differ under concurrency");
+        }
     }
 
     /** A loose bound, far above the ~1 us per symbol measured, that still catches a pathological slowdown. */
