@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.jjf.symbols.DemanglerTestData.Pair;
+import dev.jjf.symbols.DemanglerCorpusTest.Pair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DemanglerTest {
 
     static Stream<Pair> curated() {
-        return DemanglerTestData.load("curated.tsv").stream();
+        return DemanglerCorpusTest.load("curated.tsv").stream();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -30,8 +30,8 @@ class DemanglerTest {
 
     @Test
     void matchesCppFiltOnCornerCases() {
-        List<Pair> pairs = DemanglerTestData.load("quirks.tsv");
-        List<String> bad = DemanglerTestData.mismatches(pairs);
+        List<Pair> pairs = DemanglerCorpusTest.load("quirks.tsv");
+        List<String> bad = DemanglerCorpusTest.mismatches(pairs);
         assertTrue(bad.isEmpty(), bad.size() + " of " + pairs.size() + " differ from c++filt:\n"
                 + String.join("\n", bad.subList(0, Math.min(20, bad.size()))));
     }
@@ -128,9 +128,9 @@ class DemanglerTest {
     /** Mutated real symbols must fail cleanly inside the parser, not with a stray runtime exception. */
     @Test
     void mutatedSymbolsFailCleanly() {
-        List<Pair> seeds = new ArrayList<>(DemanglerTestData.load("curated.tsv"));
-        seeds.addAll(DemanglerTestData.load("quirks.tsv"));
-        seeds.addAll(DemanglerTestData.load("corpus-templates.tsv.gz").subList(0, 300));
+        List<Pair> seeds = new ArrayList<>(DemanglerCorpusTest.load("curated.tsv"));
+        seeds.addAll(DemanglerCorpusTest.load("quirks.tsv"));
+        seeds.addAll(DemanglerCorpusTest.load("corpus-templates.tsv.gz").subList(0, 300));
         String alphabet = "_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.$";
         Random r = new Random(11);
         List<String> bugs = new ArrayList<>();
