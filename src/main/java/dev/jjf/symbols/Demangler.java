@@ -31,7 +31,8 @@ public final class Demangler {
 
     private static String demangleBase(String s) {
         if (s.startsWith("_Z")) {
-            return DemanglerParser.demangle(s);
+            String rust = DemanglerRust.demangleLegacy(s);
+            return rust != null ? rust : DemanglerParser.demangle(s);
         }
         // Old-style static initialiser names; the newer _GLOBAL__sub_I_ form is left alone, like c++filt does.
         if (s.length() > 11 && s.startsWith("_GLOBAL_") && "._$".indexOf(s.charAt(8)) >= 0

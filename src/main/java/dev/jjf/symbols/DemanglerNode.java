@@ -1,6 +1,7 @@
 package dev.jjf.symbols;
 
 import dev.jjf.symbols.DemanglerPrinter.Mod;
+import java.util.ArrayList;
 
 /** A piece of a demangled name; the parser builds a tree (a DAG, through substitutions) of these. */
 abstract class DemanglerNode {
@@ -212,7 +213,15 @@ abstract class DemanglerNode {
 
         @Override
         void print(DemanglerPrinter p) {
-            p.printClean(function);
+            // c++filt leaves out the return type of the enclosing function.
+            if (function instanceof FunctionEncoding) {
+                Mod saved = p.mods;
+                p.mods = null;
+                ((FunctionEncoding) function).print(p, true);
+                p.mods = saved;
+            } else {
+                p.printClean(function);
+            }
             p.append("::");
             p.printClean(entity);
         }
@@ -290,12 +299,26 @@ abstract class DemanglerNode {
 
         @Override
         void print(DemanglerPrinter p) {
+            print(p, false);
+        }
+
+        void print(DemanglerPrinter p, boolean dropReturnType) {
             Mod saved = p.mods;
             if (quals != null) {
                 p.push(quals);
             }
             p.push(name);
-            p.print(type);
+            FunctionType t = type;
+            if (dropReturnType && t.ret != null) {
+                t = new FunctionType(null, t.params, t.specs, t.quals);
+            }
+            DemanglerNode[] savedArgs = p.templateArgs;
+            DemanglerNode n = name instanceof LocalName ? ((LocalName) name).entity : name;
+            if (n instanceof TemplateId) {
+                p.templateArgs = ((TemplateId) n).args.args;
+            }
+            p.print(t);
+            p.templateArgs = savedArgs;
             p.mods = saved;
         }
     }
@@ -369,6 +392,24 @@ abstract class DemanglerNode {
         Qualifier(DemanglerNode inner, String text) {
             super(inner, text, MOD_QUAL);
         }
+
+        @Override
+        void print(DemanglerPrinter p) {
+            // const applied to a template argument that is already const prints once.
+            for (Mod m = p.mods; m != null; m = m.next) {
+                if (m.printed) {
+                    continue;
+                }
+                if (!(m.node instanceof Qualifier)) {
+                    break;
+                }
+                if (((Qualifier) m.node).text.equals(text)) {
+                    p.print(inner);
+                    return;
+                }
+            }
+            printAround(p, inner);
+        }
     }
 
     static final class Reference extends Modifier {
@@ -381,8 +422,23 @@ abstract class DemanglerNode {
 
         @Override
         void print(DemanglerPrinter p) {
-            // Reference collapsing when a template argument is itself a reference: & & -> &, && & -> &.
-            DemanglerNode target = inner instanceof TemplateParam ? ((TemplateParam) inner).resolve(p) : inner;
+            // Sizing a pack expansion looks at the current template only, pin or not.
+            if (!(inner instanceof TemplateParam) || p.inLambdaSig || p.probing) {
+                printAround(p, inner);
+                return;
+            }
+            // c++filt pins a referenced template parameter to the template it was first printed in,
+            // and uses that template again wherever a substitution brings the parameter back.
+            TemplateParam param = (TemplateParam) inner;
+            DemanglerNode[] current = p.templateArgs;
+            DemanglerNode[] pinned = p.pinnedArgs(param);
+            if (pinned == null) {
+                p.pinArgs(param, current);
+            } else {
+                p.templateArgs = pinned;
+            }
+            // Reference collapsing when the argument is itself a reference: & & -> &, && & -> &.
+            DemanglerNode target = param.resolve(p);
             if (target instanceof Reference) {
                 Reference r = (Reference) target;
                 if (!r.rvalue || r.rvalue == rvalue) {
@@ -390,9 +446,10 @@ abstract class DemanglerNode {
                 } else {
                     printAround(p, r.inner);
                 }
-                return;
+            } else {
+                printAround(p, inner);
             }
-            printAround(p, inner);
+            p.templateArgs = current;
         }
     }
 
@@ -464,12 +521,12 @@ abstract class DemanglerNode {
         void print(DemanglerPrinter p) {
             Mod am = p.push(this);
             // Qualifiers on an array qualify its elements, so they print next to the element type.
-            java.util.ArrayList<Mod> hoisted = null;
+            ArrayList<Mod> hoisted = null;
             for (Mod q = am.next; q != null && q.node instanceof Qualifier; q = q.next) {
                 if (!q.printed) {
                     q.printed = true;
                     if (hoisted == null) {
-                        hoisted = new java.util.ArrayList<>(2);
+                        hoisted = new ArrayList<>(2);
                     }
                     hoisted.add(p.push(q.node));
                 }
@@ -506,19 +563,21 @@ abstract class DemanglerNode {
         }
     }
 
-    /** {@code T_}: bound to the template arguments of the function being demangled. */
+    /**
+     * {@code T_}: resolved when printed, against the template function being printed at that
+     * moment. That is how c++filt does it, and it differs from binding at parse time when a
+     * substitution carries a parameter out of a local name's enclosing function.
+     */
     static final class TemplateParam extends DemanglerNode {
-        final DemanglerParser.Scope scope;
         final int index;
 
-        TemplateParam(DemanglerParser.Scope scope, int index) {
-            this.scope = scope;
+        TemplateParam(int index) {
             this.index = index;
         }
 
         /** The argument this parameter stands for, or null while probing a pack. */
         DemanglerNode resolve(DemanglerPrinter p) {
-            DemanglerNode[] args = scope.args;
+            DemanglerNode[] args = p.templateArgs;
             if (args == null || index >= args.length) {
                 throw DemanglerParser.Fail.INSTANCE;
             }
@@ -563,6 +622,7 @@ abstract class DemanglerNode {
         void print(DemanglerPrinter p) {
             // Print once into the void to learn how long the pack inside is.
             int mark = p.length();
+            char savedLast = p.last();
             Mod savedMods = p.mods;
             boolean savedProbing = p.probing;
             int savedSize = p.probedPackSize;
@@ -572,6 +632,7 @@ abstract class DemanglerNode {
             p.print(child);
             int size = p.probedPackSize;
             p.truncate(mark);
+            p.setLast(savedLast);
             p.probing = savedProbing;
             p.probedPackSize = savedSize;
             p.mods = savedMods;
@@ -593,6 +654,25 @@ abstract class DemanglerNode {
     }
 
     // ---------------------------------------------------------------- expressions
+
+    /** {@code sizeof...(T)}: c++filt prints the length of the pack instead. */
+    static final class PackSize extends DemanglerNode {
+        final TemplateParam param;
+
+        PackSize(TemplateParam param) {
+            this.param = param;
+        }
+
+        @Override
+        void print(DemanglerPrinter p) {
+            DemanglerNode[] args = p.templateArgs;
+            if (args == null || param.index >= args.length) {
+                throw DemanglerParser.Fail.INSTANCE;
+            }
+            DemanglerNode a = args[param.index];
+            p.append(Integer.toString(a instanceof ArgPack ? ((ArgPack) a).elems.length : 0));
+        }
+    }
 
     static final class Literal extends DemanglerNode {
         final DemanglerNode type;

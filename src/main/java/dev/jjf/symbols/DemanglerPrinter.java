@@ -2,6 +2,7 @@ package dev.jjf.symbols;
 
 import dev.jjf.symbols.DemanglerNode.ArrayType;
 import dev.jjf.symbols.DemanglerNode.FunctionType;
+import java.util.IdentityHashMap;
 
 /**
  * Renders a demangled tree as C++ text.
@@ -31,18 +32,43 @@ final class DemanglerPrinter {
         }
     }
 
-    final StringBuilder sb = new StringBuilder(96);
+    private final StringBuilder sb = new StringBuilder(96);
+    /** Pending declarator modifiers, innermost first. */
     Mod mods;
-    /** Which element of an argument pack a template parameter stands for right now. */
+    /** Which element of an argument pack a template parameter stands for; the first outside an expansion. */
     int packIndex;
-    /** While probing a pack expansion: the size of the first pack met, or -1. */
+    /** Set while a pack expansion prints its pattern once, unseen, to learn how long the pack is. */
     boolean probing;
+    /** What that probe found: the length of the first pack met, or -1. */
     int probedPackSize = -1;
+    /** Arguments of the template function being printed, which {@code T_} refers to; null outside one. */
+    DemanglerNode[] templateArgs;
+    /** See {@link DemanglerNode.Reference#print}; keyed by node identity. */
+    private IdentityHashMap<DemanglerNode, DemanglerNode[]> pinned;
     /** Template parameters inside a lambda signature print as {@code auto:N}. */
     boolean inLambdaSig;
 
     private int depth;
     private int work;
+    /**
+     * Last character appended. Deliberately not rewound when an empty pack's ", " is taken back:
+     * c++filt behaves that way, which is why it prints {@code A<B<C>>} after an empty pack.
+     */
+    private char lastChar;
+
+    DemanglerNode[] pinnedArgs(DemanglerNode param) {
+        return pinned == null ? null : pinned.get(param);
+    }
+
+    void pinArgs(DemanglerNode param, DemanglerNode[] args) {
+        if (args == null) {
+            return;
+        }
+        if (pinned == null) {
+            pinned = new IdentityHashMap<>();
+        }
+        pinned.put(param, args);
+    }
 
     String render(DemanglerNode root) {
         print(root);
@@ -80,13 +106,17 @@ final class DemanglerPrinter {
     }
 
     DemanglerPrinter append(String s) {
-        sb.append(s);
-        count(s.length());
+        if (!s.isEmpty()) {
+            sb.append(s);
+            lastChar = s.charAt(s.length() - 1);
+            count(s.length());
+        }
         return this;
     }
 
     DemanglerPrinter append(char c) {
         sb.append(c);
+        lastChar = c;
         count(1);
         return this;
     }
@@ -99,8 +129,11 @@ final class DemanglerPrinter {
     }
 
     char last() {
-        int n = sb.length();
-        return n == 0 ? '\0' : sb.charAt(n - 1);
+        return lastChar;
+    }
+
+    void setLast(char c) {
+        lastChar = c;
     }
 
     int length() {
@@ -111,19 +144,27 @@ final class DemanglerPrinter {
         sb.setLength(len);
     }
 
-    /** Prints a comma separated list; an element that prints nothing (an empty pack) takes its comma with it. */
+    /**
+     * Prints a comma separated list. Empty packs print nothing, and c++filt then drops a comma only
+     * when everything after it is empty, so {@code (A, <empty>, B)} keeps both commas.
+     */
     void printList(DemanglerNode[] items) {
+        int keep = -1;
         for (int i = 0; i < items.length; i++) {
-            if (i == 0) {
-                printClean(items[i]);
-            } else {
-                int mark = length();
+            int mark = length();
+            if (i > 0) {
                 append(", ");
-                printClean(items[i]);
-                if (length() == mark + 2) {
-                    truncate(mark);
-                }
             }
+            int start = length();
+            printClean(items[i]);
+            if (length() > start) {
+                keep = -1;
+            } else if (keep < 0) {
+                keep = mark;
+            }
+        }
+        if (keep >= 0) {
+            truncate(keep);
         }
     }
 
