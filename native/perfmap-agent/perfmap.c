@@ -54,12 +54,12 @@ typedef struct {
     bool unfold;
     bool append;
     long flush_ms;
-} options;
+} agent_options;
 
 /* Everything the agent keeps, reached from callbacks through the JVMTI environment's local storage. */
 typedef struct {
     JavaVM *vm;
-    options opt;
+    agent_options opt;
     pthread_mutex_t lock;        /* guards everything below */
     pthread_cond_t wake;
     pthread_t flusher;
@@ -681,7 +681,7 @@ static bool expand_file(const char *v, size_t n, char *out, size_t cap, char *wh
     return true;
 }
 
-static bool parse_options(const char *s, bool attaching, options *o, char *why, size_t why_cap)
+static bool parse_options(const char *s, bool attaching, agent_options *o, char *why, size_t why_cap)
 {
     bool seen_file = false, seen_unfold = false, seen_append = false, seen_flush = false;
     o->unfold = true;
