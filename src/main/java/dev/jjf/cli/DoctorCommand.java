@@ -3,6 +3,7 @@ package dev.jjf.cli;
 import dev.jjf.BadInputException;
 import dev.jjf.launch.JemallocLibrary;
 import dev.jjf.launch.JemallocLocator;
+import dev.jjf.launch.PerfMapAgent;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,7 @@ final class DoctorCommand implements Callable<Integer> {
         w = spec.commandLine().getOut();
         checkJemalloc();
         checkJava();
+        checkAgent();
         checkOut();
         w.flush();
         return failures == 0 ? 0 : Main.EXIT_BAD_INPUT;
@@ -119,6 +121,19 @@ final class DoctorCommand implements Callable<Integer> {
         } else {
             line("OK", "java: " + firstLine + " writes perf maps (-XX:+DumpPerfMapAtExit)", null);
         }
+    }
+
+    private void checkAgent() throws InterruptedException {
+        String fix = "use 'jjf run --perf-map jdk' (no inlined frames), or rebuild jjf with gcc and the JDK headers (apt-get install gcc openjdk-17-jdk-headless)";
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        PerfMapAgent.Probe probe;
+        try {
+            probe = PerfMapAgent.extract(System.getenv(), tmp).probe(java, tmp);
+        } catch (IOException e) {
+            probe = new PerfMapAgent.Probe(false, e.getMessage());
+        }
+        if (probe.loads()) line("OK", "perf-map agent: loads in '" + java + "' (" + probe.detail() + ")", null);
+        else line("WARN", "perf-map agent: does not load in '" + java + "': " + probe.detail(), fix);
     }
 
     private void checkOut() {

@@ -4,6 +4,7 @@ import dev.jjf.BadInputException;
 import dev.jjf.launch.JemallocLibrary;
 import dev.jjf.launch.JemallocLocator;
 import dev.jjf.launch.LibraryKeeper;
+import dev.jjf.launch.PerfMapAgent;
 import dev.jjf.launch.ProfilingEnvironment;
 import dev.jjf.profile.Metric;
 import dev.jjf.profile.ProfileFiles;
@@ -56,6 +57,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--jemalloc", paramLabel = "LIB", description = "The jemalloc to preload (default: $JJF_JEMALLOC, jjf setup's build, the system's)")
     Path jemalloc;
 
+    @Option(names = "--perf-map", paramLabel = "MODE", defaultValue = "agent",
+            description = "agent: jjf's JVMTI agent writes each JVM's perf map into --out, with inlined methods (default); "
+                    + "jdk: the JVM's own map at exit (-XX:+DumpPerfMapAtExit), without them")
+    PerfMapMode perfMap;
+
+    /** Who writes the perf maps. */
+    enum PerfMapMode { agent, jdk }
+
     @Option(names = "--format", paramLabel = "F", defaultValue = "svg", description = "svg, folded or json (default: ${DEFAULT-VALUE})")
     OutputFormat format;
 
@@ -78,7 +87,7 @@ final class RunCommand implements Callable<Integer> {
         err = spec.commandLine().getErr();
         Path outDir = prepareOutDir();
         ProfilingEnvironment env = new ProfilingEnvironment(pickJemalloc(), outDir, lgSample, intervalBytes(),
-                ProfilingEnvironment.JDK_PERF_MAP_FLAGS, true);
+                perfMapFlags(outDir), true);
         say("profiling " + String.join(" ", command) + "\n     jemalloc " + env.jemalloc() + ", one sample per "
                 + Units.bytes(Math.pow(2, lgSample)) + "; results in " + outDir);
 
@@ -147,6 +156,17 @@ final class RunCommand implements Callable<Integer> {
                     + " (builds jemalloc with libunwind; jjf uses it automatically afterwards).");
         }
         return lib;
+    }
+
+    /** A run still works with the JDK's map when the agent cannot be used, only without inlined frames. */
+    private List<String> perfMapFlags(Path outDir) {
+        if (perfMap == PerfMapMode.jdk) return ProfilingEnvironment.JDK_PERF_MAP_FLAGS;
+        try {
+            return PerfMapAgent.extract(System.getenv(), outDir).jvmFlags(outDir);
+        } catch (IOException e) {
+            say("warning: the perf-map agent cannot be used (" + e.getMessage() + "); using --perf-map jdk instead (no inlined frames)");
+            return ProfilingEnvironment.JDK_PERF_MAP_FLAGS;
+        }
     }
 
     private OptionalLong intervalBytes() {

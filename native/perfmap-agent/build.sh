@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds libjjfperfmap.so, the perf-map JVMTI agent, against a JDK's jvmti.h.
+#   native/perfmap-agent/build.sh OUTPUT.so [JAVA_HOME]
+# Maven runs it in generate-resources with the JDK that runs the build; it rebuilds only when
+# the source or this script is newer than OUTPUT.so. CC and CFLAGS_EXTRA are honoured.
+set -euo pipefail
+here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
+out="${1:?usage: build.sh OUTPUT.so [JAVA_HOME]}"
+jdk="${2:-${JAVA_HOME:-}}"
+src="$here/perfmap.c"
+install_hint="install a C compiler and the JDK headers: apt-get install gcc openjdk-17-jdk-headless"
+
+fail() {
+    echo "perfmap-agent: $1" >&2
+    echo "perfmap-agent: $install_hint" >&2
+    exit 1
+}
+
+if [[ -z "$jdk" ]]; then
+    javac_path="$(command -v javac || true)"
+    [[ -n "$javac_path" ]] && jdk="$(dirname "$(dirname "$(readlink -f "$javac_path")")")"
+fi
+# java.home of a JDK 8 is its jre/ directory; the headers live one level up.
+[[ -n "$jdk" && ! -f "$jdk/include/jvmti.h" && -f "$jdk/../include/jvmti.h" ]] && jdk="$jdk/.."
+[[ -n "$jdk" && -f "$jdk/include/jvmti.h" ]] || fail "no JDK headers: jvmti.h not found under '${jdk:-<no JAVA_HOME>}/include'"
+[[ -f "$jdk/include/linux/jni_md.h" ]] || fail "no Linux JDK headers: $jdk/include/linux/jni_md.h is missing"
+
+cc="${CC:-}"
+if [[ -z "$cc" ]]; then
+    for c in gcc cc clang; do
+        if command -v "$c" >/dev/null 2>&1; then cc="$c"; break; fi
+    done
+fi
+[[ -n "$cc" ]] && command -v "$cc" >/dev/null 2>&1 || fail "no C compiler found (looked for \$CC, gcc, cc, clang)"
+
+if [[ -f "$out" && "$out" -nt "$src" && "$out" -nt "$0" ]]; then
+    exit 0
+fi
+mkdir -p "$(dirname "$out")"
+tmp="$out.tmp.$$"
+trap 'rm -f "$tmp"' EXIT
+# shellcheck disable=SC2086 # CFLAGS_EXTRA is a list of flags
+"$cc" -O2 -Wall -Wextra -std=gnu11 -fPIC -shared -fvisibility=hidden -pthread \
+    -I"$jdk/include" -I"$jdk/include/linux" ${CFLAGS_EXTRA:-} \
+    -o "$tmp" "$src" || fail "compiling $src with $cc failed (see the messages above)"
+mv -f "$tmp" "$out"
+echo "perfmap-agent: built $out with $cc against $jdk"

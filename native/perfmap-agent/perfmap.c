@@ -1,0 +1,845 @@
+/*
+ * jjf perf-map agent: a JVMTI agent that writes the JVM's perf map (perf-<pid>.map) itself,
+ * with the JIT's inlining, so that an address inside compiled code names every Java method
+ * that executes there.
+ *
+ *   java -agentpath:/path/libjjfperfmap.so=file=/out/perf-%p.map,unfold=true ...
+ *
+ * Map lines are "START SIZE NAME" (hex without 0x, as perf(1) reads them):
+ *   - one line per compiled method over its whole code, NAME = pkg.Class.method(args);
+ *   - then, with unfold=true, one line per address range where the JIT inlined other methods,
+ *     NAME = outer(args)->inlined(args)->innermost(args), outermost first;
+ *   - one line per piece of generated code (interpreter, stubs, adapters), NAME as the JVM says.
+ * Lines are appended in event order and never rewritten: when code is freed and its address
+ * reused, the newer code's lines come later. A reader takes, for each address, the last line
+ * that covers it: the code that was there most recently. Unload events write nothing, so freed
+ * code keeps its name until something newer lands on its address.
+ *
+ * Inline ranges: HotSpot describes compiled code with PC descriptors; descriptor i at address
+ * pc[i] describes the instructions that end at or before pc[i] and after pc[i-1] (a call's
+ * descriptor sits at its return address). So range i is [pc[i-1], pc[i]), starting at the code's
+ * first byte; a return address R then lies at the end of its call's range and R-1 inside it.
+ *
+ * Failure never takes the JVM down: bad options or an unwritable file print one line on stderr
+ * and the JVM runs on without the agent.
+ */
+#define _GNU_SOURCE
+#include <jvmti.h>
+#include <jvmticmlr.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MSG "jjf-perfmap: "
+#define DEFAULT_FILE "/tmp/perf-%p.map"
+#define DEFAULT_FLUSH_MS 1000L
+#define MAX_FLUSH_MS 3600000L
+#define BUFFER_BYTES (64 * 1024)
+#define UNKNOWN_METHOD "<unknown>.<unknown>()"
+
+typedef struct {
+    char file[PATH_MAX];
+    bool unfold;
+    bool append;
+    long flush_ms;
+} agent_options;
+
+/* Everything the agent keeps, reached from callbacks through the JVMTI environment's local storage. */
+typedef struct {
+    JavaVM *vm;
+    agent_options opt;
+    pthread_mutex_t lock;        /* guards everything below */
+    pthread_cond_t wake;
+    pthread_t flusher;
+    bool flusher_running;
+    bool stopping;
+    int fd;                      /* -1 once closed or after a write error */
+    size_t used;
+    char buf[BUFFER_BYTES];
+} agent;
+
+/* A growable string; on allocation failure it stays marked failed and its text is dropped. */
+typedef struct {
+    char *p;
+    size_t len;
+    size_t cap;
+    bool failed;
+} text;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void say(const char *fmt, ...)
+{
+    char line[PATH_MAX + 512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, MSG "%s\n", line);
+    fflush(stderr);
+}
+
+static const char *jvmti_error(jvmtiEnv *jvmti, jvmtiError err, char *scratch, size_t n)
+{
+    char *name = NULL;
+    if (jvmti != NULL && (*jvmti)->GetErrorName(jvmti, err, &name) == JVMTI_ERROR_NONE && name != NULL) {
+        snprintf(scratch, n, "%s", name);
+        (*jvmti)->Deallocate(jvmti, (unsigned char *)name);
+    } else {
+        snprintf(scratch, n, "JVMTI error %d", (int)err);
+    }
+    return scratch;
+}
+
+static bool check(jvmtiEnv *jvmti, jvmtiError err, const char *what)
+{
+    char scratch[64];
+    if (err == JVMTI_ERROR_NONE) return true;
+    say("%s failed: %s", what, jvmti_error(jvmti, err, scratch, sizeof scratch));
+    return false;
+}
+
+/* ---- text ---- */
+
+static void text_reserve(text *t, size_t more)
+{
+    if (t->failed) return;
+    if (t->len + more + 1 <= t->cap) return;
+    size_t cap = t->cap ? t->cap : 256;
+    while (cap < t->len + more + 1) cap *= 2;
+    char *p = realloc(t->p, cap);
+    if (p == NULL) {
+        t->failed = true;
+        return;
+    }
+    t->p = p;
+    t->cap = cap;
+}
+
+static void text_putn(text *t, const char *s, size_t n)
+{
+    text_reserve(t, n);
+    if (t->failed) return;
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
+}
+
+static void text_puts(text *t, const char *s)
+{
+    text_putn(t, s, strlen(s));
+}
+
+static void text_putc(text *t, char c)
+{
+    text_putn(t, &c, 1);
+}
+
+static void text_printf(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void text_printf(text *t, const char *fmt, ...)
+{
+    char small[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        t->failed = true;
+        return;
+    }
+    if ((size_t)n < sizeof small) {
+        text_putn(t, small, (size_t)n);
+        return;
+    }
+    text_reserve(t, (size_t)n);
+    if (t->failed) return;
+    va_start(ap, fmt);
+    vsnprintf(t->p + t->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)n;
+}
+
+/*
+ * Appends a JVM name (modified UTF-8) as UTF-8 that the map format and jjf's reader take
+ * literally: control characters (a newline would end the line) and, where `spaces` is false,
+ * blanks (jjf reads "TYPE NAME(ARGS)" with a space before the name) become '_'.
+ */
+static void put_name(text *t, const char *s, size_t n, bool spaces)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = u[i];
+        if (c == 0xC0 && i + 1 < n && u[i + 1] == 0x80) { /* modified UTF-8's NUL */
+            text_putc(t, '_');
+            i++;
+        } else if (c == 0xED && i + 2 < n && (u[i + 1] & 0xF0) == 0xA0) {
+            /* A surrogate pair is six bytes in modified UTF-8 and four in UTF-8. */
+            if (i + 5 < n && u[i + 3] == 0xED && (u[i + 4] & 0xF0) == 0xB0) {
+                uint32_t hi = 0xD000u | ((uint32_t)(u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F);
+                uint32_t lo = 0xD000u | ((uint32_t)(u[i + 4] & 0x3F) << 6) | (u[i + 5] & 0x3F);
+                uint32_t cp = 0x10000u + ((hi - 0xD800u) << 10) + (lo - 0xDC00u);
+                char out[4] = {(char)(0xF0 | (cp >> 18)), (char)(0x80 | ((cp >> 12) & 0x3F)),
+                               (char)(0x80 | ((cp >> 6) & 0x3F)), (char)(0x80 | (cp & 0x3F))};
+                text_putn(t, out, 4);
+                i += 5;
+            } else {
+                text_puts(t, "\xEF\xBF\xBD"); /* a lone surrogate: U+FFFD */
+                i += 2;
+            }
+        } else if (c < 0x20 || c == 0x7F || (!spaces && c == ' ')) {
+            text_putc(t, '_');
+        } else {
+            text_putc(t, (char)c);
+        }
+    }
+}
+
+/* Appends the Java type of one field descriptor at *d ("[Ljava/lang/String;" -> "java.lang.String[]"). */
+static bool put_type(text *t, const char **d)
+{
+    const char *p = *d;
+    int dims = 0;
+    while (*p == '[') {
+        dims++;
+        p++;
+    }
+    const char *prim = NULL;
+    switch (*p) {
+    case 'Z': prim = "boolean"; break;
+    case 'B': prim = "byte"; break;
+    case 'C': prim = "char"; break;
+    case 'S': prim = "short"; break;
+    case 'I': prim = "int"; break;
+    case 'J': prim = "long"; break;
+    case 'F': prim = "float"; break;
+    case 'D': prim = "double"; break;
+    case 'V': prim = "void"; break;
+    case 'L': {
+        const char *end = strchr(p, ';');
+        if (end == NULL) return false;
+        /* "Lp/A$$Lambda$1.0x0800;" is a hidden class: written p.A$$Lambda$1/0x0800 as the JDK does. */
+        for (const char *q = p + 1; q < end;) {
+            size_t n = strcspn(q, "/.;");
+            put_name(t, q, n, false);
+            q += n;
+            if (q < end) text_putc(t, *q++ == '/' ? '.' : '/');
+        }
+        p = end + 1;
+        break;
+    }
+    default:
+        return false;
+    }
+    if (prim != NULL) {
+        text_puts(t, prim);
+        p++;
+    }
+    for (int i = 0; i < dims; i++) text_puts(t, "[]");
+    *d = p;
+    return true;
+}
+
+/* "pkg.Class.method(int, java.lang.String[])" from JVMTI's class signature, name and descriptor. */
+static void put_method(text *t, const char *class_sig, const char *name, const char *descriptor)
+{
+    const char *c = class_sig;
+    size_t mark = t->len;
+    if (!put_type(t, &c) || *c != '\0') {
+        t->len = mark;
+        put_name(t, class_sig, strlen(class_sig), false);
+    }
+    text_putc(t, '.');
+    put_name(t, name, strlen(name), false);
+    text_putc(t, '(');
+    const char *d = descriptor;
+    if (*d == '(') {
+        d++;
+        bool first = true;
+        while (*d != ')' && *d != '\0') {
+            if (!first) text_puts(t, ", ");
+            first = false;
+            if (!put_type(t, &d)) {
+                text_putc(t, '?');
+                break;
+            }
+        }
+    }
+    text_putc(t, ')');
+}
+
+/*
+ * "->" separates the methods of an inline chain, so it may not occur inside one name; JVM
+ * class names may contain it (other JVM languages), so it becomes "-_".
+ */
+static void break_separators(text *t, size_t from)
+{
+    if (t->failed) return;
+    for (size_t i = from; i + 1 < t->len; i++) {
+        if (t->p[i] == '-' && t->p[i + 1] == '>') t->p[i + 1] = '_';
+    }
+}
+
+/* ---- method names, cached per event: an inline record repeats the same methods many times ---- */
+
+typedef struct {
+    jmethodID id;
+    char *name;
+} slot;
+
+typedef struct {
+    slot *slots;
+    size_t cap; /* a power of two, or 0 */
+    size_t count;
+} name_cache;
+
+static size_t slot_of(const name_cache *c, jmethodID id)
+{
+    uintptr_t h = (uintptr_t)id;
+    h ^= h >> 17;
+    h *= (uintptr_t)0x9E3779B97F4A7C15ull;
+    size_t i = (size_t)(h >> 7) & (c->cap - 1);
+    while (c->slots[i].id != NULL && c->slots[i].id != id) i = (i + 1) & (c->cap - 1);
+    return i;
+}
+
+static bool cache_grow(name_cache *c)
+{
+    size_t cap = c->cap ? c->cap * 2 : 64;
+    slot *slots = calloc(cap, sizeof *slots);
+    if (slots == NULL) return false;
+    name_cache bigger = {slots, cap, c->count};
+    for (size_t i = 0; i < c->cap; i++) {
+        if (c->slots[i].id != NULL) bigger.slots[slot_of(&bigger, c->slots[i].id)] = c->slots[i];
+    }
+    free(c->slots);
+    *c = bigger;
+    return true;
+}
+
+static void cache_free(name_cache *c)
+{
+    for (size_t i = 0; i < c->cap; i++) free(c->slots[i].name);
+    free(c->slots);
+    c->slots = NULL;
+    c->cap = c->count = 0;
+}
+
+static void delete_local_ref(JavaVM *vm, jobject ref)
+{
+    JNIEnv *jni = NULL;
+    /* Callbacks free their local references on return; -Xcomp events can hold thousands meanwhile. */
+    if (ref != NULL && (*vm)->GetEnv(vm, (void **)&jni, JNI_VERSION_1_2) == JNI_OK && jni != NULL) {
+        (*jni)->DeleteLocalRef(jni, ref);
+    }
+}
+
+static char *resolve_name(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id)
+{
+    char *name = NULL, *descriptor = NULL, *class_sig = NULL;
+    jclass klass = NULL;
+    char *result = NULL;
+    if ((*jvmti)->GetMethodName(jvmti, id, &name, &descriptor, NULL) == JVMTI_ERROR_NONE
+        && (*jvmti)->GetMethodDeclaringClass(jvmti, id, &klass) == JVMTI_ERROR_NONE
+        && (*jvmti)->GetClassSignature(jvmti, klass, &class_sig, NULL) == JVMTI_ERROR_NONE) {
+        text t = {0};
+        put_method(&t, class_sig, name, descriptor);
+        break_separators(&t, 0);
+        if (t.failed) free(t.p);
+        else result = t.p;
+    }
+    /* A method whose class is gone (or an allocation failure) still gets a Java-shaped name. */
+    if (result == NULL) result = strdup(UNKNOWN_METHOD);
+    delete_local_ref(vm, klass);
+    if (name) (*jvmti)->Deallocate(jvmti, (unsigned char *)name);
+    if (descriptor) (*jvmti)->Deallocate(jvmti, (unsigned char *)descriptor);
+    if (class_sig) (*jvmti)->Deallocate(jvmti, (unsigned char *)class_sig);
+    return result;
+}
+
+static const char *method_name(agent *a, jvmtiEnv *jvmti, name_cache *c, jmethodID id)
+{
+    if (id == NULL) return UNKNOWN_METHOD;
+    if ((c->count + 1) * 2 > c->cap && !cache_grow(c)) {
+        return UNKNOWN_METHOD; /* out of memory: the line is still well-formed */
+    }
+    size_t i = slot_of(c, id);
+    if (c->slots[i].id == NULL) {
+        char *name = resolve_name(a->vm, jvmti, id);
+        if (name == NULL) return UNKNOWN_METHOD;
+        c->slots[i].id = id;
+        c->slots[i].name = name;
+        c->count++;
+    }
+    return c->slots[i].name;
+}
+
+/* ---- output ---- */
+
+static bool write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static void write_locked(agent *a, const char *p, size_t n)
+{
+    if (a->fd < 0 || n == 0) return;
+    if (!write_all(a->fd, p, n)) {
+        say("cannot write %s: %s; the perf map stops here", a->opt.file, strerror(errno));
+        close(a->fd);
+        a->fd = -1;
+    }
+}
+
+static void flush_locked(agent *a)
+{
+    write_locked(a, a->buf, a->used);
+    a->used = 0;
+}
+
+/* Appends one event's lines as a unit, so that lines of concurrent events never interleave. */
+static void commit(agent *a, const text *t)
+{
+    if (t->failed || t->len == 0) return;
+    pthread_mutex_lock(&a->lock);
+    if (a->fd >= 0) {
+        if (a->used + t->len > sizeof a->buf) flush_locked(a);
+        if (t->len > sizeof a->buf) {
+            write_locked(a, t->p, t->len);
+        } else {
+            memcpy(a->buf + a->used, t->p, t->len);
+            a->used += t->len;
+        }
+    }
+    pthread_mutex_unlock(&a->lock);
+}
+
+static void put_line_start(text *t, uintptr_t start, uintptr_t size)
+{
+    text_printf(t, "%" PRIxPTR " %" PRIxPTR " ", start, size);
+}
+
+/* ---- events ---- */
+
+static agent *agent_of(jvmtiEnv *jvmti)
+{
+    void *a = NULL;
+    if ((*jvmti)->GetEnvironmentLocalStorage(jvmti, &a) != JVMTI_ERROR_NONE) return NULL;
+    return a;
+}
+
+static bool same_chain(const PCStackInfo *x, const PCStackInfo *y)
+{
+    if (x->numstackframes != y->numstackframes) return false;
+    for (jint i = 0; i < x->numstackframes; i++) {
+        if (x->methods[i] != y->methods[i]) return false;
+    }
+    return true;
+}
+
+/* methods[0] is the innermost scope at the pc, the last one the compiled method itself. */
+static void put_inline_range(agent *a, jvmtiEnv *jvmti, name_cache *c, text *t,
+                             uintptr_t start, uintptr_t end, const PCStackInfo *info)
+{
+    if (info->numstackframes < 2 || end <= start) return; /* nothing inlined: the method's own line covers it */
+    put_line_start(t, start, end - start);
+    for (jint i = info->numstackframes - 1; i >= 0; i--) {
+        text_puts(t, method_name(a, jvmti, c, info->methods[i]));
+        if (i > 0) text_puts(t, "->");
+    }
+    text_putc(t, '\n');
+}
+
+static void put_inline_ranges(agent *a, jvmtiEnv *jvmti, name_cache *c, text *t,
+                              const jvmtiCompiledMethodLoadInlineRecord *r, uintptr_t begin, uintptr_t end)
+{
+    uintptr_t prev = begin;
+    uintptr_t run_start = begin;
+    const PCStackInfo *run = NULL;
+    for (jint i = 0; i < r->numpcs; i++) {
+        const PCStackInfo *info = &r->pcinfo[i];
+        uintptr_t pc = (uintptr_t)info->pc;
+        /* Descriptors come sorted by pc; anything else (or outside the code) is skipped. */
+        if (pc <= prev || pc > end || info->numstackframes <= 0 || info->methods == NULL) continue;
+        if (run != NULL && same_chain(run, info)) {
+            prev = pc;
+            continue;
+        }
+        if (run != NULL) put_inline_range(a, jvmti, c, t, run_start, prev, run);
+        run = info;
+        run_start = prev;
+        prev = pc;
+    }
+    if (run != NULL) put_inline_range(a, jvmti, c, t, run_start, prev, run);
+}
+
+static void JNICALL on_compiled_method_load(jvmtiEnv *jvmti, jmethodID method, jint code_size,
+                                            const void *code_addr, jint map_length,
+                                            const jvmtiAddrLocationMap *map, const void *compile_info)
+{
+    (void)map_length;
+    (void)map;
+    agent *a = agent_of(jvmti);
+    if (a == NULL || code_addr == NULL || code_size <= 0) return;
+    uintptr_t begin = (uintptr_t)code_addr;
+    uintptr_t end = begin + (uintptr_t)code_size;
+    name_cache cache = {0};
+    text t = {0};
+    /* The whole method first: inline ranges written after it win where they overlap. */
+    put_line_start(&t, begin, (uintptr_t)code_size);
+    text_puts(&t, method_name(a, jvmti, &cache, method));
+    text_putc(&t, '\n');
+    if (a->opt.unfold) {
+        for (const jvmtiCompiledMethodLoadRecordHeader *h = compile_info; h != NULL; h = h->next) {
+            if (h->kind != JVMTI_CMLR_INLINE_INFO || h->majorinfoversion != JVMTI_CMLR_MAJOR_VERSION_1) continue;
+            put_inline_ranges(a, jvmti, &cache, &t, (const jvmtiCompiledMethodLoadInlineRecord *)h, begin, end);
+        }
+    }
+    commit(a, &t);
+    free(t.p);
+    cache_free(&cache);
+}
+
+static void JNICALL on_dynamic_code_generated(jvmtiEnv *jvmti, const char *name, const void *address, jint length)
+{
+    agent *a = agent_of(jvmti);
+    if (a == NULL || address == NULL || length <= 0) return;
+    text t = {0};
+    put_line_start(&t, (uintptr_t)address, (uintptr_t)length);
+    size_t from = t.len;
+    if (name == NULL || *name == '\0') name = "[generated]";
+    put_name(&t, name, strlen(name), true);
+    break_separators(&t, from);
+    text_putc(&t, '\n');
+    commit(a, &t);
+    free(t.p);
+}
+
+/* Code that existed before the events were enabled; replays describe current code, so order holds. */
+static void replay_existing_code(jvmtiEnv *jvmti)
+{
+    check(jvmti, (*jvmti)->GenerateEvents(jvmti, JVMTI_EVENT_DYNAMIC_CODE_GENERATED),
+          "GenerateEvents(DynamicCodeGenerated)");
+    check(jvmti, (*jvmti)->GenerateEvents(jvmti, JVMTI_EVENT_COMPILED_METHOD_LOAD),
+          "GenerateEvents(CompiledMethodLoad)");
+}
+
+static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
+{
+    (void)jni;
+    (void)thread;
+    replay_existing_code(jvmti);
+}
+
+static void stop_flusher(agent *a)
+{
+    pthread_mutex_lock(&a->lock);
+    bool running = a->flusher_running;
+    a->stopping = true;
+    a->flusher_running = false;
+    pthread_cond_broadcast(&a->wake);
+    pthread_mutex_unlock(&a->lock);
+    if (running) pthread_join(a->flusher, NULL);
+}
+
+static void close_map(agent *a)
+{
+    pthread_mutex_lock(&a->lock);
+    flush_locked(a);
+    if (a->fd >= 0 && close(a->fd) != 0) say("cannot write %s: %s", a->opt.file, strerror(errno));
+    a->fd = -1;
+    pthread_mutex_unlock(&a->lock);
+}
+
+static const jvmtiEvent EVENTS[] = {
+    JVMTI_EVENT_COMPILED_METHOD_LOAD, JVMTI_EVENT_DYNAMIC_CODE_GENERATED, JVMTI_EVENT_VM_DEATH, JVMTI_EVENT_VM_INIT,
+};
+
+static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
+{
+    (void)jni;
+    agent *a = agent_of(jvmti);
+    for (size_t i = 0; i < sizeof EVENTS / sizeof EVENTS[0]; i++) {
+        check(jvmti, (*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, EVENTS[i], NULL), "disabling an event");
+    }
+    if (a == NULL) return;
+    stop_flusher(a);
+    close_map(a);
+    /* The agent struct stays allocated: a late callback on another thread may still look at it. */
+}
+
+/* ---- the flusher: a killed JVM posts no VMDeath, so buffered lines go out at least every flush_ms ---- */
+
+static void *flusher_main(void *arg)
+{
+    agent *a = arg;
+    pthread_mutex_lock(&a->lock);
+    while (!a->stopping) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += a->opt.flush_ms / 1000;
+        deadline.tv_nsec += (a->opt.flush_ms % 1000) * 1000000L;
+        if (deadline.tv_nsec >= 1000000000L) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000L;
+        }
+        while (!a->stopping && pthread_cond_timedwait(&a->wake, &a->lock, &deadline) == 0) {
+            /* woken early (or spuriously): wait out the deadline unless asked to stop */
+        }
+        if (a->used > 0) flush_locked(a);
+    }
+    pthread_mutex_unlock(&a->lock);
+    return NULL;
+}
+
+static bool start_flusher(agent *a)
+{
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0) return false;
+    bool ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 && pthread_cond_init(&a->wake, &attr) == 0;
+    pthread_condattr_destroy(&attr);
+    if (!ok) return false;
+    if (a->opt.flush_ms == 0) return true;
+    /* The JVM's signals (SIGQUIT for thread dumps, its own crash handling) must not land here. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&a->flusher, NULL, flusher_main, a);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        say("cannot start the flush thread: %s", strerror(rc));
+        return false;
+    }
+    pthread_setname_np(a->flusher, "jjf-perfmap");
+    a->flusher_running = true;
+    return true;
+}
+
+/* ---- options ---- */
+
+static const char USAGE[] = "options: file=PATH (%p = pid, default " DEFAULT_FILE "), unfold=true|false, "
+                            "append=true|false, flush_ms=0..3600000, separated by commas";
+
+static bool parse_bool(const char *v, size_t n, bool *out)
+{
+    if (n == 4 && memcmp(v, "true", 4) == 0) *out = true;
+    else if (n == 5 && memcmp(v, "false", 5) == 0) *out = false;
+    else return false;
+    return true;
+}
+
+/* Expands %p (pid) and %% in the file pattern. */
+static bool expand_file(const char *v, size_t n, char *out, size_t cap, char *why, size_t why_cap)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        char piece[32];
+        const char *add = piece;
+        if (v[i] != '%') {
+            piece[0] = v[i];
+            piece[1] = '\0';
+        } else if (i + 1 < n && v[i + 1] == 'p') {
+            snprintf(piece, sizeof piece, "%ld", (long)getpid());
+            i++;
+        } else if (i + 1 < n && v[i + 1] == '%') {
+            add = "%";
+            i++;
+        } else {
+            snprintf(why, why_cap, "file: only %%p (the pid) and %%%% may follow %%");
+            return false;
+        }
+        size_t k = strlen(add);
+        if (len + k + 1 > cap) {
+            snprintf(why, why_cap, "file: path longer than %zu bytes", cap - 1);
+            return false;
+        }
+        memcpy(out + len, add, k);
+        len += k;
+    }
+    out[len] = '\0';
+    return true;
+}
+
+static bool parse_options(const char *s, bool attaching, agent_options *o, char *why, size_t why_cap)
+{
+    bool seen_file = false, seen_unfold = false, seen_append = false, seen_flush = false;
+    o->unfold = true;
+    o->append = attaching; /* a second attach adds to the history the first one wrote */
+    o->flush_ms = DEFAULT_FLUSH_MS;
+    if (!expand_file(DEFAULT_FILE, strlen(DEFAULT_FILE), o->file, sizeof o->file, why, why_cap)) return false;
+    if (s == NULL || *s == '\0') return true;
+    const char *p = s;
+    while (true) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', n);
+        if (n == 0) {
+            snprintf(why, why_cap, "empty option (two commas in a row, or a comma at either end)");
+            return false;
+        }
+        if (eq == NULL) {
+            snprintf(why, why_cap, "'%.*s' is not KEY=VALUE", (int)n, p);
+            return false;
+        }
+        size_t kn = (size_t)(eq - p);
+        const char *v = eq + 1;
+        size_t vn = n - kn - 1;
+        bool *seen;
+        bool ok;
+        if (kn == 4 && memcmp(p, "file", 4) == 0) {
+            seen = &seen_file;
+            ok = vn > 0 && expand_file(v, vn, o->file, sizeof o->file, why, why_cap);
+            if (vn == 0) snprintf(why, why_cap, "file: empty path");
+            if (!ok) return false;
+        } else if (kn == 6 && memcmp(p, "unfold", 6) == 0) {
+            seen = &seen_unfold;
+            ok = parse_bool(v, vn, &o->unfold);
+        } else if (kn == 6 && memcmp(p, "append", 6) == 0) {
+            seen = &seen_append;
+            ok = parse_bool(v, vn, &o->append);
+        } else if (kn == 8 && memcmp(p, "flush_ms", 8) == 0) {
+            seen = &seen_flush;
+            char num[16];
+            char *stop = NULL;
+            ok = vn > 0 && vn < sizeof num;
+            if (ok) {
+                memcpy(num, v, vn);
+                num[vn] = '\0';
+                errno = 0;
+                long ms = strtol(num, &stop, 10);
+                ok = errno == 0 && *stop == '\0' && num[0] >= '0' && num[0] <= '9' && ms >= 0 && ms <= MAX_FLUSH_MS;
+                if (ok) o->flush_ms = ms;
+            }
+        } else {
+            snprintf(why, why_cap, "unknown option '%.*s'", (int)kn, p);
+            return false;
+        }
+        if (!ok) {
+            snprintf(why, why_cap, "'%.*s': expected %s", (int)n, p,
+                     seen == &seen_flush ? "milliseconds, 0 to 3600000" : "true or false");
+            return false;
+        }
+        if (*seen) {
+            snprintf(why, why_cap, "'%.*s' is given twice", (int)kn, p);
+            return false;
+        }
+        *seen = true;
+        if (end == NULL) return true;
+        p = end + 1;
+    }
+}
+
+/* ---- start-up ---- */
+
+static void give_up(jvmtiEnv *jvmti, agent *a, bool unlink_file)
+{
+    bool disposed = check(jvmti, (*jvmti)->DisposeEnvironment(jvmti), "DisposeEnvironment");
+    if (a->fd >= 0) {
+        close(a->fd);
+        a->fd = -1;
+        if (unlink_file) unlink(a->opt.file);
+    }
+    /* Freed only when no callback and no thread can reach it any more. */
+    if (disposed && !a->flusher_running) free(a);
+}
+
+static jint start(JavaVM *vm, const char *options_string, bool attaching)
+{
+    /* Only agent-owned state is touched on failure; the caller returns so that the JVM runs on. */
+    char why[PATH_MAX + 128];
+    agent *a = calloc(1, sizeof *a);
+    if (a == NULL) {
+        say("out of memory; the JVM continues without a perf map");
+        return JNI_ERR;
+    }
+    a->vm = vm;
+    a->fd = -1;
+    if (!parse_options(options_string, attaching, &a->opt, why, sizeof why)) {
+        say("bad options \"%s\": %s (%s); the JVM continues without a perf map", options_string, why, USAGE);
+        free(a);
+        return JNI_ERR;
+    }
+
+    jvmtiEnv *jvmti = NULL;
+    jint rc = (*vm)->GetEnv(vm, (void **)&jvmti, JVMTI_VERSION_1_2);
+    if (rc != JNI_OK || jvmti == NULL) {
+        say("this JVM offers no JVMTI 1.2 (GetEnv returned %d); the JVM continues without a perf map", (int)rc);
+        free(a);
+        return JNI_ERR;
+    }
+
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (a->opt.append ? O_APPEND : O_TRUNC);
+    a->fd = open(a->opt.file, flags, 0644);
+    if (a->fd < 0) {
+        say("cannot write %s: %s; the JVM continues without a perf map", a->opt.file, strerror(errno));
+        give_up(jvmti, a, false);
+        return JNI_ERR;
+    }
+    if (pthread_mutex_init(&a->lock, NULL) != 0 || !start_flusher(a)) {
+        say("cannot set up the writer; the JVM continues without a perf map");
+        give_up(jvmti, a, !a->opt.append);
+        return JNI_ERR;
+    }
+
+    jvmtiCapabilities caps;
+    memset(&caps, 0, sizeof caps);
+    caps.can_generate_compiled_method_load_events = 1;
+    jvmtiEventCallbacks callbacks;
+    memset(&callbacks, 0, sizeof callbacks);
+    callbacks.CompiledMethodLoad = on_compiled_method_load;
+    callbacks.DynamicCodeGenerated = on_dynamic_code_generated;
+    callbacks.VMInit = on_vm_init;
+    callbacks.VMDeath = on_vm_death;
+    bool ok = check(jvmti, (*jvmti)->AddCapabilities(jvmti, &caps), "AddCapabilities(can_generate_compiled_method_load_events)")
+              && check(jvmti, (*jvmti)->SetEnvironmentLocalStorage(jvmti, a), "SetEnvironmentLocalStorage")
+              && check(jvmti, (*jvmti)->SetEventCallbacks(jvmti, &callbacks, (jint)sizeof callbacks), "SetEventCallbacks");
+    /* Attached to a live VM there is no VMInit to wait for: the replay below does its job. */
+    size_t n = sizeof EVENTS / sizeof EVENTS[0] - (attaching ? 1 : 0);
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = check(jvmti, (*jvmti)->SetEventNotificationMode(jvmti, JVMTI_ENABLE, EVENTS[i], NULL), "enabling an event");
+    }
+    if (!ok) {
+        say("the JVM continues without a perf map");
+        stop_flusher(a);
+        give_up(jvmti, a, !a->opt.append);
+        return JNI_ERR;
+    }
+    if (attaching) replay_existing_code(jvmti);
+    return JNI_OK;
+}
+
+/* At launch a failure must not abort the JVM, so it always answers JNI_OK. */
+JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM *vm, char *options, void *reserved)
+{
+    (void)reserved;
+    start(vm, options, false);
+    return JNI_OK;
+}
+
+/* Attached later, a failure is reported to the attacher; the JVM runs on either way. */
+JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM *vm, char *options, void *reserved)
+{
+    (void)reserved;
+    return start(vm, options, true);
+}
