@@ -9,7 +9,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -151,10 +150,5 @@ final class DoctorCommand implements Callable<Integer> {
         if (status.equals("FAIL")) failures++;
         w.printf("%-4s  %s%n", status, what);
         if (fix != null) w.printf("      fix: %s%n", fix);
-    }
-
-    /** For tests: the statuses this command can print. */
-    static List<String> statuses() {
-        return List.of("OK", "WARN", "FAIL");
     }
 }
