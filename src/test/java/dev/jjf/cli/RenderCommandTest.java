@@ -180,4 +180,32 @@ class RenderCommandTest {
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("has only one dump here; diffing needs two"), r.err());
     }
+
+    /** A profile from another host: its library path does not exist here, only under --symfs. */
+    @Test
+    void symfsFindsLibrariesOfAnotherHost() throws Exception {
+        Path src = Files.writeString(dir.resolve("t.c"), "int jjf_symfs_probe(int x) { return x * 3 + 1; }\n");
+        Path lib = dir.resolve("symfs/opt/remote/libprobe.so");
+        Files.createDirectories(lib.getParent());
+        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O0", "-o", lib.toString(), src.toString())
+                .redirectErrorStream(true).start();
+        assertEquals(0, gcc.waitFor(), new String(gcc.getInputStream().readAllBytes()));
+        Process nm = new ProcessBuilder("nm", lib.toString()).start();
+        String symbols = new String(nm.getInputStream().readAllBytes());
+        assertEquals(0, nm.waitFor());
+        long address = symbols.lines().filter(l -> l.endsWith(" jjf_symfs_probe")).mapToLong(l -> Long.parseUnsignedLong(l.substring(0, 16), 16))
+                .findFirst().orElseThrow();
+        long base = 0x7f0000000000L;
+        Path heap = Files.writeString(dir.resolve("remote.heap"), "heap_v2/1\n@ 0x" + Long.toHexString(base + address + 4)
+                + "\n  t*: 1: 4096 [0: 0]\nMAPPED_LIBRARIES:\n" + Long.toHexString(base) + "-" + Long.toHexString(base + 0x100000)
+                + " r-xp 00000000 08:01 42 /opt/remote/libprobe.so\n");
+        Path out = dir.resolve("remote.folded");
+        Result without = jjf("render", heap.toString(), "--format", "folded", "-o", out.toString());
+        assertEquals(0, without.exit(), without.err());
+        assertTrue(Files.readString(out).startsWith("[unknown] libprobe.so+0x"), Files.readString(out));
+        assertTrue(without.err().contains("cannot find /opt/remote/libprobe.so"), without.err());
+        Result with = jjf("render", heap.toString(), "--format", "folded", "--symfs", dir.resolve("symfs").toString(), "-o", out.toString());
+        assertEquals(0, with.exit(), with.err());
+        assertEquals("jjf_symfs_probe 4096\n", Files.readString(out));
+    }
 }
