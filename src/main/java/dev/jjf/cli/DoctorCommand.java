@@ -3,15 +3,17 @@ package dev.jjf.cli;
 import dev.jjf.BadInputException;
 import dev.jjf.launch.JemallocLibrary;
 import dev.jjf.launch.JemallocLocator;
+import dev.jjf.launch.ProbeProcess;
 import dev.jjf.launch.PerfMapAgent;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -44,7 +46,7 @@ final class DoctorCommand implements Callable<Integer> {
     private int failures;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         w = spec.commandLine().getOut();
         checkJemalloc();
         checkJava();
@@ -79,27 +81,17 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     /** Runs the JDK once with the perf-map flags and checks that the map appears. */
-    private void checkJava() throws InterruptedException {
+    private void checkJava() {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        Process p;
+        ProbeProcess.Result p;
         try {
-            p = new ProcessBuilder(java, "-XX:+UnlockDiagnosticVMOptions", "-XX:+DumpPerfMapAtExit", "-version")
-                    .redirectErrorStream(true).start();
+            p = ProbeProcess.run(List.of(java, "-XX:+UnlockDiagnosticVMOptions", "-XX:+DumpPerfMapAtExit", "-version"),
+                    Map.of(), Duration.ofSeconds(JAVA_TIMEOUT_SECONDS));
         } catch (IOException e) {
             line("FAIL", "java: cannot run '" + java + "': " + e.getMessage(), "install a JDK 17 or newer (apt-get install openjdk-17-jdk-headless)");
             return;
         }
-        String output;
-        try {
-            output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            output = "";
-        }
-        if (!p.waitFor(JAVA_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            line("FAIL", "java: '" + java + " -version' did not finish in " + JAVA_TIMEOUT_SECONDS + " s", null);
-            return;
-        }
+        String output = p.output();
         Matcher m = JAVA_VERSION.matcher(output);
         int major = !m.find() ? -1 : m.group(1).equals("1") && m.group(2) != null ? Integer.parseInt(m.group(2)) : Integer.parseInt(m.group(1));
         String firstLine = output.lines().filter(l -> l.contains("version")).findFirst().orElse(output.strip());
@@ -112,7 +104,7 @@ final class DoctorCommand implements Callable<Integer> {
                 // leaving a probe's map behind is harmless
             }
         }
-        if (p.exitValue() != 0 || major < 0) {
+        if (p.exitCode() != 0 || major < 0) {
             line("FAIL", "java: '" + java + "' rejected the perf-map flags: " + firstLine, "use a HotSpot JDK " + PERF_MAP_JDK + " or newer");
         } else if (major < PERF_MAP_JDK || !wrote) {
             line("WARN", "java: " + firstLine + " did not write a perf map at exit",
@@ -122,7 +114,7 @@ final class DoctorCommand implements Callable<Integer> {
         }
     }
 
-    private void checkAgent() throws InterruptedException {
+    private void checkAgent() {
         String fix = "use 'jjf run --perf-map jdk' (no inlined frames), or rebuild jjf with gcc and the JDK headers (apt-get install gcc openjdk-17-jdk-headless)";
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         PerfMapAgent.Probe probe;

@@ -53,7 +53,7 @@ public record JemallocLibrary(Path path, String version, boolean profiling, Unwi
         Map<String, String> env = new HashMap<>();
         env.put("LD_PRELOAD", text);
         env.put("MALLOC_CONF", "stats_print:true");
-        JemallocProcess.Result probe = JemallocProcess.run(List.of(trueCommand()), env, PROBE_TIMEOUT);
+        ProbeProcess.Result probe = ProbeProcess.run(List.of(trueCommand()), env, PROBE_TIMEOUT);
         return parse(path, probe.output());
     }
 

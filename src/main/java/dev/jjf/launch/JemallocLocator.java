@@ -189,7 +189,7 @@ public final class JemallocLocator {
         if (ldconfig == null) return List.of();
         String output;
         try {
-            output = JemallocProcess.run(List.of(ldconfig, "-p"), Map.of(), LDCONFIG_TIMEOUT).output();
+            output = ProbeProcess.run(List.of(ldconfig, "-p"), Map.of(), LDCONFIG_TIMEOUT).output();
         } catch (IOException e) {
             return List.of();
         }

@@ -10,12 +10,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** jjf's perf-map JVMTI agent, shipped inside jjf.jar: extracted to disk and loaded with -agentpath. */
 public final class PerfMapAgent {
@@ -132,27 +132,18 @@ public final class PerfMapAgent {
     }
 
     /** Runs {@code java -agentpath:… -version} and checks that it wrote a map and no complaint. */
-    public Probe probe(String java, Path tmpDir) throws InterruptedException {
+    public Probe probe(String java, Path tmpDir) {
         String name = "jjf-probe-" + MAP_PATTERN;
-        Process p;
+        ProbeProcess.Result p;
         try {
             String flag = agentFlag(tmpDir, name);
             // Unquoted: a ProcessBuilder argument is not split at blanks.
             if (flag.startsWith("\"")) flag = flag.substring(1, flag.length() - 1);
-            p = new ProcessBuilder(java, flag, "-version").redirectErrorStream(true).start();
+            p = ProbeProcess.run(List.of(java, flag, "-version"), Map.of(), Duration.ofSeconds(PROBE_TIMEOUT_SECONDS));
         } catch (IOException e) {
             return new Probe(false, e.getMessage());
         }
-        String output;
-        try {
-            output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            output = "";
-        }
-        if (!p.waitFor(PROBE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return new Probe(false, "'" + java + " -version' with the agent did not finish in " + PROBE_TIMEOUT_SECONDS + " s");
-        }
+        String output = p.output();
         Path map = tmpDir.toAbsolutePath().resolve(name.replace("%p", Long.toString(p.pid())));
         long lines = 0;
         try {
@@ -172,9 +163,9 @@ public final class PerfMapAgent {
         }
         String complaint = output.lines().filter(l -> l.startsWith(MESSAGE_PREFIX) || l.startsWith("Error"))
                 .findFirst().orElse(null);
-        if (p.exitValue() != 0 || complaint != null || lines == 0) {
+        if (p.exitCode() != 0 || complaint != null || lines == 0) {
             String why = complaint != null ? complaint
-                    : p.exitValue() != 0 ? "exit code " + p.exitValue() + ": " + output.strip().lines().findFirst().orElse("")
+                    : p.exitCode() != 0 ? "exit code " + p.exitCode() + ": " + output.strip().lines().findFirst().orElse("")
                     : "no perf map was written";
             return new Probe(false, why);
         }

@@ -14,15 +14,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Runs the small helper commands (probe processes, ldconfig) that jemalloc discovery needs. */
-final class JemallocProcess {
+/**
+ * Runs small helper commands (probe JVMs, ldconfig, a preloaded /bin/true) with a time limit and
+ * bounded output, so a child that hangs or floods its pipe cannot hang jjf.
+ */
+public final class ProbeProcess {
     /** Enough for jemalloc's whole statistics report; anything past it is read and dropped. */
     private static final int MAX_OUTPUT = 1 << 20;
 
-    record Result(int exitCode, String output) {
+    /** How the command ended, what it printed (stdout and stderr merged), and its pid. */
+    public record Result(int exitCode, String output, long pid) {
     }
 
-    private JemallocProcess() {
+    private ProbeProcess() {
     }
 
     /**
@@ -30,7 +34,7 @@ final class JemallocProcess {
      *
      * @param envChanges variables to set in the inherited environment; a null value removes one
      */
-    static Result run(List<String> command, Map<String, String> envChanges, Duration timeout) throws IOException {
+    public static Result run(List<String> command, Map<String, String> envChanges, Duration timeout) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> env = pb.environment();
@@ -39,14 +43,14 @@ final class JemallocProcess {
         });
         Process p = pb.start();
         // Drained on its own thread so that a child which fills the pipe cannot stall the timeout.
-        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()), JemallocProcess::daemon);
+        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()), ProbeProcess::daemon);
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 throw new IOException(String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s");
             }
-            return new Result(p.exitValue(), output.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            return new Result(p.exitValue(), output.get(timeout.toMillis(), TimeUnit.MILLISECONDS), p.pid());
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
