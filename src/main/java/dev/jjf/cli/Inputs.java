@@ -49,7 +49,7 @@ final class Inputs {
     }
 
     RenderJob.Input file(Path heap) throws IOException {
-        if (!Files.isRegularFile(heap)) throw new BadInputException(heap, "no such file");
+        if (!Files.isRegularFile(heap)) throw new BadInputException(heap, Files.exists(heap) ? "not a regular file" : "no such file");
         if (explicitPerfMap != null) return new RenderJob.Input(heap, Optional.of(explicitPerfMap));
         Optional<ProfileFiles.DumpFile> name = ProfileFiles.parseName(heap, null);
         if (name.isEmpty()) return new RenderJob.Input(heap, Optional.empty());

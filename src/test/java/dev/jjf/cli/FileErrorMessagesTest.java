@@ -35,6 +35,11 @@ class FileErrorMessagesTest {
     }
 
     @Test
+    void heapThatIsADirectory() {
+        assertEquals("jjf: " + dir + ": not a regular file\n", errorOf("render", dir.toString(), "-o", dir.resolve("o.svg").toString()));
+    }
+
+    @Test
     void outputThatIsADirectory() throws Exception {
         Path heap = Files.writeString(dir.resolve("a.heap"), PROFILE);
         Path out = Files.createDirectories(dir.resolve("out.svg").resolve("inside"));
