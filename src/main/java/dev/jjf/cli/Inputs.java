@@ -57,7 +57,8 @@ final class Inputs {
         Path parent = heap.toAbsolutePath().getParent();
         if (parent != null) dirs.add(parent);
         dirs.addAll(perfMapDirs);
-        return new RenderJob.Input(heap, ProfileFiles.perfMap(name.get().pid(), distinct(dirs), log));
+        // The profile was named explicitly, so its owner (the profiled process's user) is trusted for its perf map.
+        return new RenderJob.Input(heap, ProfileFiles.perfMap(name.get().pid(), distinct(dirs), Files.getOwner(heap), log));
     }
 
     /** What --latest means in {@code dir}: see {@link ProfileFiles#latest}. */
