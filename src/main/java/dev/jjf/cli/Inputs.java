@@ -49,7 +49,7 @@ final class Inputs {
     }
 
     RenderJob.Input file(Path heap) throws IOException {
-        if (!Files.isRegularFile(heap)) throw new BadInputException(heap, "no such file");
+        if (!Files.isRegularFile(heap)) throw new BadInputException(heap, Files.exists(heap) ? "not a regular file" : "no such file");
         if (explicitPerfMap != null) return new RenderJob.Input(heap, Optional.of(explicitPerfMap));
         Optional<ProfileFiles.DumpFile> name = ProfileFiles.parseName(heap, null);
         if (name.isEmpty()) return new RenderJob.Input(heap, Optional.empty());
@@ -57,7 +57,8 @@ final class Inputs {
         Path parent = heap.toAbsolutePath().getParent();
         if (parent != null) dirs.add(parent);
         dirs.addAll(perfMapDirs);
-        return new RenderJob.Input(heap, ProfileFiles.perfMap(name.get().pid(), distinct(dirs), log));
+        // The profile was named explicitly, so its owner (the profiled process's user) is trusted for its perf map.
+        return new RenderJob.Input(heap, ProfileFiles.perfMap(name.get().pid(), distinct(dirs), Files.getOwner(heap), log));
     }
 
     /** What --latest means in {@code dir}: see {@link ProfileFiles#latest}. */

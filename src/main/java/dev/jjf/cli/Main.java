@@ -46,7 +46,7 @@ public final class Main implements Runnable {
             if (e instanceof BadInputException b) {
                 err.println("jjf: " + b.userMessage());
             } else if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
-                err.println("jjf: " + e.getMessage());
+                err.println("jjf: " + ioMessage(e instanceof java.io.UncheckedIOException u ? u.getCause() : e));
             } else {
                 err.println("jjf: internal error: " + e + (verbose ? "" : " (run with --verbose for details)"));
             }
@@ -55,6 +55,24 @@ public final class Main implements Runnable {
             return EXIT_BAD_INPUT;
         });
         return cli;
+    }
+
+    /**
+     * "FILE: reason". A FileSystemException's own message is only the file name for the common
+     * cases (no such file, permission denied), which reads like no message at all.
+     */
+    static String ioMessage(Throwable e) {
+        if (!(e instanceof java.nio.file.FileSystemException f) || f.getFile() == null) return String.valueOf(e.getMessage());
+        String reason = f.getReason();
+        if (reason == null) {
+            reason = e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                    : e instanceof java.nio.file.DirectoryNotEmptyException ? "is a directory that is not empty"
+                    : e instanceof java.nio.file.NotDirectoryException ? "not a directory"
+                    : e.getClass().getSimpleName();
+        }
+        return (f.getOtherFile() == null ? f.getFile() : f.getOtherFile()) + ": " + reason;
     }
 
     /** Arguments that do not start with a subcommand go to render. */

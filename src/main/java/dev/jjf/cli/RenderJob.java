@@ -1,5 +1,6 @@
 package dev.jjf.cli;
 
+import dev.jjf.BadInputException;
 import dev.jjf.profile.HeapProfile;
 import dev.jjf.profile.HeapProfileParser;
 import dev.jjf.profile.Metric;
@@ -15,6 +16,7 @@ import dev.jjf.symbols.Symbolizer;
 import dev.jjf.symbols.SymbolizerOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -65,6 +67,10 @@ record RenderJob(List<Input> inputs, List<Input> baseline, Metric metric, Output
     }
 
     private static PerfMap perfMap(Input in, PrintWriter err) throws IOException {
-        return in.perfMap().isPresent() ? PerfMap.read(in.perfMap().get(), w -> err.println("jjf: warning: " + w)) : PerfMap.empty();
+        if (in.perfMap().isEmpty()) return PerfMap.empty();
+        Path map = in.perfMap().get();
+        // Reading a directory fails with a message that names no file.
+        if (!Files.isRegularFile(map)) throw new BadInputException(map, Files.exists(map) ? "not a regular file" : "no such file");
+        return PerfMap.read(map, w -> err.println("jjf: warning: " + w));
     }
 }

@@ -119,7 +119,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             renderAll(outDir, child.pid(), order);
         } catch (BadInputException | IOException e) {
-            String why = e instanceof BadInputException b ? b.userMessage() : e.getMessage();
+            String why = e instanceof BadInputException b ? b.userMessage() : Main.ioMessage(e);
             err.println("jjf: rendering failed: " + why);
             err.println("jjf: the profiles are kept in " + outDir + "; render them again with: jjf render --latest --dir " + outDir);
             return exit != 0 ? exit : Main.EXIT_BAD_INPUT;

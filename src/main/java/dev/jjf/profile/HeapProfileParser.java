@@ -241,7 +241,9 @@ public final class HeapProfileParser {
         }
 
         private BadInputException error(String message) {
-            return new BadInputException(file, r.lineNumber, message);
+            // A dump cut short (its process killed while writing it) fails on its last, partial line.
+            String cut = r.terminated ? "" : " (the file ends in the middle of this line: truncated profile?)";
+            return new BadInputException(file, r.lineNumber, message + cut);
         }
     }
 }

@@ -25,6 +25,8 @@ final class LineReader implements AutoCloseable {
     byte[] line = new byte[256];
     int length;
     long lineNumber;
+    /** False when the current line is the last one and no newline ends it: the file may be cut there. */
+    boolean terminated;
 
     LineReader(InputStream in, Path file, int maxLineBytes) {
         this.in = in;
@@ -39,7 +41,10 @@ final class LineReader implements AutoCloseable {
         while (true) {
             if (chunkPos == chunkLen) {
                 if (eof || !fill()) {
-                    if (any) lineNumber++;
+                    if (any) {
+                        lineNumber++;
+                        terminated = false;
+                    }
                     return any;
                 }
             }
@@ -58,6 +63,7 @@ final class LineReader implements AutoCloseable {
             chunkPos = nl < 0 ? end : nl + 1;
             if (nl >= 0) {
                 lineNumber++;
+                terminated = true;
                 if (length > 0 && line[length - 1] == '\r') length--;
                 return true;
             }

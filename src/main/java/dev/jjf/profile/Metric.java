@@ -52,6 +52,7 @@ public enum Metric {
         // jeprof skips the adjustment for period 0; a zero-byte stack would divide by zero.
         if (periodBytes <= 0 || bytes <= 0) return 1.0;
         double ratio = ((double) bytes / objects) / periodBytes;
-        return 1.0 / (1.0 - Math.exp(-ratio));
+        // jeprof's 1 - exp(-ratio), without its rounding to 0 (an infinite scale) for tiny ratios.
+        return 1.0 / -Math.expm1(-ratio);
     }
 }

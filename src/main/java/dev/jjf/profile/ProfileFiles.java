@@ -74,20 +74,36 @@ public final class ProfileFiles {
 
     /** Why a file in a possibly shared directory must not be read, or null when it may be. */
     public static String unsafeReason(Path p) throws IOException {
+        return unsafeReason(p, null);
+    }
+
+    /**
+     * Like {@link #unsafeReason(Path)}, also trusting {@code processUser} (when not null): the user
+     * the profiled process ran as, who wrote its profile and perf map.
+     */
+    public static String unsafeReason(Path p, UserPrincipal processUser) throws IOException {
         if (Files.isSymbolicLink(p)) return "it is a symbolic link";
         if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) return "not a regular file";
         UserPrincipal owner = Files.getOwner(p, LinkOption.NOFOLLOW_LINKS);
         String me = System.getProperty("user.name");
-        if (!owner.getName().equals(me)) return "owned by " + owner.getName() + ", not by " + me;
-        return null;
+        if (owner.getName().equals(me) || owner.equals(processUser)) return null;
+        boolean other = processUser != null && !processUser.getName().equals(me);
+        return "owned by " + owner.getName() + ", not by " + me
+                + (other ? " or " + processUser.getName() + " (who owns the profile)" : "");
     }
 
     /** The perf map of a process: {@code perf-<pid>.map} in the first directory that has a safe one. */
     public static Optional<Path> perfMap(long pid, List<Path> dirs, Consumer<String> skipped) throws IOException {
+        return perfMap(pid, dirs, null, skipped);
+    }
+
+    /** Like {@link #perfMap(long, List, Consumer)}, also taking maps owned by {@code processUser}. */
+    public static Optional<Path> perfMap(long pid, List<Path> dirs, UserPrincipal processUser, Consumer<String> skipped)
+            throws IOException {
         for (Path dir : dirs) {
             Path p = dir.resolve("perf-" + pid + ".map");
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) continue;
-            String why = unsafeReason(p);
+            String why = unsafeReason(p, processUser);
             if (why == null) return Optional.of(p);
             skipped.accept("skipped " + p + ": " + why);
         }

@@ -57,7 +57,7 @@ public final class ProcessSymbols {
         String library = m.fileName();
         long fileOffset = m.fileOffset(pc);
         Optional<Symbolizer.ElfSymbols> elf = symbolizer.elf(m);
-        if (elf.isPresent()) {
+        if (elf.isPresent() && symbolizer.sameBuild(m, elf.get().elf())) {
             OptionalLong vaddr = elf.get().elf().fileOffsetToVaddr(fileOffset);
             if (vaddr.isPresent()) {
                 String name = elf.get().table().lookup(vaddr.getAsLong());

@@ -19,11 +19,15 @@ import java.util.function.Consumer;
  * perf map for JIT code. Opens each ELF file once and keeps it for every process symbolized.
  */
 public final class Symbolizer {
+    /** Page sizes of the kernels profiles come from (x86-64 and arm64 4 KiB, arm64 16 and 64 KiB). */
+    private static final long[] PAGE_SIZES = {0x1000, 0x4000, 0x10000};
     private final SymbolizerOptions options;
     private final Consumer<String> warnings;
     private final DebugFileLocator debugFiles;
     private final Map<String, Optional<ElfSymbols>> elfByPath = new HashMap<>();
     private final Set<String> warned = new HashSet<>();
+    /** Verdicts of {@link #sameBuild}, by path, offset and length. */
+    private final Map<String, Boolean> layoutMatches = new HashMap<>();
 
     public Symbolizer(SymbolizerOptions options, Consumer<String> warnings) {
         this.options = options;
@@ -42,6 +46,40 @@ public final class Symbolizer {
 
     Optional<ElfSymbols> elf(Mapping mapping) {
         return elfByPath.computeIfAbsent(mapping.path(), p -> openElf(mapping));
+    }
+
+    /**
+     * Whether {@code elf} can be the file the profiled process had mapped at {@code mapping}. The
+     * profile records no build-id, but it records where an executable mapping starts in the file
+     * and how long it is, and the loader maps a PT_LOAD segment exactly, rounded out to pages. A
+     * different build of the library (say, upgraded since the profile was taken) lays its code out
+     * differently, and its symbols would name the wrong functions; its frames then stay unnamed.
+     */
+    boolean sameBuild(Mapping mapping, ElfFile elf) {
+        if (!mapping.isExecutable()) return true;
+        String key = mapping.path() + "\0" + mapping.offset() + "\0" + (mapping.end() - mapping.start());
+        Boolean known = layoutMatches.get(key);
+        if (known != null) return known;
+        boolean same = canMap(elf.loadSegments(), mapping.offset(), mapping.end() - mapping.start());
+        layoutMatches.put(key, same);
+        if (!same) {
+            warnOnce("build\0" + mapping.path(), elf.path() + " is not the build the profile saw (its code is laid out"
+                    + " differently from the mapping at offset 0x" + Long.toHexString(mapping.offset())
+                    + "); its frames stay unnamed");
+        }
+        return same;
+    }
+
+    /** Whether an executable segment, mapped with some common page size, gives exactly this mapping. */
+    static boolean canMap(List<LoadSegment> segments, long offset, long length) {
+        for (LoadSegment s : segments) {
+            if (!s.isExecutable()) continue;
+            for (long page : PAGE_SIZES) {
+                long mapped = ((s.vaddr() + s.fileSize() + page - 1) & -page) - (s.vaddr() & -page);
+                if ((s.fileOffset() & -page) == offset && mapped == length) return true;
+            }
+        }
+        return false;
     }
 
     private Optional<ElfSymbols> openElf(Mapping mapping) {
