@@ -22,12 +22,24 @@
  *
  * Failure never takes the JVM down: bad options or an unwritable file print one line on stderr
  * and the JVM runs on without the agent.
+ *
+ * Attach-time actions (jjf snapshot): loaded into a running JVM with dump=PREFIX and/or
+ * prof_active=true|false, the agent does its job and returns instead of staying on as a writer:
+ *   - dump=PREFIX: replays the code that exists into file= (appended), and meanwhile has the
+ *     process's jemalloc write its heap profile to PREFIX.<pid>.<seq>.m<seq>.heap;
+ *   - prof_active=B: switches jemalloc's sampling (mallctl "prof.active");
+ *   - report=PATH: writes "KEY VALUE" lines saying what was done, for the attacher to read.
+ * jemalloc is reached through mallctl found in the global scope; without it, or without prof:true,
+ * the agent refuses (JNI_ERR) with one line on stderr. The JVM loads the library again for every
+ * attach but runs one copy of it: dumps share one JVMTI environment, created by the first dump,
+ * whose events are enabled only while a dump runs. No thread is started for any of this.
  */
 #define _GNU_SOURCE
 #include <jvmti.h>
 #include <jvmticmlr.h>
 
 #include <errno.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -54,11 +66,18 @@ typedef struct {
     bool unfold;
     bool append;
     long flush_ms;
+    /* Attach-time actions; none of them is allowed at launch. */
+    bool dump;
+    char dump_prefix[PATH_MAX];
+    int prof_active; /* -1: leave it, 0 or 1: switch jemalloc's sampling */
+    bool report;
+    char report_file[PATH_MAX];
 } agent_options;
 
 /* Everything the agent keeps, reached from callbacks through the JVMTI environment's local storage. */
 typedef struct {
     JavaVM *vm;
+    jvmtiEnv *jvmti;             /* set for the dump agent only */
     agent_options opt;
     pthread_mutex_t lock;        /* guards everything below */
     pthread_cond_t wake;
@@ -66,6 +85,7 @@ typedef struct {
     bool flusher_running;
     bool stopping;
     int fd;                      /* -1 once closed or after a write error */
+    bool write_failed;
     size_t used;
     char buf[BUFFER_BYTES];
 } agent;
@@ -409,6 +429,7 @@ static void write_locked(agent *a, const char *p, size_t n)
         say("cannot write %s: %s; the perf map stops here", a->opt.file, strerror(errno));
         close(a->fd);
         a->fd = -1;
+        a->write_failed = true;
     }
 }
 
@@ -537,19 +558,20 @@ static void JNICALL on_dynamic_code_generated(jvmtiEnv *jvmti, const char *name,
 }
 
 /* Code that existed before the events were enabled; replays describe current code, so order holds. */
-static void replay_existing_code(jvmtiEnv *jvmti)
+static bool replay_existing_code(jvmtiEnv *jvmti)
 {
-    check(jvmti, (*jvmti)->GenerateEvents(jvmti, JVMTI_EVENT_DYNAMIC_CODE_GENERATED),
-          "GenerateEvents(DynamicCodeGenerated)");
-    check(jvmti, (*jvmti)->GenerateEvents(jvmti, JVMTI_EVENT_COMPILED_METHOD_LOAD),
-          "GenerateEvents(CompiledMethodLoad)");
+    bool generated = check(jvmti, (*jvmti)->GenerateEvents(jvmti, JVMTI_EVENT_DYNAMIC_CODE_GENERATED),
+                           "GenerateEvents(DynamicCodeGenerated)");
+    bool compiled = check(jvmti, (*jvmti)->GenerateEvents(jvmti, JVMTI_EVENT_COMPILED_METHOD_LOAD),
+                          "GenerateEvents(CompiledMethodLoad)");
+    return generated && compiled;
 }
 
 static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
     (void)jni;
     (void)thread;
-    replay_existing_code(jvmti);
+    (void)replay_existing_code(jvmti); /* failures are on stderr; the map then starts with later code */
 }
 
 static void stop_flusher(agent *a)
@@ -639,7 +661,8 @@ static bool start_flusher(agent *a)
 /* ---- options ---- */
 
 static const char USAGE[] = "options: file=PATH (%p = pid, default " DEFAULT_FILE "), unfold=true|false, "
-                            "append=true|false, flush_ms=0..3600000, separated by commas";
+                            "append=true|false, flush_ms=0..3600000; attached only: dump=PREFIX, "
+                            "prof_active=true|false, report=PATH; separated by commas";
 
 static bool parse_bool(const char *v, size_t n, bool *out)
 {
@@ -666,12 +689,12 @@ static bool expand_file(const char *v, size_t n, char *out, size_t cap, char *wh
             add = "%";
             i++;
         } else {
-            snprintf(why, why_cap, "file: only %%p (the pid) and %%%% may follow %%");
+            snprintf(why, why_cap, "only %%p (the pid) and %%%% may follow %%");
             return false;
         }
         size_t k = strlen(add);
         if (len + k + 1 > cap) {
-            snprintf(why, why_cap, "file: path longer than %zu bytes", cap - 1);
+            snprintf(why, why_cap, "path longer than %zu bytes", cap - 1);
             return false;
         }
         memcpy(out + len, add, k);
@@ -681,20 +704,54 @@ static bool expand_file(const char *v, size_t n, char *out, size_t cap, char *wh
     return true;
 }
 
+enum key { K_FILE, K_UNFOLD, K_APPEND, K_FLUSH_MS, K_DUMP, K_PROF_ACTIVE, K_REPORT, K_COUNT };
+
+static const char *const KEYS[K_COUNT] = {"file", "unfold", "append", "flush_ms", "dump", "prof_active", "report"};
+
+/* A path option: %p and %% expanded, not empty. */
+static bool parse_path(const char *key, const char *v, size_t vn, char *out, size_t cap, char *why, size_t why_cap)
+{
+    char inner[128];
+    if (vn == 0) {
+        snprintf(why, why_cap, "%s: empty path", key);
+        return false;
+    }
+    if (!expand_file(v, vn, out, cap, inner, sizeof inner)) {
+        snprintf(why, why_cap, "%s: %s", key, inner);
+        return false;
+    }
+    return true;
+}
+
+static bool parse_millis(const char *v, size_t vn, long *out)
+{
+    char num[16];
+    char *stop = NULL;
+    if (vn == 0 || vn >= sizeof num) return false;
+    memcpy(num, v, vn);
+    num[vn] = '\0';
+    errno = 0;
+    long ms = strtol(num, &stop, 10);
+    if (errno != 0 || *stop != '\0' || num[0] < '0' || num[0] > '9' || ms < 0 || ms > MAX_FLUSH_MS) return false;
+    *out = ms;
+    return true;
+}
+
 static bool parse_options(const char *s, bool attaching, agent_options *o, char *why, size_t why_cap)
 {
-    bool seen_file = false, seen_unfold = false, seen_append = false, seen_flush = false;
+    bool seen[K_COUNT] = {false};
+    memset(o, 0, sizeof *o);
     o->unfold = true;
     o->append = attaching; /* a second attach adds to the history the first one wrote */
     o->flush_ms = DEFAULT_FLUSH_MS;
+    o->prof_active = -1;
     if (!expand_file(DEFAULT_FILE, strlen(DEFAULT_FILE), o->file, sizeof o->file, why, why_cap)) return false;
-    if (s == NULL || *s == '\0') return true;
-    const char *p = s;
-    while (true) {
+    const char *p = s == NULL ? "" : s;
+    while (*p != '\0') {
         const char *end = strchr(p, ',');
         size_t n = end ? (size_t)(end - p) : strlen(p);
         const char *eq = memchr(p, '=', n);
-        if (n == 0) {
+        if (n == 0 || (end != NULL && end[1] == '\0')) {
             snprintf(why, why_cap, "empty option (two commas in a row, or a comma at either end)");
             return false;
         }
@@ -705,49 +762,66 @@ static bool parse_options(const char *s, bool attaching, agent_options *o, char 
         size_t kn = (size_t)(eq - p);
         const char *v = eq + 1;
         size_t vn = n - kn - 1;
-        bool *seen;
-        bool ok;
-        if (kn == 4 && memcmp(p, "file", 4) == 0) {
-            seen = &seen_file;
-            ok = vn > 0 && expand_file(v, vn, o->file, sizeof o->file, why, why_cap);
-            if (vn == 0) snprintf(why, why_cap, "file: empty path");
-            if (!ok) return false;
-        } else if (kn == 6 && memcmp(p, "unfold", 6) == 0) {
-            seen = &seen_unfold;
-            ok = parse_bool(v, vn, &o->unfold);
-        } else if (kn == 6 && memcmp(p, "append", 6) == 0) {
-            seen = &seen_append;
-            ok = parse_bool(v, vn, &o->append);
-        } else if (kn == 8 && memcmp(p, "flush_ms", 8) == 0) {
-            seen = &seen_flush;
-            char num[16];
-            char *stop = NULL;
-            ok = vn > 0 && vn < sizeof num;
-            if (ok) {
-                memcpy(num, v, vn);
-                num[vn] = '\0';
-                errno = 0;
-                long ms = strtol(num, &stop, 10);
-                ok = errno == 0 && *stop == '\0' && num[0] >= '0' && num[0] <= '9' && ms >= 0 && ms <= MAX_FLUSH_MS;
-                if (ok) o->flush_ms = ms;
-            }
-        } else {
+        int k = 0;
+        while (k < K_COUNT && !(strlen(KEYS[k]) == kn && memcmp(p, KEYS[k], kn) == 0)) k++;
+        if (k == K_COUNT) {
             snprintf(why, why_cap, "unknown option '%.*s'", (int)kn, p);
             return false;
         }
-        if (!ok) {
-            snprintf(why, why_cap, "'%.*s': expected %s", (int)n, p,
-                     seen == &seen_flush ? "milliseconds, 0 to 3600000" : "true or false");
-            return false;
-        }
-        if (*seen) {
+        if (seen[k]) {
             snprintf(why, why_cap, "'%.*s' is given twice", (int)kn, p);
             return false;
         }
-        *seen = true;
-        if (end == NULL) return true;
+        seen[k] = true;
+        bool ok = true;
+        const char *expected = "true or false";
+        bool active = false;
+        switch ((enum key)k) {
+        case K_FILE:
+            if (!parse_path("file", v, vn, o->file, sizeof o->file, why, why_cap)) return false;
+            break;
+        case K_DUMP:
+            if (!parse_path("dump", v, vn, o->dump_prefix, sizeof o->dump_prefix, why, why_cap)) return false;
+            o->dump = true;
+            break;
+        case K_REPORT:
+            if (!parse_path("report", v, vn, o->report_file, sizeof o->report_file, why, why_cap)) return false;
+            o->report = true;
+            break;
+        case K_UNFOLD:
+            ok = parse_bool(v, vn, &o->unfold);
+            break;
+        case K_APPEND:
+            ok = parse_bool(v, vn, &o->append);
+            break;
+        case K_PROF_ACTIVE:
+            ok = parse_bool(v, vn, &active);
+            o->prof_active = active ? 1 : 0;
+            break;
+        case K_FLUSH_MS:
+            ok = parse_millis(v, vn, &o->flush_ms);
+            expected = "milliseconds, 0 to 3600000";
+            break;
+        case K_COUNT:
+            break;
+        }
+        if (!ok) {
+            snprintf(why, why_cap, "'%.*s': expected %s", (int)n, p, expected);
+            return false;
+        }
+        if (end == NULL) break;
         p = end + 1;
     }
+    bool acts = o->dump || o->prof_active >= 0;
+    if (!attaching && (acts || o->report)) {
+        snprintf(why, why_cap, "dump=, prof_active= and report= only work when the agent is attached to a running JVM");
+        return false;
+    }
+    if (o->report && !acts) {
+        snprintf(why, why_cap, "report= needs dump= or prof_active=");
+        return false;
+    }
+    return true;
 }
 
 /* ---- start-up ---- */
@@ -825,8 +899,327 @@ static jint start(JavaVM *vm, const char *options_string, bool attaching)
         give_up(jvmti, a, !a->opt.append);
         return JNI_ERR;
     }
-    if (attaching) replay_existing_code(jvmti);
+    if (attaching) (void)replay_existing_code(jvmti); /* failures are on stderr; later code is still written */
     return JNI_OK;
+}
+
+/* ---- attach-time actions: heap dumps and switching jemalloc's sampling ---- */
+
+typedef int (*mallctl_fn)(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen);
+
+#define NO_PROFILING "no heap profiling in this process"
+#define HOW_TO_PROFILE "start the JVM under a profiling jemalloc: jjf run, or LD_PRELOAD=.../libjemalloc.so.2 MALLOC_CONF=prof:true"
+#define MAX_DUMP_NAME_TRIES 1000
+
+/* Dumps share one agent, made by the first dump and kept for the JVM's life (see pin_library). */
+static pthread_mutex_t snapshot_lock = PTHREAD_MUTEX_INITIALIZER;
+static agent *snapshot_agent;
+static unsigned long dump_seq;
+
+static const jvmtiEvent DUMP_EVENTS[] = {JVMTI_EVENT_COMPILED_METHOD_LOAD, JVMTI_EVENT_DYNAMIC_CODE_GENERATED};
+
+/*
+ * The process's jemalloc, through the global scope: an LD_PRELOADed one exports mallctl (je_mallctl
+ * when built with a prefix). One that a library dlopened privately is not the JVM's malloc.
+ */
+static mallctl_fn find_mallctl(void)
+{
+    static const char *const names[] = {"mallctl", "je_mallctl"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        void *sym = dlsym(RTLD_DEFAULT, names[i]);
+        if (sym != NULL) {
+            mallctl_fn f;
+            memcpy(&f, &sym, sizeof f); /* ISO C has no cast from object to function pointer */
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* Appends "error KIND MESSAGE" to the report and says MESSAGE on stderr. */
+static void fail(text *report, const char *kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void fail(text *report, const char *kind, const char *fmt, ...)
+{
+    char line[PATH_MAX + 512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    say("%s; the JVM runs on", line);
+    text_printf(report, "error %s ", kind);
+    put_name(report, line, strlen(line), true);
+    text_putc(report, '\n');
+}
+
+/*
+ * HotSpot unloads an agent library whose Agent_OnAttach failed, and each attach loads it again.
+ * The dump agent's JVMTI callbacks point into this library, so once it exists the library must
+ * never go: RTLD_NODELETE on the copy that is loaded.
+ */
+static bool pin_library(char *why, size_t why_cap)
+{
+    Dl_info info;
+    if (dladdr(&snapshot_agent, &info) == 0 || info.dli_fname == NULL) {
+        snprintf(why, why_cap, "cannot find this library's own path (dladdr)");
+        return false;
+    }
+    void *self = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+    if (self == NULL) {
+        const char *e = dlerror();
+        snprintf(why, why_cap, "cannot pin %s: %s", info.dli_fname, e != NULL ? e : "dlopen failed");
+        return false;
+    }
+    return true; /* the handle is never closed: that is the point */
+}
+
+/* The agent that writes dump-time perf maps: created once, with its events off between dumps. */
+static agent *dump_agent(JavaVM *vm, char *why, size_t why_cap)
+{
+    if (snapshot_agent != NULL) return snapshot_agent;
+    if (!pin_library(why, why_cap)) return NULL;
+    agent *a = calloc(1, sizeof *a);
+    if (a == NULL) {
+        snprintf(why, why_cap, "out of memory");
+        return NULL;
+    }
+    a->vm = vm;
+    a->fd = -1;
+    int err = pthread_mutex_init(&a->lock, NULL);
+    if (err != 0) {
+        snprintf(why, why_cap, "pthread_mutex_init: %s", strerror(err));
+        free(a);
+        return NULL;
+    }
+    jvmtiEnv *jvmti = NULL;
+    jint rc = (*vm)->GetEnv(vm, (void **)&jvmti, JVMTI_VERSION_1_2);
+    if (rc != JNI_OK || jvmti == NULL) {
+        snprintf(why, why_cap, "this JVM offers no JVMTI 1.2 (GetEnv returned %d)", (int)rc);
+        pthread_mutex_destroy(&a->lock);
+        free(a);
+        return NULL;
+    }
+    jvmtiCapabilities caps;
+    memset(&caps, 0, sizeof caps);
+    caps.can_generate_compiled_method_load_events = 1;
+    jvmtiEventCallbacks callbacks;
+    memset(&callbacks, 0, sizeof callbacks);
+    callbacks.CompiledMethodLoad = on_compiled_method_load;
+    callbacks.DynamicCodeGenerated = on_dynamic_code_generated;
+    char scratch[64];
+    jvmtiError e = (*jvmti)->AddCapabilities(jvmti, &caps);
+    const char *what = "AddCapabilities(can_generate_compiled_method_load_events)";
+    if (e == JVMTI_ERROR_NONE) {
+        e = (*jvmti)->SetEnvironmentLocalStorage(jvmti, a);
+        what = "SetEnvironmentLocalStorage";
+    }
+    if (e == JVMTI_ERROR_NONE) {
+        e = (*jvmti)->SetEventCallbacks(jvmti, &callbacks, (jint)sizeof callbacks);
+        what = "SetEventCallbacks";
+    }
+    if (e != JVMTI_ERROR_NONE) {
+        snprintf(why, why_cap, "%s failed: %s", what, jvmti_error(jvmti, e, scratch, sizeof scratch));
+        /* No event was enabled, so no callback can be running: everything can go. */
+        if (check(jvmti, (*jvmti)->DisposeEnvironment(jvmti), "DisposeEnvironment")) {
+            pthread_mutex_destroy(&a->lock);
+            free(a);
+        }
+        return NULL;
+    }
+    a->jvmti = jvmti;
+    snapshot_agent = a;
+    return a;
+}
+
+static bool set_dump_events(agent *a, jvmtiEventMode mode, char *why, size_t why_cap)
+{
+    bool ok = true;
+    char scratch[64];
+    for (size_t i = 0; i < sizeof DUMP_EVENTS / sizeof DUMP_EVENTS[0]; i++) {
+        jvmtiError e = (*a->jvmti)->SetEventNotificationMode(a->jvmti, mode, DUMP_EVENTS[i], NULL);
+        if (e != JVMTI_ERROR_NONE && ok) {
+            snprintf(why, why_cap, "%s an event failed: %s", mode == JVMTI_ENABLE ? "enabling" : "disabling",
+                     jvmti_error(a->jvmti, e, scratch, sizeof scratch));
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* A dump name no earlier dump of this process used: jemalloc would truncate an existing file. */
+static bool next_dump_name(const char *prefix, char *out, size_t cap, char *why, size_t why_cap)
+{
+    for (int tries = 0; tries < MAX_DUMP_NAME_TRIES; tries++, dump_seq++) {
+        int n = snprintf(out, cap, "%s.%ld.%lu.m%lu.heap", prefix, (long)getpid(), dump_seq, dump_seq);
+        if (n < 0 || (size_t)n >= cap) {
+            snprintf(why, why_cap, "dump: path longer than %zu bytes", cap - 1);
+            return false;
+        }
+        if (access(out, F_OK) != 0 && errno == ENOENT) {
+            dump_seq++;
+            return true;
+        }
+    }
+    snprintf(why, why_cap, "dump: %s.%ld.*.heap: %d names taken", prefix, (long)getpid(), MAX_DUMP_NAME_TRIES);
+    return false;
+}
+
+/*
+ * Writes the perf map of the code that exists and, while its events are on, the heap profile: code
+ * compiled during the dump is in the map too. Called with snapshot_lock held.
+ */
+static bool dump(JavaVM *vm, mallctl_fn mallctl, const agent_options *o, text *report)
+{
+    char why[PATH_MAX + 128];
+    char heap[PATH_MAX];
+    agent *a = dump_agent(vm, why, sizeof why);
+    if (a == NULL) {
+        fail(report, "failed", "snapshot: %s", why);
+        return false;
+    }
+    if (!next_dump_name(o->dump_prefix, heap, sizeof heap, why, sizeof why)) {
+        fail(report, "failed", "snapshot: %s", why);
+        return false;
+    }
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (o->append ? O_APPEND : O_TRUNC);
+    int fd = open(o->file, flags, 0644);
+    if (fd < 0) {
+        fail(report, "failed", "snapshot: cannot write %s: %s", o->file, strerror(errno));
+        return false;
+    }
+    pthread_mutex_lock(&a->lock);
+    a->opt = *o;
+    a->fd = fd;
+    a->used = 0;
+    a->write_failed = false;
+    pthread_mutex_unlock(&a->lock);
+
+    bool ok = set_dump_events(a, JVMTI_ENABLE, why, sizeof why);
+    if (!ok) fail(report, "failed", "snapshot: %s", why);
+    if (ok && !replay_existing_code(a->jvmti)) {
+        fail(report, "failed", "snapshot: the JVM did not list its code (see the line above)");
+        ok = false;
+    }
+    if (ok) {
+        const char *name = heap;
+        int err = mallctl("prof.dump", NULL, NULL, &name, sizeof name);
+        if (err != 0) {
+            fail(report, "failed", "snapshot: jemalloc could not write %s: mallctl(\"prof.dump\"): %s", heap, strerror(err));
+            ok = false;
+        }
+    }
+    /* Off again even after a failure: between dumps the agent costs nothing. */
+    if (!set_dump_events(a, JVMTI_DISABLE, why, sizeof why) && ok) {
+        fail(report, "failed", "snapshot: %s", why);
+        ok = false;
+    }
+
+    /* A callback still running on a compiler thread finds fd -1 and drops its line. */
+    pthread_mutex_lock(&a->lock);
+    flush_locked(a);
+    bool write_failed = a->write_failed;
+    if (a->fd >= 0 && close(a->fd) != 0) {
+        say("cannot write %s: %s", a->opt.file, strerror(errno));
+        write_failed = true;
+    }
+    a->fd = -1;
+    pthread_mutex_unlock(&a->lock);
+    if (write_failed && ok) {
+        fail(report, "failed", "snapshot: the perf map %s is incomplete (see the line above)", o->file);
+        ok = false;
+    }
+    if (ok) {
+        text_puts(report, "heap ");
+        put_name(report, heap, strlen(heap), true);
+        text_puts(report, "\nmap ");
+        put_name(report, o->file, strlen(o->file), true);
+        text_putc(report, '\n');
+    }
+    return ok;
+}
+
+static bool write_report(const char *path, const text *t)
+{
+    if (t->failed) {
+        say("cannot write %s: out of memory", path);
+        return false;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) {
+        say("cannot write %s: %s", path, strerror(errno));
+        return false;
+    }
+    bool ok = write_all(fd, t->p, t->len);
+    if (!ok) say("cannot write %s: %s", path, strerror(errno));
+    if (close(fd) != 0 && ok) {
+        say("cannot write %s: %s", path, strerror(errno));
+        ok = false;
+    }
+    return ok;
+}
+
+/* What jemalloc says about itself; false (and the reason in the report) when it cannot profile. */
+static bool check_profiling(mallctl_fn mallctl, text *report)
+{
+    if (mallctl == NULL) {
+        fail(report, "no-profiling", NO_PROFILING ": no jemalloc (mallctl not found); " HOW_TO_PROFILE);
+        return false;
+    }
+    bool prof = false;
+    size_t len = sizeof prof;
+    int err = mallctl("opt.prof", &prof, &len, NULL, 0);
+    if (err == ENOENT) {
+        fail(report, "no-profiling", NO_PROFILING ": its jemalloc was built without --enable-prof; " HOW_TO_PROFILE);
+        return false;
+    }
+    if (err != 0) {
+        fail(report, "no-profiling", NO_PROFILING ": mallctl(\"opt.prof\"): %s; " HOW_TO_PROFILE, strerror(err));
+        return false;
+    }
+    text_printf(report, "opt.prof %s\n", prof ? "true" : "false");
+    if (!prof) {
+        fail(report, "no-profiling", NO_PROFILING ": jemalloc runs without prof:true; " HOW_TO_PROFILE);
+        return false;
+    }
+    size_t lg_sample = 0;
+    len = sizeof lg_sample;
+    if (mallctl("prof.lg_sample", &lg_sample, &len, NULL, 0) == 0) text_printf(report, "prof.lg_sample %zu\n", lg_sample);
+    return true;
+}
+
+static bool switch_sampling(mallctl_fn mallctl, bool on, text *report)
+{
+    bool was = false;
+    size_t len = sizeof was;
+    int err = mallctl("prof.active", &was, &len, &on, sizeof on);
+    if (err != 0) {
+        fail(report, "failed", "cannot switch jemalloc's sampling: mallctl(\"prof.active\"): %s", strerror(err));
+        return false;
+    }
+    text_printf(report, "prof.active.before %s\n", was ? "true" : "false");
+    return true;
+}
+
+/* dump=, prof_active=: done here and now; nothing stays running. */
+static jint act(JavaVM *vm, const agent_options *o)
+{
+    text report = {0};
+    text_puts(&report, "jjf-perfmap-report 1\n");
+    pthread_mutex_lock(&snapshot_lock);
+    mallctl_fn mallctl = find_mallctl();
+    bool ok = check_profiling(mallctl, &report);
+    if (ok && o->dump) ok = dump(vm, mallctl, o, &report);
+    if (ok && o->prof_active >= 0) ok = switch_sampling(mallctl, o->prof_active == 1, &report);
+    if (ok) {
+        bool active = false;
+        size_t len = sizeof active;
+        if (mallctl("prof.active", &active, &len, NULL, 0) == 0) text_printf(&report, "prof.active %s\n", active ? "true" : "false");
+        text_puts(&report, "ok\n");
+    }
+    pthread_mutex_unlock(&snapshot_lock);
+    if (o->report && !write_report(o->report_file, &report)) ok = false;
+    free(report.p);
+    return ok ? JNI_OK : JNI_ERR;
 }
 
 /* At launch a failure must not abort the JVM, so it always answers JNI_OK. */
@@ -841,5 +1234,12 @@ JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM *vm, char *options, void *reserved)
 JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM *vm, char *options, void *reserved)
 {
     (void)reserved;
+    agent_options o;
+    char why[PATH_MAX + 128];
+    if (!parse_options(options, true, &o, why, sizeof why)) {
+        say("bad options \"%s\": %s (%s); the JVM continues without a perf map", options, why, USAGE);
+        return JNI_ERR;
+    }
+    if (o.dump || o.prof_active >= 0) return act(vm, &o);
     return start(vm, options, true);
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /** Entry point: {@code jjf [render] …}; {@code jjf --latest} means {@code jjf render --latest}. */
 @Command(name = "jjf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Native-memory flamegraphs for the JVM from jemalloc heap profiles and perf maps.",
-        subcommands = {RenderCommand.class, RunCommand.class, DiffCommand.class, AttachCommand.class, DoctorCommand.class,
+        subcommands = {RenderCommand.class, RunCommand.class, DiffCommand.class, AttachCommand.class, SnapshotCommand.class, DoctorCommand.class,
                 SetupCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input (a file we cannot use, a failed child). */

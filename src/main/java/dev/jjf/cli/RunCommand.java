@@ -54,6 +54,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--interval", paramLabel = "BYTES", description = "Also dump a profile every BYTES allocated (rounded down to a power of two; suffixes k, m, g)")
     String interval;
 
+    @Option(names = "--prof-active", paramLabel = "BOOL", arity = "1", defaultValue = "true",
+            description = "false: start with jemalloc's sampling off, and switch it on and off later with"
+                    + " jjf snapshot PID --start / --stop (default: ${DEFAULT-VALUE})")
+    boolean profActive;
+
     @Option(names = "--jemalloc", paramLabel = "LIB", description = "The jemalloc to preload (default: $JJF_JEMALLOC, jjf setup's build, the system's)")
     Path jemalloc;
 
@@ -87,9 +92,10 @@ final class RunCommand implements Callable<Integer> {
         err = spec.commandLine().getErr();
         Path outDir = prepareOutDir();
         ProfilingEnvironment env = new ProfilingEnvironment(pickJemalloc(), outDir, lgSample, intervalBytes(),
-                perfMapFlags(outDir), true);
+                perfMapFlags(outDir), profActive);
         say("profiling " + String.join(" ", command) + "\n     jemalloc " + env.jemalloc() + ", one sample per "
                 + Units.bytes(Math.pow(2, lgSample)) + "; results in " + outDir);
+        if (!profActive) say("sampling is off until you switch it on: jjf snapshot PID --start");
 
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
         pb.environment().putAll(env.variables(System.getenv()));

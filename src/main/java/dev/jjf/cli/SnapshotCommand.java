@@ -1,0 +1,198 @@
+package dev.jjf.cli;
+
+import dev.jjf.BadInputException;
+import dev.jjf.attach.AttachClient;
+import dev.jjf.attach.AttachTarget;
+import dev.jjf.attach.SnapshotAgent;
+import dev.jjf.attach.SnapshotReport;
+import dev.jjf.launch.PerfMapAgent;
+import dev.jjf.render.Units;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jjf snapshot PID}: the native memory of a running JVM now, or what grew over a window. */
+@Command(name = "snapshot", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Flamegraph of a running JVM's native memory: loads jjf's agent into it, which has jemalloc",
+                "write a heap profile and writes the perf map at the same moment. The JVM must run under a",
+                "profiling jemalloc (jjf run, or LD_PRELOAD=…libjemalloc.so.2 MALLOC_CONF=prof:true).",
+                "--window takes two snapshots that far apart and draws what grew in between.",
+                "--start / --stop switch jemalloc's sampling (a JVM started with jjf run --prof-active=false)."})
+final class SnapshotCommand implements Callable<Integer> {
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h)");
+    private static final double MILLIS_PER_SECOND = 1000.0;
+    private static final long DEFAULT_TIMEOUT_MILLIS = 30_000;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PID", description = "The JVM's process id (as seen from here)")
+    long pid;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where the profiles, perf map and flamegraph go (default: ./jjf-out/snapshot-PID-<timestamp>)")
+    Path out;
+
+    @Option(names = "--window", paramLabel = "DURATION", description = "Take two snapshots DURATION apart (500ms, 30s, 5m, 1h) and draw the difference")
+    String window;
+
+    @Option(names = "--start", description = "Switch jemalloc's sampling on in the JVM; takes no snapshot")
+    boolean start;
+
+    @Option(names = "--stop", description = "Switch jemalloc's sampling off in the JVM; takes no snapshot")
+    boolean stop;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS",
+            description = "How long the JVM may take to answer each attach, dump included (default: 30)")
+    double timeoutSeconds = DEFAULT_TIMEOUT_MILLIS / MILLIS_PER_SECOND;
+
+    @Mixin
+    RenderOptions options;
+
+    private PrintWriter err;
+    private boolean createdOut;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        err = spec.commandLine().getErr();
+        // Everything the user typed is checked before the JVM is touched.
+        Long windowMillis = window == null ? null : parseDuration(window);
+        if (start && stop) throw new BadInputException(null, "--start and --stop: give one of them");
+        if ((start || stop) && window != null) throw new BadInputException(null, "--start and --stop take no snapshot: --window does not go with them");
+        if (!(timeoutSeconds > 0) || Double.isInfinite(timeoutSeconds)) {
+            throw new BadInputException(null, "--timeout must be a positive number of seconds, not " + timeoutSeconds);
+        }
+        long timeoutMillis = Math.max(1, Math.round(timeoutSeconds * MILLIS_PER_SECOND));
+        options.metric(); // an unknown --metric fails now, not after the window
+
+        AttachClient client = new AttachClient(timeoutMillis);
+        AttachTarget target = client.target(pid);
+        Path outDir = start || stop ? null : prepareOutDir();
+        Path agentFallback = outDir != null ? outDir : Path.of("jjf-out").toAbsolutePath();
+        PerfMapAgent agent;
+        try {
+            agent = PerfMapAgent.extract(System.getenv(), agentFallback);
+        } catch (IOException e) {
+            throw new BadInputException(null, "snapshots need jjf's agent, which cannot be used here: " + e.getMessage());
+        }
+        try (SnapshotAgent snapshots = new SnapshotAgent(client, target, agent.library(), timeoutMillis)) {
+            Thread cleanup = new Thread(snapshots::close, "jjf-snapshot-cleanup"); // Ctrl-C during --window
+            Runtime.getRuntime().addShutdownHook(cleanup);
+            try {
+                if (start || stop) return switchSampling(snapshots, start);
+                return snapshot(snapshots, outDir, windowMillis);
+            } catch (RuntimeException | IOException e) {
+                if (createdOut) removeIfEmpty(outDir); // a failed snapshot leaves no empty directory behind
+                throw e;
+            } finally {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            }
+        }
+    }
+
+    private int switchSampling(SnapshotAgent snapshots, boolean on) {
+        SnapshotReport r = snapshots.sampling(on);
+        Optional<Boolean> before = r.samplingBefore();
+        String was = before.isEmpty() ? "" : before.get() == on ? " (it already was " + onOff(on) + ")" : " (it was " + onOff(!on) + ")";
+        String rate = r.lgSample().map(n -> ", one sample per " + Units.bytes(Math.pow(2, n)) + " allocated").orElse("");
+        say("pid " + pid + ": heap sampling is " + onOff(on) + was + rate);
+        say(on ? "take snapshots with: jjf snapshot " + pid + " [--window 60s]; stop sampling with: jjf snapshot " + pid + " --stop"
+                : "allocations from now on are not sampled; what was sampled and is still in use stays in snapshots");
+        return 0;
+    }
+
+    private int snapshot(SnapshotAgent snapshots, Path outDir, Long windowMillis) throws IOException, InterruptedException {
+        SnapshotAgent.Dump first = snapshots.dump(outDir);
+        warnIfNotSampling(first.report());
+        List<RenderJob.Input> baseline = List.of();
+        SnapshotAgent.Dump last = first;
+        if (windowMillis != null) {
+            say("snapshot " + first.heap().getFileName() + " taken; the next one in " + describe(windowMillis));
+            long before = System.nanoTime();
+            Thread.sleep(windowMillis); // the window itself: what the user asked to wait for
+            last = snapshots.dump(outDir);
+            say(String.format(Locale.ROOT, "snapshot %s taken, %.1f s after the first", last.heap().getFileName(),
+                    (System.nanoTime() - before) / 1e9));
+            baseline = List.of(input(first));
+        }
+        if (options.output == null) options.output = outDir.resolve(options.format.defaultFileName());
+        return RenderCommand.write(options.job(List.of(input(last)), baseline), err);
+    }
+
+    private RenderJob.Input input(SnapshotAgent.Dump d) {
+        return new RenderJob.Input(d.heap(), Optional.of(options.perfMap != null ? options.perfMap : d.perfMap()));
+    }
+
+    private void warnIfNotSampling(SnapshotReport r) {
+        if (r.sampling().orElse(true)) return;
+        say("note: heap sampling is off in pid " + pid + ": the snapshot only has what was sampled while it was on;"
+                + " switch it on with: jjf snapshot " + pid + " --start");
+    }
+
+    private Path prepareOutDir() {
+        Path dir = out != null ? out : Path.of("jjf-out",
+                "snapshot-" + pid + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        dir = dir.toAbsolutePath().normalize();
+        try {
+            createdOut = !Files.isDirectory(dir);
+            Files.createDirectories(dir);
+            Files.delete(Files.createTempFile(dir, ".jjf-write-test", ""));
+        } catch (IOException e) {
+            throw new BadInputException(dir, "cannot write to --out directory: " + e.getMessage());
+        }
+        return dir;
+    }
+
+    private static void removeIfEmpty(Path dir) {
+        if (dir == null) return;
+        try {
+            Files.delete(dir);
+        } catch (IOException e) {
+            // not empty (something was written, or it held files before), or already gone: keep it
+        }
+    }
+
+    /** "500ms", "30s", "5m", "1h" in milliseconds; anything else is refused with one line. */
+    static long parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new BadInputException(null, "--window: '" + text + "' is not a duration (use e.g. 500ms, 30s, 5m or 1h)");
+        }
+        long unit = switch (m.group(2)) {
+            case "ms" -> 1;
+            case "s" -> 1_000;
+            case "m" -> 60_000;
+            default -> 3_600_000;
+        };
+        long millis = Long.parseLong(m.group(1)) * unit; // at most 12 digits: no overflow
+        if (millis == 0) throw new BadInputException(null, "--window: '" + text + "' is not a duration to wait for: it is zero");
+        return millis;
+    }
+
+    private static String describe(long millis) {
+        return millis < 1000 ? millis + " ms" : String.format(Locale.ROOT, "%.1f s", millis / MILLIS_PER_SECOND).replace(".0 s", " s");
+    }
+
+    private static String onOff(boolean on) {
+        return on ? "on" : "off";
+    }
+
+    private void say(String message) {
+        err.println("jjf: " + message);
+        err.flush();
+    }
+}
