@@ -195,10 +195,16 @@ class RenderCommandTest {
         assertEquals(0, nm.waitFor());
         long address = symbols.lines().filter(l -> l.endsWith(" jjf_symfs_probe")).mapToLong(l -> Long.parseUnsignedLong(l.substring(0, 16), 16))
                 .findFirst().orElseThrow();
+        // The mapping the loader would have made: the executable segment, rounded out to pages.
         long base = 0x7f0000000000L;
+        long page = 0x1000;
+        dev.jjf.symbols.LoadSegment text = dev.jjf.symbols.ElfFile.open(lib).loadSegments().stream()
+                .filter(dev.jjf.symbols.LoadSegment::isExecutable).findFirst().orElseThrow();
+        long start = base + (text.vaddr() & -page);
+        long end = base + ((text.vaddr() + text.fileSize() + page - 1) & -page);
         Path heap = Files.writeString(dir.resolve("remote.heap"), "heap_v2/1\n@ 0x" + Long.toHexString(base + address + 4)
-                + "\n  t*: 1: 4096 [0: 0]\nMAPPED_LIBRARIES:\n" + Long.toHexString(base) + "-" + Long.toHexString(base + 0x100000)
-                + " r-xp 00000000 08:01 42 /opt/remote/libprobe.so\n");
+                + "\n  t*: 1: 4096 [0: 0]\nMAPPED_LIBRARIES:\n" + Long.toHexString(start) + "-" + Long.toHexString(end)
+                + " r-xp " + String.format("%08x", text.fileOffset() & -page) + " 08:01 42 /opt/remote/libprobe.so\n");
         Path out = dir.resolve("remote.folded");
         Result without = jjf("render", heap.toString(), "--format", "folded", "-o", out.toString());
         assertEquals(0, without.exit(), without.err());
