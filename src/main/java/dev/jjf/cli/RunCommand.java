@@ -109,13 +109,17 @@ final class RunCommand implements Callable<Integer> {
         Thread forwarder = forwardTermination(child, outDir);
         int exit;
         List<Long> order;
+        boolean stopping;
         try (LibraryKeeper keeper = new LibraryKeeper(child.pid(), outDir, TEMP_DIRS, this::say)) {
             keeper.start();
             exit = child.waitFor();
             order = keeper.seenPids();
         } finally {
-            Runtime.getRuntime().removeShutdownHook(forwarder);
+            stopping = !removeHook(forwarder);
         }
+        // jjf itself was stopped (SIGTERM, Ctrl-C): the hook waits for the program and says where the
+        // profiles are; rendering now would race the JVM's exit and leave a temp file behind.
+        if (stopping) return exit;
         if (exit != 0) say(command.get(0) + " exited with code " + exit);
         collectPerfMaps(outDir);
         if (noRender) {
@@ -210,6 +214,16 @@ final class RunCommand implements Callable<Integer> {
         }, "jjf-forward-termination");
         Runtime.getRuntime().addShutdownHook(hook);
         return hook;
+    }
+
+    /** False when the JVM is already shutting down, and so running the hook. */
+    private static boolean removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            return true;
+        } catch (IllegalStateException shuttingDown) {
+            return false;
+        }
     }
 
     /** Moves each profiled JVM's /tmp/perf-PID.map next to its profiles (only files that are ours). */

@@ -25,9 +25,9 @@ public final class Symbolizer {
     private final Consumer<String> warnings;
     private final DebugFileLocator debugFiles;
     private final Map<String, Optional<ElfSymbols>> elfByPath = new HashMap<>();
-    private final Set<String> warned = new HashSet<>();
     /** Verdicts of {@link #sameBuild}, by path, offset and length. */
     private final Map<String, Boolean> layoutMatches = new HashMap<>();
+    private final Set<String> warned = new HashSet<>();
 
     public Symbolizer(SymbolizerOptions options, Consumer<String> warnings) {
         this.options = options;

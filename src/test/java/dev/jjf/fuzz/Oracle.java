@@ -50,9 +50,6 @@ final class Oracle {
         });
     }
 
-    /** Outcome of one input, for targets that check more on success. */
-    enum Outcome { ACCEPTED, REJECTED }
-
     /** {allocated bytes, what the target threw or null}. */
     private static Object[] runOnWorker(long inputBytes, Target target) {
         Future<Object[]> run = worker.submit(() -> {
@@ -87,7 +84,7 @@ final class Oracle {
      *
      * @throws AssertionError naming what broke it; any other throwable from the target is its cause
      */
-    static synchronized Outcome check(long inputBytes, Target target) {
+    static synchronized void check(long inputBytes, Target target) {
         long budget = FIXED_BYTES + BYTES_PER_INPUT_BYTE * inputBytes;
         Object[] result = runOnWorker(inputBytes, target);
         if ((Long) result[0] > budget) {
@@ -102,7 +99,7 @@ final class Oracle {
                     + "-byte input (budget " + budget + "): an allocation follows a number in the input"
                     + (thrown == null ? "" : "; it also threw " + thrown), thrown);
         }
-        if (thrown == null) return Outcome.ACCEPTED;
+        if (thrown == null) return;
         if (thrown instanceof BadInputException bad) {
             if (bad.getMessage() == null || bad.getMessage().isBlank()) {
                 throw new AssertionError("BadInputException without a message", bad);
@@ -115,7 +112,7 @@ final class Oracle {
             if (bad.getCause() instanceof RuntimeException || bad.getCause() instanceof Error) {
                 throw new AssertionError("caught only by a safety net: " + bad.getCause(), bad);
             }
-            return Outcome.REJECTED;
+            return;
         }
         if (thrown instanceof AssertionError a) throw a;
         throw new AssertionError("undocumented failure " + thrown, thrown);

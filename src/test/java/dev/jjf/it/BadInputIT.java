@@ -220,6 +220,12 @@ class BadInputIT {
                             assertTrue(o.output().contains("app.Main.main(java.lang.String[]);app.Leak.grow(int);alpha 1024"),
                                     o.output());
                         }),
+                new Row("perf map with a 10 MB line", files("a.heap", good, "a.map", "0x1 0x1 " + "x".repeat(10 << 20) + "\n" + PERF_MAP),
+                        List.of("a.heap", "--perf-map", "a.map", FOLDED), o -> {
+                            o.warns(o.dir().resolve("a.map") + ":1: skipped 1 malformed perf-map line");
+                            assertTrue(o.output().contains("app.Main.main(java.lang.String[]);app.Leak.grow(int);alpha 1024"),
+                                    o.output());
+                        }),
                 new Row("perf map that is all garbage", files("a.heap", good, "a.map", garbage(5000)),
                         List.of("a.heap", "--perf-map", "a.map"), o -> o.failsWith("a.map", "1", "not a perf map")),
                 new Row("perf map with overlapping ranges: the later entry wins", files("a.heap", good, "a.map",
