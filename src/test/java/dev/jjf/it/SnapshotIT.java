@@ -293,6 +293,41 @@ class SnapshotIT {
         assertEquals(0, t.process().exitValue(), Files.readString(t.output()));
     }
 
+    /** A JVM in its own pid namespace with a private /tmp, as in a container: files go through /proc/PID/root. */
+    @Test
+    void aJvmInItsOwnPidAndMountNamespace() throws Exception {
+        skipUnless(isRoot(), "unshare --pid needs root");
+        Proc probe = Proc.run(work, Map.of(), List.of("unshare", "--fork", "--pid", "--mount-proc", "sh", "-c", "mount -t tmpfs tmpfs /tmp"));
+        skipUnless(probe.exitCode() == 0, "this machine forbids 'unshare --fork --pid --mount-proc' or mounting a tmpfs in it: "
+                + (probe.stdout() + probe.stderr()).strip());
+        Path jemalloc = libunwindJemalloc();
+        // The new /tmp hides the class directory's path, but not the working directory itself.
+        String script = "cd \"$0\" && mount -t tmpfs tmpfs /tmp && exec \"$1\" " + String.join(" ", JVM_FLAGS)
+                + " -cp /proc/self/cwd " + TARGET_CLASS;
+        Target t = start(List.of("unshare", "--fork", "--pid", "--mount-proc", "--kill-child", "sh", "-c", script,
+                classes.toString(), Proc.JAVA.toString()),
+                Map.of("LD_PRELOAD", jemalloc.toString(), "MALLOC_CONF", "prof:true,lg_prof_sample:" + LG_SAMPLE), true, true);
+        String status = Files.readString(Path.of("/proc", t.pid(), "status"));
+        assertTrue(status.lines().anyMatch(l -> l.matches("NStgid:\\s+" + t.pid() + "\\s+1")), "pid 1 in its namespace:\n" + status);
+        waitForOutput(t, LEAKED_10_MIB);
+
+        for (int i = 0; i < 2; i++) {
+            Path out = work.resolve("ns" + i);
+            Proc.jjf(work, "snapshot", t.pid(), "--format", "json", "--out", out.toString()).assertOk();
+            JsonNode tree = json(out.resolve("flames.json"));
+            assertTrue(sum(tree, LEAK_PREFIX, "value") >= 10 * MIB, "the leak is named" + names(tree));
+            // Named after the pid seen from here, not pid 1.
+            assertEquals(List.of("flames.json", "jeprof." + t.pid() + "." + i + ".m" + i + ".heap", "perf-" + t.pid() + ".map"), list(out));
+        }
+        Path inside = Path.of("/proc", t.pid(), "root", "tmp");
+        List<String> there = list(inside).stream().filter(n -> n.contains("jjf")).toList();
+        assertEquals(1, there.size(), "only the agent's copy is left in the JVM's /tmp: " + there);
+        assertTrue(there.get(0).startsWith(".jjf-agent-") && Files.isRegularFile(inside.resolve(there.get(0)).resolve("libjjfperfmap.so")), there.toString());
+        assertFalse(Files.exists(Path.of("/tmp", there.get(0))), "not in our /tmp");
+        assertEquals(1, agentMappings(t), "both snapshots used the one copy");
+        assertStillRunsAndAnswers(t);
+    }
+
     // ---- bad input: one line, non-zero exit, the target unharmed ----
 
     @Test
@@ -491,6 +526,10 @@ class SnapshotIT {
 
     private static String mib(double bytes) {
         return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / MIB);
+    }
+
+    private static boolean isRoot() throws IOException {
+        return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0;
     }
 
     private static void skipUnless(boolean condition, String reason) {
