@@ -25,8 +25,8 @@ public final class Symbolizer {
     private final Consumer<String> warnings;
     private final DebugFileLocator debugFiles;
     private final Map<String, Optional<ElfSymbols>> elfByPath = new HashMap<>();
-    /** Verdicts of {@link #sameBuild}, by path, offset and length. */
-    private final Map<String, Boolean> layoutMatches = new HashMap<>();
+    /** Verdicts of {@link #sameBuild}; keyed by the mapping itself, asked once per distinct address. */
+    private final Map<Mapping, Boolean> layoutMatches = new HashMap<>();
     private final Set<String> warned = new HashSet<>();
 
     public Symbolizer(SymbolizerOptions options, Consumer<String> warnings) {
@@ -57,11 +57,10 @@ public final class Symbolizer {
      */
     boolean sameBuild(Mapping mapping, ElfFile elf) {
         if (!mapping.isExecutable()) return true;
-        String key = mapping.path() + "\0" + mapping.offset() + "\0" + (mapping.end() - mapping.start());
-        Boolean known = layoutMatches.get(key);
+        Boolean known = layoutMatches.get(mapping);
         if (known != null) return known;
         boolean same = canMap(elf.loadSegments(), mapping.offset(), mapping.end() - mapping.start());
-        layoutMatches.put(key, same);
+        layoutMatches.put(mapping, same);
         if (!same) {
             warnOnce("build\0" + mapping.path(), elf.path() + " is not the build the profile saw (its code is laid out"
                     + " differently from the mapping at offset 0x" + Long.toHexString(mapping.offset())
