@@ -28,11 +28,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code jjf snapshot PID}: the native memory of a running JVM now, or what grew over a window. */
 @Command(name = "snapshot", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Flamegraph of a running JVM's native memory: loads jjf's agent into it, which has jemalloc",
-                "write a heap profile and writes the perf map at the same moment. The JVM must run under a",
-                "profiling jemalloc (jjf run, or LD_PRELOAD=…libjemalloc.so.2 MALLOC_CONF=prof:true).",
-                "--window takes two snapshots that far apart and draws what grew in between.",
-                "--start / --stop switch jemalloc's sampling (a JVM started with jjf run --prof-active=false)."})
+        description = {"Flamegraph of a running JVM's native memory: loads jjf's agent into it, which has jemalloc write a heap"
+                + " profile and writes the perf map at the same moment. The JVM must run under a profiling jemalloc (jjf run,"
+                + " or LD_PRELOAD=…libjemalloc.so.2 MALLOC_CONF=prof:true).",
+                "--window takes two snapshots that far apart and draws what grew in between. --start / --stop switch"
+                + " jemalloc's sampling (for a JVM started with jjf run --prof-active=false)."})
 final class SnapshotCommand implements Callable<Integer> {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h)");
     private static final double MILLIS_PER_SECOND = 1000.0;
