@@ -215,7 +215,9 @@ class RunKeepsResultsIT {
         assertFalse(dumps.stream().anyMatch(n -> n.matches("jeprof\\." + pid + "\\.\\d+\\.f\\.heap")), dumps.toString());
         assertTrue(dumps.stream().anyMatch(n -> n.matches("jeprof\\." + pid + "\\.\\d+\\.i\\d+\\.heap")), dumps.toString());
         assertTrue(err.contains("jjf: no final dump for pid " + pid + " (killed?); using jeprof." + pid + "."), err);
-        assertTrue(err.contains("no perf map was written"), err);
+        // jjf's perf-map agent flushes while the JVM runs, so even a SIGKILLed JVM leaves its map.
+        assertTrue(Files.exists(out.resolve("perf-" + pid + ".map")), dumps.toString());
+        assertFalse(err.contains("no perf map was written"), err);
         assertTrue(Files.size(out.resolve("flames.svg")) > 0, "rendered from the newest interval dump");
         assertFalse(Files.exists(Path.of(ready + ".stopped")), "SIGKILL runs no shutdown hook");
         assertNoJavaInternals(err);
