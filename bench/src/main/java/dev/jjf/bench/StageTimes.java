@@ -14,13 +14,16 @@ import dev.jjf.symbols.Symbolizer;
 import dev.jjf.symbols.SymbolizerOptions;
 import java.io.IOException;
 import java.io.Writer;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Locale;
 
 /**
  * Times the render stages in one JVM, the way RenderJob calls them: the first iteration is what
  * a command-line run pays (cold JIT), later ones show the code's steady-state cost. Symbol
- * loading is timed apart from folding by symbolizing every address before the fold.
+ * loading is timed apart from folding by symbolizing every address before the fold. Times are
+ * the main thread's CPU time, which load from other processes on a shared machine disturbs far
+ * less than wall time; "process" adds the JIT compiler and GC threads.
  *
  * <pre>java -cp benchmarks.jar:jjf.jar dev.jjf.bench.StageTimes HEAP PERF_MAP [ITERATIONS]</pre>
  */
@@ -32,31 +35,43 @@ public final class StageTimes {
         Path heap = Path.of(args[0]);
         Path map = Path.of(args[1]);
         int iterations = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-        System.out.println("iteration  parse_ms  perfmap_ms  symbols_ms  fold_ms  svg_ms  folded_ms  total_ms");
+        System.out.println("CPU ms of the main thread per stage; process = all threads, wall = elapsed");
+        System.out.println("iteration  parse  perfmap  symbols    fold     svg  folded   total  process    wall");
         for (int it = 1; it <= iterations; it++) {
-            long t0 = System.nanoTime();
+            long p0 = processCpu();
+            long w0 = System.nanoTime();
+            long t0 = cpu();
             HeapProfile profile = HeapProfileParser.parse(heap);
-            long t1 = System.nanoTime();
+            long t1 = cpu();
             PerfMap perfMap = PerfMap.read(map, w -> { });
-            long t2 = System.nanoTime();
+            long t2 = cpu();
             Symbolizer symbolizer = new Symbolizer(SymbolizerOptions.defaults(), w -> { });
             ProcessSymbols symbols = symbolizer.forProcess(profile.mappings(), perfMap);
             profile.samples().forEach(s -> {
                 long[] a = s.addresses();
                 for (int i = 0; i < a.length; i++) symbols.locate(a[i], i > 0);
             });
-            long t3 = System.nanoTime();
+            long t3 = cpu();
             StackFolder folder = new StackFolder(Metric.INUSE_SPACE, null, null);
             folder.add(profile, symbols);
             CallTree tree = folder.tree();
-            long t4 = System.nanoTime();
+            long t4 = cpu();
             new SvgRenderer(SvgOptions.defaults("bench")).write(tree, Writer.nullWriter());
-            long t5 = System.nanoTime();
+            long t5 = cpu();
             new FoldedWriter(false).write(tree, Writer.nullWriter());
-            long t6 = System.nanoTime();
-            System.out.printf(Locale.ROOT, "%9d  %8.0f  %10.0f  %10.0f  %7.0f  %6.0f  %9.0f  %8.0f%n", it,
-                    ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3), ms(t5 - t4), ms(t6 - t5), ms(t6 - t0));
+            long t6 = cpu();
+            System.out.printf(Locale.ROOT, "%9d  %5.0f  %7.0f  %7.0f  %6.0f  %6.0f  %6.0f  %6.0f  %7.0f  %6.0f%n", it,
+                    ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3), ms(t5 - t4), ms(t6 - t5), ms(t6 - t0),
+                    ms(processCpu() - p0), ms(System.nanoTime() - w0));
         }
+    }
+
+    private static long cpu() {
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
+    private static long processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double ms(long nanos) {
