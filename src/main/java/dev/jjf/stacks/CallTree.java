@@ -51,12 +51,15 @@ public final class CallTree {
         node.self += value;
     }
 
-    /** {@link #add(List, double)} for the first {@code length} frames of an array, without a list. */
-    void add(Frame[] rootFirst, int length, double value) {
+    /**
+     * {@link #add(List, double)} for the first {@code length} frames of an array, without a list.
+     * The frames must be interned: one instance per distinct frame across every call.
+     */
+    void addInterned(Frame[] rootFirst, int length, double value) {
         Node node = root;
         node.total += value;
         for (int i = 0; i < length; i++) {
-            node = node.child(rootFirst[i]);
+            node = node.internedChild(rootFirst[i]);
             node.total += value;
         }
         node.self += value;
@@ -92,15 +95,28 @@ public final class CallTree {
                 Node n = index.get(f);
                 if (n != null) return n;
             } else {
+                for (int i = 0; i < kidCount; i++) {
+                    if (kids[i].frame.equals(f)) return kids[i];
+                }
+            }
+            return newChild(f);
+        }
+
+        /** {@link #child} when every frame in the tree is interned, so identity decides. */
+        Node internedChild(Frame f) {
+            if (index != null) {
+                Node n = index.get(f);
+                if (n != null) return n;
+            } else {
                 Node[] k = kids;
-                // Folded frames are interned, so identity finds them; equals covers callers that are not.
                 for (int i = 0; i < kidCount; i++) {
                     if (k[i].frame == f) return k[i];
                 }
-                for (int i = 0; i < kidCount; i++) {
-                    if (k[i].frame.equals(f)) return k[i];
-                }
             }
+            return newChild(f);
+        }
+
+        private Node newChild(Frame f) {
             Node n = new Node(f, this);
             if (kidCount == kids.length) kids = Arrays.copyOf(kids, kidCount == 0 ? 1 : kidCount * 2);
             kids[kidCount++] = n;
@@ -155,6 +171,22 @@ public final class CallTree {
         /** Number of callees. */
         public int childCount() {
             return kidCount;
+        }
+
+        /** Number of nodes below this one, counted without sorting anything. */
+        public long descendants() {
+            long n = 0;
+            Node[] stack = new Node[64];
+            int top = 0;
+            stack[top++] = this;
+            while (top > 0) {
+                Node node = stack[--top];
+                n += node.kidCount;
+                if (top + node.kidCount > stack.length) stack = Arrays.copyOf(stack, Math.max(stack.length * 2, top + node.kidCount));
+                System.arraycopy(node.kids, 0, stack, top, node.kidCount);
+                top += node.kidCount;
+            }
+            return n;
         }
 
         /** Number of frames from the root; the root has depth 0. */

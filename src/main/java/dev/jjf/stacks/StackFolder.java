@@ -88,7 +88,7 @@ public final class StackFolder {
                 n += fs.length;
             }
             if (entry != null) path[n++] = intern(new Frame(entry, FrameKind.NATIVE));
-            if (matches(path, n)) tree.add(path, n, value);
+            if (matches(path, n)) tree.addInterned(path, n, value);
         }
     }
 
