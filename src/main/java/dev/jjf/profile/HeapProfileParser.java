@@ -19,6 +19,16 @@ public final class HeapProfileParser {
     static final int MAX_LINE_BYTES = 1 << 20;
     private static final byte[] HEADER = "heap_v2/".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MAPPED = "MAPPED_LIBRARIES:".getBytes(StandardCharsets.US_ASCII);
+    /** Value of each byte as a hex digit, -1 for other bytes: the parser's innermost loop. */
+    private static final byte[] HEX_DIGITS = new byte[256];
+
+    static {
+        Arrays.fill(HEX_DIGITS, (byte) -1);
+        for (int i = 0; i < 16; i++) {
+            HEX_DIGITS[Character.forDigit(i, 16)] = (byte) i;
+            HEX_DIGITS[Character.toUpperCase(Character.forDigit(i, 16))] = (byte) i;
+        }
+    }
 
     private HeapProfileParser() {
     }
@@ -170,8 +180,10 @@ public final class HeapProfileParser {
             }
             int start = pos;
             long v = 0;
-            while (pos < r.length) {
-                int d = Character.digit(r.line[pos], 16);
+            byte[] line = r.line;
+            int end = r.length;
+            while (pos < end) {
+                int d = HEX_DIGITS[line[pos] & 0xff];
                 if (d < 0) break;
                 if (pos - start == 16) throw error("hex number longer than 64 bits");
                 v = (v << 4) | d;
