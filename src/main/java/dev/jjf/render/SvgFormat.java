@@ -173,6 +173,11 @@ final class SvgFormat {
      * neighbouring frames of one kind stay apart while the kind stays recognisable.
      */
     static Color shade(FrameKind kind, String name) {
+        return new Color(shadeRgb(kind, name));
+    }
+
+    /** {@link #shade} as 0xRRGGBB, without loading AWT. */
+    static int shadeRgb(FrameKind kind, String name) {
         int base = Integer.parseInt(kind.colour().substring(1), 16);
         // FNV-1a: String.hashCode clusters for names with shared prefixes such as package names.
         int h = 0x811C9DC5;
@@ -182,7 +187,7 @@ final class SvgFormat {
         }
         h ^= h >>> 16;
         double f = ((h & 0xFFFF) / 65535.0 - 0.5) * 0.3;
-        return new Color(tint(base >> 16 & 0xFF, f), tint(base >> 8 & 0xFF, f), tint(base & 0xFF, f));
+        return tint(base >> 16 & 0xFF, f) << 16 | tint(base >> 8 & 0xFF, f) << 8 | tint(base & 0xFF, f);
     }
 
     private static int tint(int channel, double f) {
