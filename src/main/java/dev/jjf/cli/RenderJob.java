@@ -3,6 +3,7 @@ package dev.jjf.cli;
 import dev.jjf.profile.HeapProfile;
 import dev.jjf.profile.HeapProfileParser;
 import dev.jjf.profile.Metric;
+import dev.jjf.profile.ProfileStream;
 import dev.jjf.render.FoldedWriter;
 import dev.jjf.render.JsonWriter;
 import dev.jjf.render.OutputFile;
@@ -39,17 +40,30 @@ record RenderJob(List<Input> inputs, Metric metric, OutputFormat format, Path ou
     record Result(CallTree tree, int stacks) {
     }
 
+    private static PerfMap perfMap(Input in, PrintWriter err) throws IOException {
+        return in.perfMap().isPresent()
+                ? PerfMap.read(in.perfMap().get(), w -> err.println("jjf: warning: " + w))
+                : PerfMap.empty();
+    }
+
     Result run(PrintWriter err) throws IOException {
         Symbolizer symbolizer = new Symbolizer(symbols, w -> err.println("jjf: warning: " + w));
         StackFolder folder = new StackFolder(metric, include, exclude);
         int stacks = 0;
         for (Input in : inputs) {
-            HeapProfile profile = HeapProfileParser.parse(in.heap());
-            PerfMap perfMap = in.perfMap().isPresent()
-                    ? PerfMap.read(in.perfMap().get(), w -> err.println("jjf: warning: " + w))
-                    : PerfMap.empty();
-            folder.add(profile, symbolizer.forProcess(profile.mappings(), perfMap));
-            stacks += profile.samples().size();
+            // Stacks are parsed on a second thread while this one names and folds them; a file
+            // whose end holds no memory map takes the plain path, which says what is wrong.
+            Optional<ProfileStream> stream = ProfileStream.open(in.heap());
+            if (stream.isPresent()) {
+                try (ProfileStream s = stream.get()) {
+                    PerfMap perfMap = perfMap(in, err);
+                    stacks += (int) folder.add(s, symbolizer.forProcess(s.mappings(), perfMap));
+                }
+            } else {
+                HeapProfile profile = HeapProfileParser.parse(in.heap());
+                folder.add(profile, symbolizer.forProcess(profile.mappings(), perfMap(in, err)));
+                stacks += profile.samples().size();
+            }
         }
         CallTree tree = folder.tree();
         OutputFile.write(output, out -> {

@@ -2,12 +2,15 @@ package dev.jjf.stacks;
 
 import dev.jjf.profile.HeapProfile;
 import dev.jjf.profile.Metric;
+import dev.jjf.profile.ProfileStream;
 import dev.jjf.profile.StackSample;
 import dev.jjf.symbols.Line;
 import dev.jjf.symbols.Location;
 import dev.jjf.symbols.ProcessSymbols;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -56,14 +59,42 @@ public final class StackFolder {
 
     /** Adds every stack of one profile, named by that process's symbols. */
     public void add(HeapProfile profile, ProcessSymbols symbols) {
+        Process p = new Process(symbols, profile.samplePeriodBytes());
+        for (StackSample sample : profile.samples()) p.add(sample);
+    }
+
+    /**
+     * Adds every stack of a profile as it is parsed, named by that process's symbols.
+     *
+     * @return the number of stacks read
+     */
+    public long add(ProfileStream profile, ProcessSymbols symbols) throws IOException {
+        Process p = null;
+        for (List<StackSample> batch; (batch = profile.next()) != null; ) {
+            if (p == null) p = new Process(symbols, profile.samplePeriodBytes());
+            for (StackSample sample : batch) p.add(sample);
+        }
+        return profile.stacks();
+    }
+
+    /** Folding state of one process: what each of its addresses contributes. */
+    private final class Process {
+        private final ProcessSymbols symbols;
+        private final long period;
         // Profiles repeat the same few thousand addresses in every stack; the leaf is looked up
         // as is and callers as return addresses, hence two maps.
-        AddressMap<Site> leaves = new AddressMap<>();
-        AddressMap<Site> callers = new AddressMap<>();
-        Site[] sites = new Site[128];
-        for (StackSample sample : profile.samples()) {
-            double value = metric.value(sample, profile.samplePeriodBytes());
-            if (value == 0) continue;
+        private final AddressMap<Site> leaves = new AddressMap<>();
+        private final AddressMap<Site> callers = new AddressMap<>();
+        private Site[] sites = new Site[128];
+
+        Process(ProcessSymbols symbols, long period) {
+            this.symbols = symbols;
+            this.period = period;
+        }
+
+        void add(StackSample sample) {
+            double value = metric.value(sample, period);
+            if (value == 0) return;
             long[] addresses = sample.addresses();
             if (sites.length < addresses.length) sites = new Site[addresses.length];
             for (int i = 0; i < addresses.length; i++) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.jjf.profile.HeapProfile;
 import dev.jjf.profile.HeapProfileParser;
 import dev.jjf.profile.Metric;
+import dev.jjf.profile.ProfileStream;
 import dev.jjf.render.FoldedWriter;
 import dev.jjf.render.SvgOptions;
 import dev.jjf.render.SvgRenderer;
@@ -42,6 +43,20 @@ class GoldenOutputTest {
         Symbolizer symbolizer = new Symbolizer(SymbolizerOptions.defaults(), w -> { });
         StackFolder folder = new StackFolder(metric, null, null);
         folder.add(profile, symbolizer.forProcess(profile.mappings(), PerfMap.read(map, w -> { })));
+        StringWriter out = new StringWriter();
+        new FoldedWriter(true).write(folder.tree(), out);
+        assertEquals(resource("golden-" + metric.id() + ".folded"), out.toString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Metric.class, names = {"INUSE_SPACE", "ALLOC_OBJECTS"})
+    void foldsStreamedStacksExactlyAsBefore(Metric metric) throws Exception {
+        Path heap = copy("golden.heap");
+        Symbolizer symbolizer = new Symbolizer(SymbolizerOptions.defaults(), w -> { });
+        StackFolder folder = new StackFolder(metric, null, null);
+        try (ProfileStream stream = ProfileStream.open(heap).orElseThrow()) {
+            assertEquals(400, folder.add(stream, symbolizer.forProcess(stream.mappings(), PerfMap.read(copy("golden.map"), w -> { }))));
+        }
         StringWriter out = new StringWriter();
         new FoldedWriter(true).write(folder.tree(), out);
         assertEquals(resource("golden-" + metric.id() + ".folded"), out.toString());
