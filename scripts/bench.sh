@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # jjf's benchmark: writes bench/REPORT.md. Not a test: nothing here fails on a slow number.
 #
-# Usage: scripts/bench.sh [--runs N] [--sizes "10 50 200"] [--no-jmh] [--jmh-only]
-#   --runs N     alternating runs per command for the jeprof comparison and the scale table (default 5 and 3)
-#   --sizes      synthetic profile sizes in MB (default "10 50 200")
-#   --no-jmh     skip the JMH stage benchmarks (about 4 minutes)
-#   --jmh-only   only the JMH stage benchmarks, printed, REPORT.md left alone
+# Usage: scripts/bench.sh [--runs N] [--sizes "10 50 200"] [--baseline REF] [--no-jmh] [--jmh-only]
+#   --runs N        alternating runs per command for the jeprof comparison and the scale table (default 5 and 3)
+#   --sizes         synthetic profile sizes in MB (default "10 50 200")
+#   --baseline REF  also build the jar of git commit REF and time it against this one (before/after)
+#   --no-jmh        skip the JMH stage benchmarks (about 4 minutes)
+#   --jmh-only      only the JMH stage benchmarks, printed, REPORT.md left alone
 #
 # Steps: builds target/jjf.jar and bench/target/benchmarks.jar; profiles bench/BenchLeak.java under
 # jemalloc built with libunwind (scripts/build-jemalloc.sh) with lg_prof_sample:0; times
@@ -22,13 +23,15 @@ scale_runs=3
 sizes="10 50 200"
 jmh=yes
 jmh_only=no
+baseline=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; scale_runs="$2"; shift 2 ;;
     --sizes) sizes="$2"; shift 2 ;;
     --no-jmh) jmh=no; shift ;;
     --jmh-only) jmh_only=yes; shift ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --baseline) baseline="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -46,6 +49,17 @@ bench_jar="$root/bench/target/benchmarks.jar"
 say "building target/jjf.jar and bench/target/benchmarks.jar"
 mvn -q -B -ntp -DskipTests package >&2
 mvn -q -B -ntp -f bench/pom.xml package >&2
+if [ -n "$baseline" ]; then
+  # git archive, not a worktree: nothing is added to the repository's metadata.
+  base_src="$work/baseline-src"
+  rm -rf "$base_src"; mkdir -p "$base_src"
+  git archive "$baseline" | tar -x -C "$base_src"
+  say "building the baseline jar from $baseline"
+  (cd "$base_src" && mvn -q -B -ntp -DskipTests package >&2)
+  base_jar="$work/baseline-$(git rev-parse --short "$baseline").jar"
+  cp "$base_src/target/jjf.jar" "$base_jar"
+  rm -rf "$base_src"
+fi
 
 # Median of the numbers on stdin.
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
@@ -98,11 +112,14 @@ fi
 
 # --- jeprof against jjf, same file, alternating ---------------------------------------------
 cmp="$work/compare"; rm -rf "$cmp"; mkdir -p "$cmp"
+# JVM flags a launcher could pass for short runs: C1 only, one GC thread. Reported, not used by default.
+short_flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 say "jeprof vs jjf on $(basename "$real_heap"), $runs alternating rounds"
 for i in $(seq "$runs"); do
   timed "$cmp/jeprof.t" sh -c 'jeprof --collapsed "$1" "$2" >"$3" 2>/dev/null' _ "$java_bin" "$real_heap" "$cmp/jeprof.folded"
   timed "$cmp/folded.t" java -jar "$jar" render "$real_heap" --perf-map "$real_map" --format folded -o "$cmp/jjf.folded" 2>/dev/null
   timed "$cmp/svg.t" java -jar "$jar" render "$real_heap" --perf-map "$real_map" --format svg -o "$cmp/jjf.svg" 2>/dev/null
+  timed "$cmp/svgc1.t" java $short_flags -jar "$jar" render "$real_heap" --perf-map "$real_map" --format svg -o "$cmp/jjf-c1.svg" 2>/dev/null
   say "  round $i: jeprof $(tail -n1 "$cmp/jeprof.t" | cut -d' ' -f1) s, jjf folded $(tail -n1 "$cmp/folded.t" | cut -d' ' -f1) s, jjf svg $(tail -n1 "$cmp/svg.t" | cut -d' ' -f1) s"
 done
 jeprof_total="$(folded_total "$cmp/jeprof.folded")"
@@ -112,6 +129,8 @@ totals_ok="$(awk -v d="$total_diff" 'BEGIN {print ((d <= 0.1) ? "yes" : "NO")}')
 jeprof_wall="$(col "$cmp/jeprof.t" 1)"; jeprof_cpu="$(col "$cmp/jeprof.t" 2)"
 folded_wall="$(col "$cmp/folded.t" 1)"; folded_cpu="$(col "$cmp/folded.t" 2)"; folded_rss="$(col "$cmp/folded.t" 3)"
 svg_wall="$(col "$cmp/svg.t" 1)"; svg_cpu="$(col "$cmp/svg.t" 2)"; svg_rss="$(col "$cmp/svg.t" 3)"
+c1_wall="$(col "$cmp/svgc1.t" 1)"; c1_cpu="$(col "$cmp/svgc1.t" 2)"; c1_rss="$(col "$cmp/svgc1.t" 3)"
+cmp -s "$cmp/jjf.svg" "$cmp/jjf-c1.svg" && c1_same="identical" || c1_same="DIFFERENT"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", (b > 0 ? a / b : 0)}'; }
 
 frames_of() { grep -o 'class="frame"' "$1" | wc -l; }
@@ -135,6 +154,22 @@ for i in $(seq "$scale_runs"); do
     say "  round $i, $s MB: $(tail -n1 "$syn/s$s.t" | cut -d' ' -f1) s; with -Xmx512m $(tail -n1 "$syn/s$s.xmx.t" | cut -d' ' -f1) s"
   done
 done
+
+if [ -n "$baseline" ]; then
+  ba="$work/baseline"; rm -rf "$ba"; mkdir -p "$ba"
+  big="$(echo "$sizes" | awk '{print $NF}')"
+  say "baseline $baseline against this build, $runs alternating rounds"
+  for i in $(seq "$runs"); do
+    for v in base new; do
+      j="$jar"; [ "$v" = base ] && j="$base_jar"
+      timed "$ba/$v-svg.t" java -jar "$j" render "$real_heap" --perf-map "$real_map" -o "$ba/$v.svg" 2>/dev/null
+      timed "$ba/$v-folded.t" java -jar "$j" render "$real_heap" --perf-map "$real_map" --format folded -o "$ba/$v.folded" 2>/dev/null
+      timed "$ba/$v-big.t" java -Xmx512m -jar "$j" render "$syn/s$big.heap" --perf-map "$syn/s$big.map" -o "$ba/$v-big.svg" 2>/dev/null
+    done
+  done
+  same_out="identical"
+  for f in .svg .folded -big.svg; do cmp -s "$ba/base$f" "$ba/new$f" || same_out="DIFFERENT ($f)"; done
+fi
 
 if [ "$jmh" = yes ]; then
   jmh_real="$(jmh_run "$real_heap" "$real_map" real)"
@@ -179,10 +214,12 @@ $runs alternating rounds; jjf times include JVM start (\`java -jar target/jjf.ja
 | \`jeprof --collapsed $java_bin FILE\` | $jeprof_wall | $jeprof_cpu | $(awk -v k="$(col "$cmp/jeprof.t" 3)" 'BEGIN {printf "%.0f", k / 1024}') | 1 | 1 |
 | \`jjf render FILE --perf-map MAP --format folded\` | $folded_wall | $folded_cpu | $(awk -v k="$folded_rss" 'BEGIN {printf "%.0f", k / 1024}') | $(ratio "$jeprof_wall" "$folded_wall") | $(ratio "$jeprof_cpu" "$folded_cpu") |
 | \`jjf render FILE --perf-map MAP --format svg\` | $svg_wall | $svg_cpu | $(awk -v k="$svg_rss" 'BEGIN {printf "%.0f", k / 1024}') | **$(ratio "$jeprof_wall" "$svg_wall")** | $(ratio "$jeprof_cpu" "$svg_cpu") |
+| same, \`java $short_flags -jar ...\` (not the default) | $c1_wall | $c1_cpu | $(awk -v k="$c1_rss" 'BEGIN {printf "%.0f", k / 1024}') | $(ratio "$jeprof_wall" "$c1_wall") | $(ratio "$jeprof_cpu" "$c1_cpu") |
 
 Every round (wall s / CPU s): jeprof $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/jeprof.t");
 folded $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/folded.t");
-svg $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/svg.t").
+svg $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/svg.t");
+svg with the short-run flags $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/svgc1.t") (output $c1_same to the default run's).
 
 Totals: jeprof $jeprof_total bytes, jjf $jjf_total bytes, difference $total_diff % (within 0.1 %: **$totals_ok**).
 Folded lines: jeprof $(wc -l <"$cmp/jeprof.folded") (one per distinct address stack), jjf $(wc -l <"$cmp/jjf.folded") (stacks equal after symbolization merged).
@@ -229,6 +266,21 @@ Synthetic ${first} MB profile:
 \`\`\`
 $jmh_syn
 \`\`\`
+EOF
+  fi
+  if [ -n "$baseline" ]; then
+    mib() { awk -v k="$1" 'BEGIN {printf "%.0f", k / 1024}'; }
+    cat <<EOF
+
+## Before and after (\`--baseline $baseline\`)
+
+The jar built from commit \`$(git rev-parse --short "$baseline")\` against this one, $runs alternating rounds, medians; outputs of the two are $same_out.
+
+| run | before wall (s) | after wall (s) | before CPU (s) | after CPU (s) | before peak RSS (MiB) | after peak RSS (MiB) |
+|---|---:|---:|---:|---:|---:|---:|
+| real profile, svg | $(col "$ba/base-svg.t" 1) | $(col "$ba/new-svg.t" 1) | $(col "$ba/base-svg.t" 2) | $(col "$ba/new-svg.t" 2) | $(mib "$(col "$ba/base-svg.t" 3)") | $(mib "$(col "$ba/new-svg.t" 3)") |
+| real profile, folded | $(col "$ba/base-folded.t" 1) | $(col "$ba/new-folded.t" 1) | $(col "$ba/base-folded.t" 2) | $(col "$ba/new-folded.t" 2) | $(mib "$(col "$ba/base-folded.t" 3)") | $(mib "$(col "$ba/new-folded.t" 3)") |
+| synthetic ${big} MB, svg, -Xmx512m | $(col "$ba/base-big.t" 1) | $(col "$ba/new-big.t" 1) | $(col "$ba/base-big.t" 2) | $(col "$ba/new-big.t" 2) | $(mib "$(col "$ba/base-big.t" 3)") | $(mib "$(col "$ba/new-big.t" 3)") |
 EOF
   fi
   if [ -f "$root/bench/CHANGES.md" ]; then
