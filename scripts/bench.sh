@@ -74,12 +74,14 @@ timed() {
 col() { awk -v c="$2" '{print $c}' "$1" | median; }
 folded_total() { awk '{s += $NF} END {printf "%.0f\n", s}' "$1"; }
 
-jmh_run() { # heap map label
-  local result="$work/jmh-$3.txt"
+jmh_run() { # heap map label; leaves "stage score error" lines in $work/jmh-LABEL.txt
+  local result="$work/jmh-$3.csv"
   say "JMH stage benchmarks on the $3 profile"
   java -cp "$bench_jar:$jar" org.openjdk.jmh.Main StageBenchmarks -p heap="$1" -p perfMap="$2" \
-      -wi 3 -i 5 -w 2 -r 2 -f 1 -rf text -rff "$result" >"$work/jmh-$3.log" 2>&1
-  cat "$result"
+      -wi 3 -i 5 -w 2 -r 2 -f 1 -rf csv -rff "$result" >"$work/jmh-$3.log" 2>&1
+  # "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit",...
+  awk -F, 'NR > 1 {gsub(/"/, ""); sub(/.*\./, "", $1); printf "%s %.1f %.1f\n", $1, $5, $6}' "$result" >"$work/jmh-$3.txt"
+  cat "$work/jmh-$3.txt"
 }
 
 # --- the real profile ------------------------------------------------------------------------
@@ -172,9 +174,9 @@ if [ -n "$baseline" ]; then
 fi
 
 if [ "$jmh" = yes ]; then
-  jmh_real="$(jmh_run "$real_heap" "$real_map" real)"
+  jmh_run "$real_heap" "$real_map" real >/dev/null
   first="$(echo "$sizes" | awk '{print $1}')"
-  jmh_syn="$(jmh_run "$syn/s$first.heap" "$syn/s$first.map" "synthetic-${first}MB")"
+  jmh_run "$syn/s$first.heap" "$syn/s$first.map" "synthetic-${first}MB" >/dev/null
 fi
 
 # --- the report ----------------------------------------------------------------------------
@@ -232,15 +234,16 @@ libc, libz, libjemalloc, other mapped libraries, JIT addresses in its code cache
 6,000 methods), 256 threads, stacks of 13 to 123 frames sharing prefixes, sample period 2^19.
 $scale_runs alternating rounds; end-to-end \`java -jar target/jjf.jar render FILE --perf-map MAP -o FILE.svg\`, default heap and \`-Xmx512m\`.
 
-| size | stacks | wall median (s) | CPU median (s) | MB/s (wall) | peak RSS (MiB) | -Xmx512m wall (s) | -Xmx512m peak RSS (MiB) | SVG | drawn frames |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| size | stacks | wall median (s) | CPU median (s) | MB/s (wall) | MB/s (CPU) | peak RSS (MiB) | -Xmx512m wall (s) | -Xmx512m CPU (s) | -Xmx512m peak RSS (MiB) | SVG | drawn frames |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 EOF
   for s in $sizes; do
     mb="$(awk -v b="$(stat -c %s "$syn/s$s.heap")" 'BEGIN {printf "%.1f", b / 1e6}')"
-    w="$(col "$syn/s$s.t" 1)"
-    printf '| %s MB | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$mb" "$(stacks_of "$syn/s$s.heap")" "$w" "$(col "$syn/s$s.t" 2)" \
-      "$(awk -v m="$mb" -v w="$w" 'BEGIN {printf "%.0f", m / w}')" "$(awk -v k="$(col "$syn/s$s.t" 3)" 'BEGIN {printf "%.0f", k / 1024}')" \
-      "$(col "$syn/s$s.xmx.t" 1)" "$(awk -v k="$(col "$syn/s$s.xmx.t" 3)" 'BEGIN {printf "%.0f", k / 1024}')" \
+    w="$(col "$syn/s$s.t" 1)"; c="$(col "$syn/s$s.t" 2)"
+    printf '| %s MB | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$mb" "$(stacks_of "$syn/s$s.heap")" "$w" "$c" \
+      "$(awk -v m="$mb" -v w="$w" 'BEGIN {printf "%.0f", m / w}')" "$(awk -v m="$mb" -v w="$c" 'BEGIN {printf "%.0f", m / w}')" \
+      "$(awk -v k="$(col "$syn/s$s.t" 3)" 'BEGIN {printf "%.0f", k / 1024}')" \
+      "$(col "$syn/s$s.xmx.t" 1)" "$(col "$syn/s$s.xmx.t" 2)" "$(awk -v k="$(col "$syn/s$s.xmx.t" 3)" 'BEGIN {printf "%.0f", k / 1024}')" \
       "$(kib "$syn/s$s.svg")" "$(frames_of "$syn/s$s.svg")"
   done
   set -- $sizes
@@ -258,14 +261,9 @@ EOF
 parse = heap_v2 text in memory to HeapProfile; symbols = name every distinct address once (ELF tables loaded);
 elfLoad = open libjvm.so and read its symbol table; fold = all stacks into the call tree; svg / folded = write the tree.
 
-Real profile:
-\`\`\`
-$jmh_real
-\`\`\`
-Synthetic ${first} MB profile:
-\`\`\`
-$jmh_syn
-\`\`\`
+| stage | real profile (ms/op ± 99.9 % error) | synthetic ${first} MB (ms/op ± 99.9 % error) |
+|---|---:|---:|
+$(join <(sort "$work/jmh-real.txt") <(sort "$work/jmh-synthetic-${first}MB.txt") | awk '{printf "| %s | %s ± %s | %s ± %s |\n", $1, $2, $3, $4, $5}')
 EOF
   fi
   if [ -n "$baseline" ]; then
