@@ -17,9 +17,8 @@ import java.util.Objects;
 /**
  * Draws a CallTree as a standalone interactive SVG flamegraph.
  *
- * <p>Everything is written directly, in the same bytes JFreeSVG (which drew the rectangles at
- * first) wrote: its first rectangle cost a command-line run 70 ms of AWT class loading. JFreeSVG
- * resolves every font through AWT, which makes the output depend on the fonts installed on the
+ * <p>Everything is written directly (see {@link #rect} for the rectangles); text never went through JFreeSVG:
+ * JFreeSVG resolves every font through AWT, which makes the output depend on the fonts installed on the
  * machine and costs half a second of font loading, and its escaping leaves anything that already
  * looks like an entity alone, so a frame named {@code &amp;} would come back as {@code &}.
  */
@@ -152,7 +151,11 @@ public final class SvgRenderer {
         sb.append("</g>\n");
     }
 
-    /** A filled rectangle; coordinates with at most two decimals, as everywhere in the file. */
+    /**
+     * A filled rectangle, in the exact bytes JFreeSVG wrote when it drew them (its namespace
+     * declaration on the root stays for the same reason) without its cost: 70 ms of AWT class
+     * loading for the first rectangle of a command-line run.
+     */
     private static void rect(StringBuilder sb, double x, double y, double w, double h, int rgb) {
         sb.append("<rect x='");
         SvgFormat.fixed(sb, x, 2, false).append("' y='");
