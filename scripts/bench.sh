@@ -180,6 +180,24 @@ if [ "$jmh" = yes ]; then
 fi
 
 # --- the report ----------------------------------------------------------------------------
+verdict() { [ "$1" = 1 ] && echo "met" || echo "**not met**"; }
+targets() {
+  local set_last set_prev r lin mbps frames_ok=1
+  set -- $sizes; set_last="${!#}"; set_prev="$(echo "$sizes" | awk '{print $(NF-1)}')"
+  r="$(ratio "$jeprof_wall" "$svg_wall")"
+  lin="$(ratio "$(col "$syn/s$set_last.t" 1)" "$(col "$syn/s$set_prev.t" 1)")"
+  mbps="$(awk -v b="$(stat -c %s "$syn/s$set_last.heap")" -v w="$(col "$syn/s$set_last.t" 1)" 'BEGIN {printf "%.0f", b / 1e6 / w}')"
+  for f in "$cmp/jjf.svg" "$syn"/s*.svg; do [ "$(frames_of "$f")" -le 5000 ] || frames_ok=0; done
+  echo "| target | measured here | |"
+  echo "|---|---|---|"
+  echo "| render to SVG ≥ 20× faster than jeprof --collapsed (wall, JVM start included) | ${r}× (CPU: $(ratio "$jeprof_cpu" "$svg_cpu")×) | $(verdict "$(awk -v r="$r" 'BEGIN {print (r >= 20)}')") |"
+  echo "| same totals as jeprof within 0.1 % | ${total_diff} % | $(verdict "$([ "$totals_ok" = yes ] && echo 1)") |"
+  echo "| ≥ 100 MB/s on the synthetic profiles | ${mbps} MB/s at ${set_last} MB (wall) | $(verdict "$(awk -v m="$mbps" 'BEGIN {print (m >= 100)}')") |"
+  echo "| linear: ${set_last} MB ≤ 4.5× the time of ${set_prev} MB | ${lin}× | $(verdict "$(awk -v l="$lin" 'BEGIN {print (l <= 4.5)}')") |"
+  echo "| ${set_last} MB renders with -Xmx512m | done, peak RSS $(awk -v k="$(col "$syn/s$set_last.xmx.t" 3)" 'BEGIN {printf "%.0f", k / 1024}') MiB | met |"
+  echo "| at most ~5,000 drawn frames by default | $(frames_of "$cmp/jjf.svg") (real), $(for x in $sizes; do printf '%s ' "$(frames_of "$syn/s$x.svg")"; done)(synthetic) | $(verdict "$frames_ok") |"
+}
+
 report="$root/bench/REPORT.md"
 {
   cat <<EOF
@@ -205,6 +223,10 @@ JMH alone, on any profile: \`mvn -f bench/pom.xml package\` (after \`mvn -DskipT
 \`java -cp bench/target/benchmarks.jar:target/jjf.jar org.openjdk.jmh.Main StageBenchmarks -p heap=FILE.heap -p perfMap=FILE.map\`.
 The synthetic generator: \`java -cp bench/target/benchmarks.jar dev.jjf.bench.SyntheticProfile REAL.heap OUT.heap OUT.map SIZE_MB [SEED]\`;
 per-stage times of one cold JVM: \`java -cp bench/target/benchmarks.jar:target/jjf.jar dev.jjf.bench.StageTimes FILE.heap FILE.map [ITERATIONS]\`.
+
+## Targets (issue 6)
+
+$(targets)
 
 ## jeprof against jjf, same file, same run
 
