@@ -36,6 +36,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+started="$(date +%s)"
 say() { printf 'bench: %s\n' "$*" >&2; }
 need() { command -v "$1" >/dev/null 2>&1 || { say "needs $1 (${2:-apt-get install $1})"; exit 1; }; }
 need java; need mvn; need jeprof "apt-get install libjemalloc-dev"; need /usr/bin/time "apt-get install time"
@@ -211,7 +212,7 @@ other people's work, CPU times much less).
 
 ## Performance
 
-\`scripts/bench.sh\` is the one command (about $( [ "$jmh" = yes ] && echo 12 || echo 8 ) minutes here). It builds both jars, profiles
+\`scripts/bench.sh\` is the one command (about $(( ($(date +%s) - started) / 60 + 1 )) minutes this time). It builds both jars, profiles
 [\`bench/BenchLeak.java\`](BenchLeak.java) (an Unsafe leak through a chain of methods, unclosed Deflaters, and
 allocate-and-free noise on four threads) under jemalloc built with libunwind and \`lg_prof_sample:0\`, times
 \`jeprof --collapsed\` and \`jjf render\` on that same file in alternating rounds, then renders synthetic
