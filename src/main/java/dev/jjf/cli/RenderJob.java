@@ -4,6 +4,7 @@ import dev.jjf.BadInputException;
 import dev.jjf.profile.HeapProfile;
 import dev.jjf.profile.HeapProfileParser;
 import dev.jjf.profile.Metric;
+import dev.jjf.profile.ProfileStream;
 import dev.jjf.render.FoldedWriter;
 import dev.jjf.render.JsonWriter;
 import dev.jjf.render.OutputFile;
@@ -47,9 +48,19 @@ record RenderJob(List<Input> inputs, List<Input> baseline, Metric metric, Output
         StackFolder folder = new StackFolder(metric, include, exclude);
         int stacks = 0;
         for (Input in : inputs) {
-            HeapProfile profile = HeapProfileParser.parse(in.heap());
-            folder.add(profile, symbolizer.forProcess(profile.mappings(), perfMap(in, err)));
-            stacks += profile.samples().size();
+            // Stacks are parsed on a second thread while this one names and folds them; a file
+            // whose end holds no memory map takes the plain path, which says what is wrong.
+            Optional<ProfileStream> stream = ProfileStream.open(in.heap());
+            if (stream.isPresent()) {
+                try (ProfileStream s = stream.get()) {
+                    PerfMap perfMap = perfMap(in, err);
+                    stacks += (int) folder.add(s, symbolizer.forProcess(s.mappings(), perfMap));
+                }
+            } else {
+                HeapProfile profile = HeapProfileParser.parse(in.heap());
+                folder.add(profile, symbolizer.forProcess(profile.mappings(), perfMap(in, err)));
+                stacks += profile.samples().size();
+            }
         }
         for (Input in : baseline) {
             HeapProfile profile = HeapProfileParser.parse(in.heap());

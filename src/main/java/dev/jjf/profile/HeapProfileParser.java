@@ -1,14 +1,19 @@
 package dev.jjf.profile;
 
 import dev.jjf.BadInputException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads jemalloc heap_v2 profiles the way jeprof does: the whole-process ("t*") count line of
@@ -19,6 +24,16 @@ public final class HeapProfileParser {
     static final int MAX_LINE_BYTES = 1 << 20;
     private static final byte[] HEADER = "heap_v2/".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MAPPED = "MAPPED_LIBRARIES:".getBytes(StandardCharsets.US_ASCII);
+    /** Value of each byte as a hex digit, -1 for other bytes: the parser's innermost loop. */
+    private static final byte[] HEX_DIGITS = new byte[256];
+
+    static {
+        Arrays.fill(HEX_DIGITS, (byte) -1);
+        for (int i = 0; i < 16; i++) {
+            HEX_DIGITS[Character.forDigit(i, 16)] = (byte) i;
+            HEX_DIGITS[Character.toUpperCase(Character.forDigit(i, 16))] = (byte) i;
+        }
+    }
 
     private HeapProfileParser() {
     }
@@ -33,16 +48,110 @@ public final class HeapProfileParser {
     /** Parses a stream; {@code file} is only used in messages. */
     public static HeapProfile parse(InputStream in, Path file) throws IOException {
         try (LineReader r = new LineReader(in, file, MAX_LINE_BYTES)) {
-            return new Parse(r, file).run();
+            List<StackSample> samples = new ArrayList<>();
+            Parse p = new Parse(r, file);
+            p.run(new Sink() {
+                @Override
+                public void period(long samplePeriodBytes) {
+                }
+
+                @Override
+                public void sample(StackSample sample) {
+                    samples.add(sample);
+                }
+            });
+            return new HeapProfile(file, p.period, List.copyOf(samples), List.copyOf(p.mappings));
         }
+    }
+
+    /** What a streaming parse hands over, in file order. */
+    interface Sink {
+        /** Called once, before any sample. */
+        void period(long samplePeriodBytes);
+
+        void sample(StackSample sample);
+
+        /** Called after the last sample, before the memory map is checked. */
+        default void end() {
+        }
+    }
+
+    /**
+     * Parses a stream exactly as {@link #parse(InputStream, Path)} does (same checks, same
+     * messages) but hands each sample to {@code sink} instead of keeping it.
+     *
+     * @return the MAPPED_LIBRARIES section
+     */
+    static List<Mapping> parse(InputStream in, Path file, Sink sink) throws IOException {
+        try (LineReader r = new LineReader(in, file, MAX_LINE_BYTES)) {
+            Parse p = new Parse(r, file);
+            p.run(sink);
+            return List.copyOf(p.mappings);
+        }
+    }
+
+    /** Bytes read from the end of a file to find its MAPPED_LIBRARIES section; a /proc/PID/maps copy is rarely longer. */
+    static final int TAIL_BYTES = 1 << 18;
+    /** Largest tail read before giving up on finding the section from the end. */
+    static final int MAX_TAIL_BYTES = 1 << 24;
+
+    /**
+     * The MAPPED_LIBRARIES section read from the end of the file, without reading the stacks
+     * before it, so symbols can be prepared while the stacks are parsed; empty when the end of the
+     * file holds no such section (the full parse then reports what is wrong).
+     */
+    static Optional<List<Mapping>> tailMappings(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            for (long want = TAIL_BYTES; ; want *= 2) {
+                int n = (int) Math.min(size, Math.min(want, MAX_TAIL_BYTES));
+                ByteBuffer buf = ByteBuffer.allocate(n);
+                while (buf.hasRemaining()) {
+                    if (ch.read(buf, size - n + buf.position()) < 0) return Optional.empty();
+                }
+                byte[] tail = buf.array();
+                int at = lastMarkerLine(tail, n < size);
+                if (at >= 0) {
+                    try (LineReader r = new LineReader(new ByteArrayInputStream(tail, at, n - at), file, MAX_LINE_BYTES)) {
+                        r.next(); // the marker
+                        Parse p = new Parse(r, file);
+                        p.mappedLibraries();
+                        return Optional.of(List.copyOf(p.mappings));
+                    }
+                }
+                if (n == size || n == MAX_TAIL_BYTES) return Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Start of the last line that is MAPPED_LIBRARIES: after optional blanks, as the parser
+     * accepts it; -1 when there is none. A line cut by the window's start only counts when the
+     * window is the whole file.
+     */
+    private static int lastMarkerLine(byte[] b, boolean partial) {
+        for (int i = b.length - MAPPED.length; i >= 0; i--) {
+            if (b[i] != MAPPED[0] || !matches(b, i, MAPPED)) continue;
+            int start = i;
+            while (start > 0 && (b[start - 1] == ' ' || b[start - 1] == '\t')) start--;
+            if (start == 0 ? !partial : b[start - 1] == '\n') return start;
+        }
+        return -1;
+    }
+
+    private static boolean matches(byte[] b, int at, byte[] what) {
+        for (int k = 0; k < what.length; k++) {
+            if (b[at + k] != what[k]) return false;
+        }
+        return true;
     }
 
     /** State of one parse; lives for one file. */
     private static final class Parse {
         private final LineReader r;
         private final Path file;
-        private final List<StackSample> samples = new ArrayList<>();
         private final List<Mapping> mappings = new ArrayList<>();
+        private long period;
         private long[] frames = new long[128];
         private int pos;
 
@@ -51,11 +160,14 @@ public final class HeapProfileParser {
             this.file = file;
         }
 
-        HeapProfile run() throws IOException {
+        /** Parses the whole file; the period and samples go to {@code samples}, mappings stay here. */
+        void run(Sink samples) throws IOException {
             if (!r.next()) throw error("empty file, expected a jemalloc heap_v2 profile");
-            long period = header();
+            period = header();
+            samples.period(period);
             long[] stack = null;
             boolean mapped = false;
+            boolean anySample = false;
             while (r.next()) {
                 pos = skipSpaces(0);
                 if (pos == r.length) continue;
@@ -66,9 +178,10 @@ public final class HeapProfileParser {
                 } else if (c == 't') {
                     if (r.length > pos + 1 && r.line[pos + 1] == '*') {
                         if (stack == null) continue; // whole-process summary before the first stack
-                        samples.add(countLine(stack));
+                        samples.sample(countLine(stack));
+                        anySample = true;
                         stack = null;
-                    } else if (stack == null && samples.isEmpty()) {
+                    } else if (stack == null && !anySample) {
                         continue; // per-thread summaries in the header
                     }
                     // per-thread lines of a stack are not used, as in jeprof
@@ -81,12 +194,12 @@ public final class HeapProfileParser {
                     throw error("unexpected line '" + excerpt() + "'");
                 }
             }
+            samples.end();
             if (stack != null) throw error("file ends inside a stack (truncated profile?)");
             if (!mapped) {
                 throw new BadInputException(file, r.lineNumber,
                         "no MAPPED_LIBRARIES section (truncated profile?); addresses cannot be symbolized");
             }
-            return new HeapProfile(file, period, List.copyOf(samples), List.copyOf(mappings));
         }
 
         private long header() {
@@ -170,8 +283,10 @@ public final class HeapProfileParser {
             }
             int start = pos;
             long v = 0;
-            while (pos < r.length) {
-                int d = Character.digit(r.line[pos], 16);
+            byte[] line = r.line;
+            int end = r.length;
+            while (pos < end) {
+                int d = HEX_DIGITS[line[pos] & 0xff];
                 if (d < 0) break;
                 if (pos - start == 16) throw error("hex number longer than 64 bits");
                 v = (v << 4) | d;

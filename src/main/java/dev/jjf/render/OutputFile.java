@@ -6,6 +6,7 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -23,15 +24,34 @@ public final class OutputFile {
     }
 
     private static final String DEFAULT_PERMISSIONS = "rw-r--r--";
+    private static final String PRIVATE_PERMISSIONS = "rw-------";
 
     private OutputFile() {
+    }
+
+    /**
+     * A new file beside the target. Files.createTempFile would do, but its names come from
+     * SecureRandom, whose setup a command-line run pays in full; the name only has to be new,
+     * and createFile fails rather than reuse one.
+     */
+    private static Path createTemp(Path dir, String name) throws IOException {
+        String prefix = "." + name + "." + ProcessHandle.current().pid() + ".";
+        long n = System.nanoTime();
+        while (true) {
+            Path tmp = dir.resolve(prefix + Long.toUnsignedString(n++, 36) + ".tmp");
+            try {
+                return Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(PRIVATE_PERMISSIONS)));
+            } catch (FileAlreadyExistsException e) {
+                // Taken by an earlier run or another writer: try the next name.
+            }
+        }
     }
 
     public static void write(Path target, Content content) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+        Path tmp = createTemp(dir, absolute.getFileName().toString());
         boolean done = false;
         try {
             // Temp files are private; the result should be as readable as any file the user writes.

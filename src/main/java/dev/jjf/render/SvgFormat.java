@@ -173,6 +173,11 @@ final class SvgFormat {
      * neighbouring frames of one kind stay apart while the kind stays recognisable.
      */
     static Color shade(FrameKind kind, String name) {
+        return new Color(shadeRgb(kind, name));
+    }
+
+    /** {@link #shade} as 0xRRGGBB, without loading AWT. */
+    static int shadeRgb(FrameKind kind, String name) {
         int base = Integer.parseInt(kind.colour().substring(1), 16);
         // FNV-1a: String.hashCode clusters for names with shared prefixes such as package names.
         int h = 0x811C9DC5;
@@ -182,7 +187,7 @@ final class SvgFormat {
         }
         h ^= h >>> 16;
         double f = ((h & 0xFFFF) / 65535.0 - 0.5) * 0.3;
-        return new Color(tint(base >> 16 & 0xFF, f), tint(base >> 8 & 0xFF, f), tint(base & 0xFF, f));
+        return tint(base >> 16 & 0xFF, f) << 16 | tint(base >> 8 & 0xFF, f) << 8 | tint(base & 0xFF, f);
     }
 
     private static int tint(int channel, double f) {
@@ -197,15 +202,15 @@ final class SvgFormat {
     }
 
     /**
-     * Differential colour: red for growth, blue for shrinkage, stronger the larger the change
-     * relative to the largest change drawn; near-white for no change, as FlameGraph's differential
-     * graphs do.
+     * Differential colour as 0xRRGGBB: red for growth, blue for shrinkage, stronger the larger the
+     * change relative to the largest change drawn; near-white for no change, as FlameGraph's
+     * differential graphs do.
      */
-    static Color deltaColour(double delta, double maxAbsDelta) {
+    static int deltaRgb(double delta, double maxAbsDelta) {
         double r = maxAbsDelta > 0 ? Math.min(1, Math.abs(delta) / maxAbsDelta) : 0;
         int pale = (int) Math.round(235 - 190 * r);
-        if (delta > 0) return new Color(255, pale, pale);
-        if (delta < 0) return new Color(pale, pale, 255);
-        return new Color(235, 235, 235);
+        if (delta > 0) return 255 << 16 | pale << 8 | pale;
+        if (delta < 0) return pale << 16 | pale << 8 | 255;
+        return 235 << 16 | 235 << 8 | 235;
     }
 }

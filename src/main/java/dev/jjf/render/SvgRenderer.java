@@ -2,8 +2,6 @@ package dev.jjf.render;
 
 import dev.jjf.stacks.CallTree;
 import dev.jjf.stacks.FrameKind;
-import java.awt.Color;
-import java.awt.geom.Rectangle2D;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,18 +12,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import org.jfree.svg.SVGGraphics2D;
-import org.jfree.svg.ViewBox;
 
 /**
  * Draws a CallTree as a standalone interactive SVG flamegraph.
  *
- * <p>Rectangles go through JFreeSVG; text and the frame groups are written directly. JFreeSVG
- * resolves every font through AWT, which loads the machine's fonts and writes whichever family it
- * found there (so output would differ between machines), and its escaping leaves anything that
- * already looks like an entity alone, so a frame named {@code &amp;} would come back as {@code &}.
+ * <p>Everything is written directly (see {@link #rect} for the rectangles); text never went through JFreeSVG:
+ * JFreeSVG resolves every font through AWT, which makes the output depend on the fonts installed on the
+ * machine and costs half a second of font loading, and its escaping leaves anything that already
+ * looks like an entity alone, so a frame named {@code &amp;} would come back as {@code &}.
  */
 public final class SvgRenderer {
     static final int PAD_X = 10;
@@ -39,7 +34,7 @@ public final class SvgRenderer {
     private static final double BASELINE = 11.5;
     private static final double TITLE_Y = 24;
     private static final double CONTROLS_Y = 44;
-    private static final Color BACKGROUND = new Color(0xF8, 0xF8, 0xF8);
+    private static final int BACKGROUND = 0xF8F8F8;
     private static final String CSS = resource("flamegraph.css");
     private static final String JS = resource("flamegraph.js");
 
@@ -76,16 +71,20 @@ public final class SvgRenderer {
         double height = legend.bottom + 8;
 
         StringBuilder sb = new StringBuilder(sel.frames.size() * 640 + CSS.length() + JS.length() + 8192);
-        SVGGraphics2D g = new SVGGraphics2D(width, height, null, sb);
-        g.setDefsKeyPrefix("jjf");
-        g.setGeomDoubleConverter(v -> SvgFormat.decimal(v, 2));
+        sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n");
+        // The jfreesvg namespace is unused; it stays so that output is the same as before.
+        sb.append("<svg xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/1999/xlink'"
+                + " xmlns:jfreesvg='http://www.jfree.org/jfreesvg/svg' width='");
+        SvgFormat.fixed(sb, width, 2, false).append("' height='");
+        SvgFormat.fixed(sb, height, 2, false).append("' viewBox='0 0 ");
+        SvgFormat.fixed(sb, width, 2, false).append(' ');
+        SvgFormat.fixed(sb, height, 2, false).append("'>");
 
         // A title child of the root element becomes document.title when the file is opened alone.
         sb.append("<title>");
         SvgFormat.escape(sb, options.title()).append("</title>\n");
         sb.append("<style><![CDATA[\n").append(CSS).append("]]></style>\n");
-        g.setPaint(BACKGROUND);
-        g.fill(new Rectangle2D.Double(0, 0, width, height));
+        rect(sb, 0, 0, width, height, BACKGROUND);
 
         text(sb, "title", null, width / 2.0, TITLE_Y, options.title());
         text(sb, "subtitle", null, width / 2.0, CONTROLS_Y, subtitle(tree, sel));
@@ -104,22 +103,20 @@ public final class SvgRenderer {
         attr(sb, "data-baseline", SvgFormat.decimal(BASELINE, 2));
         attr(sb, "data-omitted", Long.toString(sel.omitted()));
         sb.append(">\n");
-        Rectangle2D.Double rect = new Rectangle2D.Double();
         for (Placed p : sel.frames) {
-            drawFrame(g, sb, rect, p, total, usable, sel.maxDepth, tree.unit(), differential, maxDelta);
+            drawFrame(sb, p, total, usable, sel.maxDepth, tree.unit(), differential, maxDelta);
         }
         sb.append("</g>\n");
 
         text(sb, "details", "details", PAD_X, detailsY, DETAILS_HINT);
         text(sb, "matched hidden", "matched", width - PAD_X, detailsY, "");
-        legend.draw(g, sb);
+        legend.draw(sb);
         sb.append("<script><![CDATA[\n").append(JS).append("]]></script>\n");
 
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-                + g.getSVGElement(null, true, new ViewBox(0, 0, width, height), null, null) + "\n";
+        return sb.append("</svg>\n").toString();
     }
 
-    private static void drawFrame(SVGGraphics2D g, StringBuilder sb, Rectangle2D.Double rect, Placed p,
+    private static void drawFrame(StringBuilder sb, Placed p,
             double total, double usable, int maxDepth, String unit, boolean differential, double maxDelta) {
         CallTree.Node n = p.node;
         double value = n.total();
@@ -160,14 +157,26 @@ public final class SvgRenderer {
             SvgFormat.escape(sb, SvgFormat.signedHuman(n.delta(), unit));
         }
         sb.append(")</title>");
-        g.setPaint(differential ? SvgFormat.deltaColour(n.delta(), maxDelta) : SvgFormat.shade(n.kind(), name));
-        rect.setRect(x, y, w, ROW - 1);
-        g.fill(rect);
+        rect(sb, x, y, w, ROW - 1, differential ? SvgFormat.deltaRgb(n.delta(), maxDelta) : SvgFormat.shadeRgb(n.kind(), name));
         String label = SvgFormat.fitLabel(name, w);
         if (!label.isEmpty()) {
             text(sb, "label", null, x + SvgFormat.TEXT_PAD, y + BASELINE, label);
         }
         sb.append("</g>\n");
+    }
+
+    /**
+     * A filled rectangle, in the exact bytes JFreeSVG wrote when it drew them (its namespace
+     * declaration on the root stays for the same reason) without its cost: 70 ms of AWT class
+     * loading for the first rectangle of a command-line run.
+     */
+    private static void rect(StringBuilder sb, double x, double y, double w, double h, int rgb) {
+        sb.append("<rect x='");
+        SvgFormat.fixed(sb, x, 2, false).append("' y='");
+        SvgFormat.fixed(sb, y, 2, false).append("' width='");
+        SvgFormat.fixed(sb, w, 2, false).append("' height='");
+        SvgFormat.fixed(sb, h, 2, false).append("' style='fill:rgb(").append(rgb >> 16 & 0xFF).append(',')
+                .append(rgb >> 8 & 0xFF).append(',').append(rgb & 0xFF).append(")'/>");
     }
 
     /** Appends an attribute whose value needs no escaping. */
@@ -183,12 +192,26 @@ public final class SvgRenderer {
         }
         long omitted = sel.omitted();
         if (omitted > 0) {
-            b.append(String.format(Locale.ROOT, " | %,d of %,d frames omitted (narrower than %s%% of the total",
-                    omitted, sel.allFrames, SvgFormat.decimal(options.minWidthPercent(), 4)));
+            // Not String.format: its first call costs a command-line run about 20 ms.
+            b.append(" | ").append(thousands(omitted)).append(" of ").append(thousands(sel.allFrames))
+                    .append(" frames omitted (narrower than ").append(SvgFormat.decimal(options.minWidthPercent(), 4))
+                    .append("% of the total");
             if (sel.limited) {
-                b.append(String.format(Locale.ROOT, ", or past the %,d-frame limit", options.maxFrames()));
+                b.append(", or past the ").append(thousands(options.maxFrames())).append("-frame limit");
             }
             b.append(')');
+        }
+        return b.toString();
+    }
+
+    /** 1234567 as "1,234,567". */
+    static String thousands(long n) {
+        String digits = Long.toString(Math.abs(n));
+        StringBuilder b = new StringBuilder(digits.length() + 8);
+        if (n < 0) b.append('-');
+        for (int i = 0; i < digits.length(); i++) {
+            if (i > 0 && (digits.length() - i) % 3 == 0) b.append(',');
+            b.append(digits.charAt(i));
         }
         return b.toString();
     }
@@ -208,19 +231,19 @@ public final class SvgRenderer {
     private Selection select(CallTree.Node root, double total) {
         double minValue = total * options.minWidthPercent() / 100;
         // Totals never grow from caller to callee, so "total above t" keeps every drawn frame's
-        // caller drawn, and counting qualifying totals counts exactly the frames drawn.
-        long all = 0;
+        // caller drawn, and counting qualifying totals counts exactly the frames drawn. For the
+        // same reason no callee of a narrow frame qualifies: only wide frames are visited.
+        long all = root.descendants();
         double[] qualifying = new double[64];
         int count = 0;
         Deque<CallTree.Node> todo = new ArrayDeque<>(root.children());
         while (!todo.isEmpty()) {
             CallTree.Node n = todo.pop();
-            all++;
             if (n.total() > 0 && n.total() >= minValue) {
                 if (count == qualifying.length) qualifying = Arrays.copyOf(qualifying, count * 2);
                 qualifying[count++] = n.total();
+                for (CallTree.Node c : n.children()) todo.push(c);
             }
-            for (CallTree.Node c : n.children()) todo.push(c);
         }
         int room = options.maxFrames() - 1;
         double cutoff = Double.NEGATIVE_INFINITY;
@@ -270,16 +293,17 @@ public final class SvgRenderer {
     private static final class Legend {
         private static final double SWATCH = 10;
         private static final double GAP = 24;
+
         /** A swatch: its colour, its label, and the kind it stands for ("" for differential colours). */
-        private record Item(Color colour, String label, String kind) {
+        private record Item(int rgb, String label, String kind) {
         }
 
         static final List<Item> KINDS = java.util.Arrays.stream(FrameKind.values())
-                .map(k -> new Item(Color.decode(k.colour()), k.label(), k.id())).toList();
+                .map(k -> new Item(Integer.parseInt(k.colour().substring(1), 16), k.label(), k.id())).toList();
         static final List<Item> DIFFERENTIAL = List.of(
-                new Item(SvgFormat.deltaColour(1, 1), "Grew (stronger: more)", ""),
-                new Item(SvgFormat.deltaColour(-1, 1), "Shrank", ""),
-                new Item(SvgFormat.deltaColour(0, 1), "Unchanged; widths follow the newer profile", ""));
+                new Item(SvgFormat.deltaRgb(1, 1), "Grew (stronger: more)", ""),
+                new Item(SvgFormat.deltaRgb(-1, 1), "Shrank", ""),
+                new Item(SvgFormat.deltaRgb(0, 1), "Unchanged; widths follow the newer profile", ""));
 
         private final List<Item> items;
         private final double[] xs;
@@ -305,13 +329,12 @@ public final class SvgRenderer {
             bottom = y + ROW;
         }
 
-        void draw(SVGGraphics2D g, StringBuilder sb) {
+        void draw(StringBuilder sb) {
             sb.append("<g id=\"legend\">");
             for (int i = 0; i < items.size(); i++) {
                 Item item = items.get(i);
                 sb.append("<g class=\"legend-item\" data-kind=\"").append(item.kind()).append("\">");
-                g.setPaint(item.colour());
-                g.fill(new Rectangle2D.Double(xs[i], ys[i] + 2, SWATCH, SWATCH));
+                rect(sb, xs[i], ys[i] + 2, SWATCH, SWATCH, item.rgb());
                 text(sb, "legend-label", null, xs[i] + SWATCH + 4, ys[i] + BASELINE, item.label());
                 sb.append("</g>");
             }

@@ -1,6 +1,6 @@
 package dev.jjf.stacks;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -72,15 +72,37 @@ public final class CallTree {
         return differential;
     }
 
+    /**
+     * {@link #add(List, double)} for the first {@code length} frames of an array, without a list.
+     * The frames must be interned: one instance per distinct frame across every call.
+     */
+    void addInterned(Frame[] rootFirst, int length, double value) {
+        Node node = root;
+        node.total += value;
+        for (int i = 0; i < length; i++) {
+            node = node.internedChild(rootFirst[i]);
+            node.total += value;
+        }
+        node.self += value;
+    }
+
     /** A frame in context: one path from the root. */
     public static final class Node {
         private static final Comparator<Node> BY_NAME =
                 Comparator.comparing((Node n) -> n.frame.name()).thenComparing(n -> n.frame.kind());
+        /** Past this many callees a hash index replaces the linear scan. */
+        private static final int INDEX_FROM = 12;
+        private static final Node[] NONE = new Node[0];
 
         private final Frame frame;
         private final Node parent;
-        private Map<Frame, Node> children;
-        private List<Node> sorted;
+        // Most nodes have one or two callees, so callees live in a plain array (a HashMap per node
+        // costs about three times the memory, which decides whether a 200 MB profile fits in
+        // 512 MB); only wide nodes get an index.
+        private Node[] kids = NONE;
+        private int kidCount;
+        private Map<Frame, Node> index;
+        private boolean sorted = true;
         private double total;
         private double self;
         private double baseTotal;
@@ -92,9 +114,43 @@ public final class CallTree {
         }
 
         Node child(Frame f) {
-            if (children == null) children = new HashMap<>(4);
-            sorted = null;
-            return children.computeIfAbsent(f, k -> new Node(k, this));
+            if (index != null) {
+                Node n = index.get(f);
+                if (n != null) return n;
+            } else {
+                for (int i = 0; i < kidCount; i++) {
+                    if (kids[i].frame.equals(f)) return kids[i];
+                }
+            }
+            return newChild(f);
+        }
+
+        /** {@link #child} when every frame in the tree is interned, so identity decides. */
+        Node internedChild(Frame f) {
+            if (index != null) {
+                Node n = index.get(f);
+                if (n != null) return n;
+            } else {
+                Node[] k = kids;
+                for (int i = 0; i < kidCount; i++) {
+                    if (k[i].frame == f) return k[i];
+                }
+            }
+            return newChild(f);
+        }
+
+        private Node newChild(Frame f) {
+            Node n = new Node(f, this);
+            if (kidCount == kids.length) kids = Arrays.copyOf(kids, kidCount == 0 ? 1 : kidCount * 2);
+            kids[kidCount++] = n;
+            sorted = kidCount == 1;
+            if (index != null) {
+                index.put(f, n);
+            } else if (kidCount > INDEX_FROM) {
+                index = new HashMap<>(kidCount * 2);
+                for (int i = 0; i < kidCount; i++) index.put(kids[i].frame, kids[i]);
+            }
+            return n;
         }
 
         public Frame frame() {
@@ -141,13 +197,34 @@ public final class CallTree {
 
         /** Callees sorted by name (then kind), as flamegraph.pl orders them. */
         public List<Node> children() {
-            if (children == null) return List.of();
-            if (sorted == null) {
-                List<Node> list = new ArrayList<>(children.values());
-                list.sort(BY_NAME);
-                sorted = Collections.unmodifiableList(list);
+            if (kidCount == 0) return List.of();
+            if (!sorted) {
+                if (kids.length != kidCount) kids = Arrays.copyOf(kids, kidCount);
+                Arrays.sort(kids, BY_NAME);
+                sorted = true;
             }
-            return sorted;
+            return Collections.unmodifiableList(Arrays.asList(kids).subList(0, kidCount));
+        }
+
+        /** Number of callees. */
+        public int childCount() {
+            return kidCount;
+        }
+
+        /** Number of nodes below this one, counted without sorting anything. */
+        public long descendants() {
+            long n = 0;
+            Node[] stack = new Node[64];
+            int top = 0;
+            stack[top++] = this;
+            while (top > 0) {
+                Node node = stack[--top];
+                n += node.kidCount;
+                if (top + node.kidCount > stack.length) stack = Arrays.copyOf(stack, Math.max(stack.length * 2, top + node.kidCount));
+                System.arraycopy(node.kids, 0, stack, top, node.kidCount);
+                top += node.kidCount;
+            }
+            return n;
         }
 
         /** Number of frames from the root; the root has depth 0. */

@@ -2,12 +2,14 @@ package dev.jjf.stacks;
 
 import dev.jjf.profile.HeapProfile;
 import dev.jjf.profile.Metric;
+import dev.jjf.profile.ProfileStream;
 import dev.jjf.profile.StackSample;
 import dev.jjf.symbols.Line;
 import dev.jjf.symbols.Location;
 import dev.jjf.symbols.ProcessSymbols;
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -22,6 +24,9 @@ public final class StackFolder {
     private final Pattern include;
     private final Pattern exclude;
     private final CallTree tree;
+    /** One instance per distinct frame, so the tree finds callees by identity. */
+    private final Map<Frame, Frame> frames = new HashMap<>();
+    private Frame[] path = new Frame[256];
 
     /**
      * @param include keep only stacks with a frame matching this (null: all)
@@ -38,53 +43,121 @@ public final class StackFolder {
         return tree;
     }
 
+    /** What one address of one process contributes to a stack, worked out once per address. */
+    private static final class Site {
+        final Frame[] rootFirst;
+        final boolean allocator;
+        /** For an allocator frame: the entry point a program called, or null. */
+        final String entryPoint;
+
+        Site(Frame[] rootFirst, boolean allocator, String entryPoint) {
+            this.rootFirst = rootFirst;
+            this.allocator = allocator;
+            this.entryPoint = entryPoint;
+        }
+    }
+
     /** Adds every stack of one profile, named by that process's symbols. */
     public void add(HeapProfile profile, ProcessSymbols symbols) {
-        fold(profile, symbols, false);
+        Process p = new Process(symbols, profile.samplePeriodBytes(), false);
+        for (StackSample sample : profile.samples()) p.add(sample);
     }
 
     /** Adds a profile to the baseline of a differential graph. */
     public void addBaseline(HeapProfile profile, ProcessSymbols symbols) {
-        fold(profile, symbols, true);
+        Process p = new Process(symbols, profile.samplePeriodBytes(), true);
+        for (StackSample sample : profile.samples()) p.add(sample);
     }
 
-    private void fold(HeapProfile profile, ProcessSymbols symbols, boolean baseline) {
-        Map<Location, Frame[]> framesOf = new IdentityHashMap<>(); // locations are interned per process
-        List<Frame> path = new ArrayList<>(64);
-        for (StackSample sample : profile.samples()) {
-            double value = metric.value(sample, profile.samplePeriodBytes());
-            if (value == 0) continue;
+    /**
+     * Adds every stack of a profile as it is parsed, named by that process's symbols.
+     *
+     * @return the number of stacks read
+     */
+    public long add(ProfileStream profile, ProcessSymbols symbols) throws IOException {
+        Process p = null;
+        for (List<StackSample> batch; (batch = profile.next()) != null; ) {
+            if (p == null) p = new Process(symbols, profile.samplePeriodBytes(), false);
+            for (StackSample sample : batch) p.add(sample);
+        }
+        return profile.stacks();
+    }
+
+    /** Folding state of one process: what each of its addresses contributes. */
+    private final class Process {
+        private final ProcessSymbols symbols;
+        private final long period;
+        private final boolean baseline;
+        // Profiles repeat the same few thousand addresses in every stack; the leaf is looked up
+        // as is and callers as return addresses, hence two maps.
+        private final AddressMap<Site> leaves = new AddressMap<>();
+        private final AddressMap<Site> callers = new AddressMap<>();
+        private Site[] sites = new Site[128];
+
+        Process(ProcessSymbols symbols, long period, boolean baseline) {
+            this.symbols = symbols;
+            this.period = period;
+            this.baseline = baseline;
+        }
+
+        void add(StackSample sample) {
+            double value = metric.value(sample, period);
+            if (value == 0) return;
             long[] addresses = sample.addresses();
-            Location[] locations = new Location[addresses.length];
-            for (int i = 0; i < addresses.length; i++) locations[i] = symbols.locate(addresses[i], i > 0);
+            if (sites.length < addresses.length) sites = new Site[addresses.length];
+            for (int i = 0; i < addresses.length; i++) {
+                AddressMap<Site> cache = i == 0 ? leaves : callers;
+                Site s = cache.get(addresses[i]);
+                if (s == null) {
+                    s = site(symbols.locate(addresses[i], i > 0));
+                    cache.put(addresses[i], s);
+                }
+                sites[i] = s;
+            }
 
             int first = 0;
-            while (first < locations.length - 1 && AllocatorFrames.isAllocator(locations[first])) first++;
-            String entry = first > 0 ? AllocatorFrames.entryPoint(locations[first - 1]) : null;
+            while (first < addresses.length - 1 && sites[first].allocator) first++;
+            String entry = first > 0 ? sites[first - 1].entryPoint : null;
 
-            path.clear();
-            for (int i = locations.length - 1; i >= first; i--) {
-                for (Frame f : framesOf.computeIfAbsent(locations[i], StackFolder::rootFirstFrames)) path.add(f);
+            int n = 0;
+            for (int i = addresses.length - 1; i >= first; i--) {
+                Frame[] fs = sites[i].rootFirst;
+                if (n + fs.length + 1 > path.length) path = Arrays.copyOf(path, Math.max(path.length * 2, n + fs.length + 1));
+                System.arraycopy(fs, 0, path, n, fs.length);
+                n += fs.length;
             }
-            if (entry != null) path.add(new Frame(entry, FrameKind.NATIVE));
-            if (!matches(path)) continue;
+            if (entry != null) path[n++] = intern(new Frame(entry, FrameKind.NATIVE));
+            if (!matches(path, n)) return;
             if (baseline) {
-                tree.addBaseline(path, value);
+                tree.addBaseline(Arrays.asList(path).subList(0, n), value);
             } else {
-                tree.add(path, value);
+                tree.addInterned(path, n, value);
             }
         }
     }
 
-    private static Frame[] rootFirstFrames(Location loc) {
-        List<Line> lines = loc.lines();
-        Frame[] frames = new Frame[lines.size()];
-        for (int i = 0; i < frames.length; i++) frames[i] = Classifier.frame(lines.get(lines.size() - 1 - i));
-        return frames;
+    private Site site(Location loc) {
+        var lines = loc.lines();
+        Frame[] rootFirst = new Frame[lines.size()];
+        for (int i = 0; i < rootFirst.length; i++) rootFirst[i] = intern(Classifier.frame(lines.get(lines.size() - 1 - i)));
+        boolean allocator = AllocatorFrames.isAllocator(loc);
+        return new Site(rootFirst, allocator, allocator ? AllocatorFrames.entryPoint(loc) : null);
     }
 
-    private boolean matches(List<Frame> path) {
-        if (include != null && path.stream().noneMatch(f -> include.matcher(f.name()).find())) return false;
-        return exclude == null || path.stream().noneMatch(f -> exclude.matcher(f.name()).find());
+    private Frame intern(Frame f) {
+        Frame known = frames.putIfAbsent(f, f);
+        return known != null ? known : f;
+    }
+
+    private boolean matches(Frame[] path, int n) {
+        if (include != null && !any(include, path, n)) return false;
+        return exclude == null || !any(exclude, path, n);
+    }
+
+    private static boolean any(Pattern p, Frame[] path, int n) {
+        for (int i = 0; i < n; i++) {
+            if (p.matcher(path[i].name()).find()) return true;
+        }
+        return false;
     }
 }

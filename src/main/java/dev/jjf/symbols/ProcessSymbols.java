@@ -61,7 +61,7 @@ public final class ProcessSymbols {
             OptionalLong vaddr = elf.get().elf().fileOffsetToVaddr(fileOffset);
             if (vaddr.isPresent()) {
                 String name = elf.get().table().lookup(vaddr.getAsLong());
-                if (name != null) return new Line(Demangler.demangle(name), Line.Source.ELF, library);
+                if (name != null) return new Line(symbolizer.demangle(name), Line.Source.ELF, library);
                 return unresolved(library, vaddr.getAsLong());
             }
         }

@@ -28,6 +28,8 @@ public final class Symbolizer {
     /** Verdicts of {@link #sameBuild}; keyed by the mapping itself, asked once per distinct address. */
     private final Map<Mapping, Boolean> layoutMatches = new HashMap<>();
     private final Set<String> warned = new HashSet<>();
+    /** A function is reached through many call sites; each mangled name is demangled once. */
+    private final Map<String, String> demangled = new HashMap<>();
 
     public Symbolizer(SymbolizerOptions options, Consumer<String> warnings) {
         this.options = options;
@@ -125,6 +127,15 @@ public final class Symbolizer {
 
     private static String message(Exception e) {
         return e instanceof BadInputException b ? b.getMessage() : String.valueOf(e.getMessage());
+    }
+
+    String demangle(String mangled) {
+        String d = demangled.get(mangled);
+        if (d == null) {
+            d = Demangler.demangle(mangled);
+            demangled.put(mangled, d);
+        }
+        return d;
     }
 
     void warnOnce(String key, String message) {
