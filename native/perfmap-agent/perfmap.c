@@ -838,6 +838,16 @@ static void give_up(jvmtiEnv *jvmti, agent *a, bool unlink_file)
     if (disposed && !a->flusher_running) free(a);
 }
 
+/* The capability and callbacks every JVMTI environment of this agent needs to see code. */
+static void code_events(jvmtiCapabilities *caps, jvmtiEventCallbacks *callbacks)
+{
+    memset(caps, 0, sizeof *caps);
+    caps->can_generate_compiled_method_load_events = 1;
+    memset(callbacks, 0, sizeof *callbacks);
+    callbacks->CompiledMethodLoad = on_compiled_method_load;
+    callbacks->DynamicCodeGenerated = on_dynamic_code_generated;
+}
+
 static jint start(JavaVM *vm, const char *options_string, bool attaching)
 {
     /* Only agent-owned state is touched on failure; the caller returns so that the JVM runs on. */
@@ -877,12 +887,8 @@ static jint start(JavaVM *vm, const char *options_string, bool attaching)
     }
 
     jvmtiCapabilities caps;
-    memset(&caps, 0, sizeof caps);
-    caps.can_generate_compiled_method_load_events = 1;
     jvmtiEventCallbacks callbacks;
-    memset(&callbacks, 0, sizeof callbacks);
-    callbacks.CompiledMethodLoad = on_compiled_method_load;
-    callbacks.DynamicCodeGenerated = on_dynamic_code_generated;
+    code_events(&caps, &callbacks);
     callbacks.VMInit = on_vm_init;
     callbacks.VMDeath = on_vm_death;
     bool ok = check(jvmti, (*jvmti)->AddCapabilities(jvmti, &caps), "AddCapabilities(can_generate_compiled_method_load_events)")
@@ -1000,12 +1006,8 @@ static agent *dump_agent(JavaVM *vm, char *why, size_t why_cap)
         return NULL;
     }
     jvmtiCapabilities caps;
-    memset(&caps, 0, sizeof caps);
-    caps.can_generate_compiled_method_load_events = 1;
     jvmtiEventCallbacks callbacks;
-    memset(&callbacks, 0, sizeof callbacks);
-    callbacks.CompiledMethodLoad = on_compiled_method_load;
-    callbacks.DynamicCodeGenerated = on_dynamic_code_generated;
+    code_events(&caps, &callbacks);
     char scratch[64];
     jvmtiError e = (*jvmti)->AddCapabilities(jvmti, &caps);
     const char *what = "AddCapabilities(can_generate_compiled_method_load_events)";
