@@ -1,11 +1,11 @@
 package dev.jjf.attach;
 
 import dev.jjf.BadInputException;
+import dev.jjf.launch.PerfMapAgent;
 import dev.jjf.profile.ProfileFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -16,10 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -233,28 +229,13 @@ public final class SnapshotAgent implements AutoCloseable {
      */
     private String installInJvm() throws IOException {
         byte[] bytes = Files.readAllBytes(library);
-        Path dir = hostTmp.resolve(AGENT_DIR_PREFIX + sha256(bytes).substring(0, HASH_CHARS));
+        Path dir = hostTmp.resolve(AGENT_DIR_PREFIX + PerfMapAgent.sha256(bytes).substring(0, HASH_CHARS));
         try {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (FileAlreadyExistsException e) {
             requirePrivate(dir);
         }
-        Path lib = dir.resolve(library.getFileName());
-        boolean same = Files.isRegularFile(lib, LinkOption.NOFOLLOW_LINKS) && Files.size(lib) == bytes.length
-                && Arrays.equals(Files.readAllBytes(lib), bytes);
-        if (!same) {
-            Path tmp = Files.createTempFile(dir, "agent", ".tmp");
-            try {
-                Files.write(tmp, bytes);
-                try {
-                    Files.move(tmp, lib, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, lib, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        Path lib = PerfMapAgent.install(bytes, dir.resolve(library.getFileName()));
         return JVM_TMP + "/" + dir.getFileName() + "/" + lib.getFileName();
     }
 
@@ -283,13 +264,5 @@ public final class SnapshotAgent implements AutoCloseable {
     private static String oneLine(String text) {
         String s = text.strip().replaceAll("\\s*\n\\s*", "; ");
         return s.isEmpty() ? "(no message)" : s;
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 }

@@ -71,7 +71,11 @@ public final class PerfMapAgent {
         return os.equals("Linux") && (arch.equals("amd64") || arch.equals("x86_64"));
     }
 
-    private static Path install(byte[] bytes, Path target) throws IOException {
+    /**
+     * Puts {@code bytes} at {@code target} through a temp file and a move, so a JVM never maps a
+     * half-written library; a file that already holds these bytes is reused as it is.
+     */
+    public static Path install(byte[] bytes, Path target) throws IOException {
         // The same bytes are already there: another run extracted them.
         if (Files.isRegularFile(target) && Files.size(target) == bytes.length && Arrays.equals(Files.readAllBytes(target), bytes)) {
             return target;
@@ -92,7 +96,8 @@ public final class PerfMapAgent {
         return target;
     }
 
-    private static String sha256(byte[] bytes) {
+    /** Hex SHA-256 of the bytes; names folders after a library's content. */
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
