@@ -3,14 +3,12 @@ package dev.jjf.symbols;
 import dev.jjf.profile.Mapping;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Names the addresses of one process, each distinct address once. Caller frames hold return
+ * Names the addresses of one process (the folder asks once per distinct address). Caller frames hold return
  * addresses, which point after the call: they are looked up at {@code address - 1}, as jeprof
  * does, so a call that ends a function or an inline range is attributed to the right one.
  */
@@ -20,8 +18,6 @@ public final class ProcessSymbols {
     private final Symbolizer symbolizer;
     private final Mapping[] mappings;
     private final PerfMap perfMap;
-    private final Map<Long, Location> leafCache = new HashMap<>();
-    private final Map<Long, Location> callerCache = new HashMap<>();
 
     ProcessSymbols(Symbolizer symbolizer, List<Mapping> mappings, PerfMap perfMap) {
         this.symbolizer = symbolizer;
@@ -37,12 +33,8 @@ public final class ProcessSymbols {
      * @param returnAddress true for every frame but the leaf
      */
     public Location locate(long address, boolean returnAddress) {
-        Map<Long, Location> cache = returnAddress ? callerCache : leafCache;
-        Location known = cache.get(address);
-        if (known != null) return known;
-        Location loc = new Location(address, lines(returnAddress ? address - 1 : address));
-        cache.put(address, loc);
-        return loc;
+        // No cache here: the folder names each distinct address of a process once (StackFolder.Process).
+        return new Location(address, lines(returnAddress ? address - 1 : address));
     }
 
     private List<Line> lines(long pc) {
