@@ -18,6 +18,7 @@ public final class CallTree {
     private final Node root = new Node(new Frame(ROOT_NAME, FrameKind.UNKNOWN), null);
     private final String unit;
     private boolean differential;
+    private boolean stale;
 
     /** @param unit what values count, "bytes" or "objects" */
     public CallTree(String unit) {
@@ -29,11 +30,13 @@ public final class CallTree {
     }
 
     public Node root() {
+        settle();
         return root;
     }
 
     /** Total of the whole tree (the root's inclusive value). */
     public double total() {
+        settle();
         return root.total;
     }
 
@@ -43,13 +46,9 @@ public final class CallTree {
      * @param rootFirst frames from the outermost caller to the allocation call
      */
     public void add(List<Frame> rootFirst, double value) {
-        Node node = root;
-        node.total += value;
-        for (Frame frame : rootFirst) {
-            node = node.child(frame);
-            node.total += value;
-        }
-        node.self += value;
+        Node node = rootForUpdate();
+        for (Frame frame : rootFirst) node = node.child(frame);
+        node.addSelf(value, 0);
     }
 
     /**
@@ -57,14 +56,10 @@ public final class CallTree {
      * follow {@link #add}; a path only the baseline has gets a node of width zero.
      */
     public void addBaseline(List<Frame> rootFirst, double value) {
-        differential = true;
-        Node node = root;
-        node.baseTotal += value;
-        for (Frame frame : rootFirst) {
-            node = node.child(frame);
-            node.baseTotal += value;
-        }
-        node.baseSelf += value;
+        markDifferential();
+        Node node = rootForUpdate();
+        for (Frame frame : rootFirst) node = node.child(frame);
+        node.addSelf(0, value);
     }
 
     /** True once a baseline was added: nodes then carry {@link Node#delta()}. */
@@ -72,18 +67,26 @@ public final class CallTree {
         return differential;
     }
 
+    void markDifferential() {
+        differential = true;
+    }
+
     /**
-     * {@link #add(List, double)} for the first {@code length} frames of an array, without a list.
-     * The frames must be interned: one instance per distinct frame across every call.
+     * The root, for a builder that adds values with {@link Node#addSelf}: inclusive totals are
+     * summed from the selves when the tree is next read.
      */
-    void addInterned(Frame[] rootFirst, int length, double value) {
-        Node node = root;
-        node.total += value;
-        for (int i = 0; i < length; i++) {
-            node = node.internedChild(rootFirst[i]);
-            node.total += value;
+    Node rootForUpdate() {
+        stale = true;
+        return root;
+    }
+
+    // Totals are summed bottom-up (a node's self, then its callees in order) rather than along
+    // every stack as it is added: the work is per node, not per frame.
+    private void settle() {
+        if (stale) {
+            root.sumTotals();
+            stale = false;
         }
-        node.self += value;
     }
 
     /** A frame in context: one path from the root. */
@@ -137,6 +140,40 @@ public final class CallTree {
                 }
             }
             return newChild(f);
+        }
+
+        void addSelf(double value, double baseValue) {
+            self += value;
+            baseSelf += baseValue;
+        }
+
+        /** Sets every total at and below this node from the selves: a node's self, then its callees in order. */
+        private void sumTotals() {
+            // Iterative post-order: stacks can be deeper than a comfortable recursion.
+            Node[] stack = new Node[64];
+            int[] next = new int[64];
+            int top = 0;
+            stack[0] = this;
+            while (top >= 0) {
+                Node n = stack[top];
+                int k = next[top];
+                if (k == 0) {
+                    n.total = n.self;
+                    n.baseTotal = n.baseSelf;
+                }
+                if (k < n.kidCount) {
+                    next[top] = k + 1;
+                    if (++top == stack.length) {
+                        stack = Arrays.copyOf(stack, top * 2);
+                        next = Arrays.copyOf(next, top * 2);
+                    }
+                    stack[top] = n.kids[k];
+                    next[top] = 0;
+                } else if (--top >= 0) {
+                    stack[top].total += n.total;
+                    stack[top].baseTotal += n.baseTotal;
+                }
+            }
         }
 
         private Node newChild(Frame f) {
