@@ -179,7 +179,8 @@ public final class StackFolder {
         private void end(int t) {
             double value = trie.value(t);
             if (t == AddressTrie.ROOT) {
-                node[t].addSelf(baseline ? 0 : value, baseline ? value : 0);
+                // An empty stack has no frame for --include to match.
+                if (include == null) node[t].addSelf(baseline ? 0 : value, baseline ? value : 0);
                 return;
             }
             Site leaf = site(leaves, trie.address(t), false);
