@@ -155,6 +155,12 @@ final class AddressTrie {
         return (int) (key ^ (key >>> 32)) & mask;
     }
 
+    /** Frees the index that finds nodes by prefix: the trie can then be read, not added to. */
+    void freeIndex() {
+        entries = null;
+        nodes = null;
+    }
+
     /** Number of nodes, the root included; nodes are numbered from 0 (the root), a caller before its callees. */
     int size() {
         return size;

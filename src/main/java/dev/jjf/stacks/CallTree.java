@@ -1,5 +1,6 @@
 package dev.jjf.stacks;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
@@ -10,19 +11,52 @@ import java.util.Map;
 /**
  * Stacks merged into a tree: the root is "all", its children are thread entry points, leaves are
  * allocation calls. Values are inclusive and fractional because jemalloc samples are unsampled.
+ *
+ * <p>Nodes live in primitive arrays, numbered from 0 (the root); {@link Node} is a view of one.
+ * A 200 MB profile makes over a million nodes: as objects the garbage collector copied them
+ * between generations, which took more time than folding them.
  */
 public final class CallTree {
     /** Name of the synthetic root node. */
     public static final String ROOT_NAME = "all";
+    static final int ROOT = 0;
+    private static final int NONE = -1;
+    private static final Comparator<Frame> BY_NAME = Comparator.comparing(Frame::name).thenComparing(Frame::kind);
 
-    private final Node root = new Node(new Frame(ROOT_NAME, FrameKind.UNKNOWN), null);
     private final String unit;
     private boolean differential;
+    /** Totals are summed from the selves when next read. */
     private boolean stale;
+    private boolean sorted = true;
+
+    private final Map<Frame, Integer> frameIds = new HashMap<>();
+    private Frame[] frames = new Frame[256];
+    private int frameCount;
+
+    private int size = 1;
+    private int[] frame = new int[1024];
+    private int[] parent = new int[1024];
+    private int[] firstKid = new int[1024];
+    private int[] nextSibling = new int[1024];
+    private int[] kidCount = new int[1024];
+    private double[] total = new double[1024];
+    private double[] self = new double[1024];
+    /** Baseline values, allocated with the first baseline stack. */
+    private double[] baseTotal;
+    private double[] baseSelf;
+
+    // (parent, frame id) -> node, open addressing; dropped once the tree is read, rebuilt if it grows again.
+    private long[] edgeKeys;
+    private int[] edgeNodes;
+    private int edges;
 
     /** @param unit what values count, "bytes" or "objects" */
     public CallTree(String unit) {
         this.unit = unit;
+        frame[ROOT] = frameId(new Frame(ROOT_NAME, FrameKind.UNKNOWN));
+        parent[ROOT] = NONE;
+        firstKid[ROOT] = NONE;
+        nextSibling[ROOT] = NONE;
     }
 
     public String unit() {
@@ -31,13 +65,18 @@ public final class CallTree {
 
     public Node root() {
         settle();
-        return root;
+        return new Node(this, ROOT);
     }
 
     /** Total of the whole tree (the root's inclusive value). */
     public double total() {
         settle();
-        return root.total;
+        return total[ROOT];
+    }
+
+    /** Number of nodes, the root included. */
+    public int size() {
+        return size;
     }
 
     /**
@@ -46,9 +85,9 @@ public final class CallTree {
      * @param rootFirst frames from the outermost caller to the allocation call
      */
     public void add(List<Frame> rootFirst, double value) {
-        Node node = rootForUpdate();
-        for (Frame frame : rootFirst) node = node.child(frame);
-        node.addSelf(value, 0);
+        int node = ROOT;
+        for (Frame f : rootFirst) node = child(node, frameId(f));
+        addSelf(node, value, 0);
     }
 
     /**
@@ -57,9 +96,9 @@ public final class CallTree {
      */
     public void addBaseline(List<Frame> rootFirst, double value) {
         markDifferential();
-        Node node = rootForUpdate();
-        for (Frame frame : rootFirst) node = node.child(frame);
-        node.addSelf(0, value);
+        int node = ROOT;
+        for (Frame f : rootFirst) node = child(node, frameId(f));
+        addSelf(node, 0, value);
     }
 
     /** True once a baseline was added: nodes then carry {@link Node#delta()}. */
@@ -67,199 +106,248 @@ public final class CallTree {
         return differential;
     }
 
+    /** The frame's number in this tree, the same for equal frames. */
+    int frameId(Frame f) {
+        Integer id = frameIds.get(f);
+        if (id != null) return id;
+        if (frameCount == frames.length) frames = Arrays.copyOf(frames, frameCount * 2);
+        frames[frameCount] = f;
+        frameIds.put(f, frameCount);
+        return frameCount++;
+    }
+
+    /** The callee of {@code node} with this frame, made if it is new. */
+    int child(int node, int frameId) {
+        if (edgeKeys == null) indexEdges(size);
+        long key = ((long) node << 32) | frameId;
+        int mask = edgeNodes.length - 1;
+        for (int s = slot(key, mask); ; s = (s + 1) & mask) {
+            if (edgeNodes[s] == NONE) {
+                int c = newNode(node, frameId);
+                edgeKeys[s] = key;
+                edgeNodes[s] = c;
+                if (++edges * 2 > edgeNodes.length) indexEdges(size);
+                return c;
+            }
+            if (edgeKeys[s] == key) return edgeNodes[s];
+        }
+    }
+
+    /** Adds to a node's self values; totals follow when the tree is next read. */
+    void addSelf(int node, double value, double baseValue) {
+        self[node] += value;
+        if (baseValue != 0) {
+            markDifferential();
+            baseSelf[node] += baseValue;
+        }
+        stale = true;
+    }
+
     void markDifferential() {
         differential = true;
+        if (baseSelf == null) {
+            baseSelf = new double[self.length];
+            baseTotal = new double[self.length];
+        }
     }
 
     /**
-     * The root, for a builder that adds values with {@link Node#addSelf}: inclusive totals are
-     * summed from the selves when the tree is next read.
+     * Makes room for this many more nodes at once: each array is allocated once, not doubled step by step
+     * (large arrays are allocated outside the young generation, and each one can start a collection).
      */
-    Node rootForUpdate() {
-        stale = true;
-        return root;
+    void ensureRoomFor(int moreNodes) {
+        long needed = (long) size + moreNodes;
+        if (needed > frame.length) resize((int) Math.min(Integer.MAX_VALUE - 8, needed));
+        if (edgeKeys == null || needed * 2 > edgeNodes.length) indexEdges((int) Math.min(1 << 30, needed));
     }
 
-    // Totals are summed bottom-up (a node's self, then its callees in order) rather than along
-    // every stack as it is added: the work is per node, not per frame.
+    private void resize(int n) {
+        frame = Arrays.copyOf(frame, n);
+        parent = Arrays.copyOf(parent, n);
+        firstKid = Arrays.copyOf(firstKid, n);
+        nextSibling = Arrays.copyOf(nextSibling, n);
+        kidCount = Arrays.copyOf(kidCount, n);
+        total = Arrays.copyOf(total, n);
+        self = Arrays.copyOf(self, n);
+        if (baseSelf != null) {
+            baseSelf = Arrays.copyOf(baseSelf, n);
+            baseTotal = Arrays.copyOf(baseTotal, n);
+        }
+    }
+
+    private int newNode(int from, int frameId) {
+        if (size == frame.length) resize(size * 2);
+        int c = size++;
+        frame[c] = frameId;
+        parent[c] = from;
+        firstKid[c] = NONE;
+        nextSibling[c] = firstKid[from];
+        firstKid[from] = c;
+        kidCount[from]++;
+        sorted = false;
+        stale = true;
+        return c;
+    }
+
+    /** (Re)builds the edge index with room for the edges of this many nodes, at most half full. */
+    private void indexEdges(int nodes) {
+        int slots = Integer.highestOneBit(Math.max(1024, nodes * 2) - 1) << 1;
+        edgeKeys = new long[slots];
+        edgeNodes = new int[slots];
+        Arrays.fill(edgeNodes, NONE);
+        int mask = slots - 1;
+        for (int c = 1; c < size; c++) {
+            long key = ((long) parent[c] << 32) | frame[c];
+            int s = slot(key, mask);
+            while (edgeNodes[s] != NONE) s = (s + 1) & mask;
+            edgeKeys[s] = key;
+            edgeNodes[s] = c;
+        }
+        edges = size - 1;
+    }
+
+    private static int slot(long key, int mask) {
+        long h = key * 0x9E3779B97F4A7C15L;
+        return (int) (h ^ (h >>> 32)) & mask;
+    }
+
+    /**
+     * Sums totals bottom-up (a node's self plus its callees' totals) and sorts callees by name,
+     * once, before anything reads the tree. Nodes are numbered callers first, so one backward
+     * pass sums every total.
+     */
     private void settle() {
         if (stale) {
-            root.sumTotals();
+            System.arraycopy(self, 0, total, 0, size);
+            for (int c = size - 1; c > 0; c--) total[parent[c]] += total[c];
+            if (baseSelf != null) {
+                System.arraycopy(baseSelf, 0, baseTotal, 0, size);
+                for (int c = size - 1; c > 0; c--) baseTotal[parent[c]] += baseTotal[c];
+            }
             stale = false;
+        }
+        if (!sorted) {
+            sortCallees();
+            sorted = true;
+        }
+        edgeKeys = null;
+        edgeNodes = null;
+    }
+
+    /** Relinks every callee list in flamegraph.pl's order: by name, then kind. */
+    private void sortCallees() {
+        int[] kids = new int[16];
+        for (int n = 0; n < size; n++) {
+            int k = kidCount[n];
+            if (k < 2) continue;
+            if (kids.length < k) kids = new int[Math.max(k, kids.length * 2)];
+            int i = 0;
+            for (int c = firstKid[n]; c != NONE; c = nextSibling[c]) kids[i++] = c;
+            if (!inOrder(kids, k)) sortByFrame(kids, k);
+            firstKid[n] = kids[0];
+            for (int j = 0; j < k - 1; j++) nextSibling[kids[j]] = kids[j + 1];
+            nextSibling[kids[k - 1]] = NONE;
         }
     }
 
-    /** A frame in context: one path from the root. */
+    private boolean inOrder(int[] kids, int k) {
+        for (int j = 1; j < k; j++) {
+            if (BY_NAME.compare(frames[frame[kids[j - 1]]], frames[frame[kids[j]]]) > 0) return false;
+        }
+        return true;
+    }
+
+    private void sortByFrame(int[] kids, int k) {
+        Integer[] boxed = new Integer[k];
+        for (int j = 0; j < k; j++) boxed[j] = kids[j];
+        Arrays.sort(boxed, (a, b) -> BY_NAME.compare(frames[frame[a]], frames[frame[b]]));
+        for (int j = 0; j < k; j++) kids[j] = boxed[j];
+    }
+
+    /** A frame in context: one path from the root. A view of one node of the tree. */
     public static final class Node {
-        private static final Comparator<Node> BY_NAME =
-                Comparator.comparing((Node n) -> n.frame.name()).thenComparing(n -> n.frame.kind());
-        /** Past this many callees a hash index replaces the linear scan. */
-        private static final int INDEX_FROM = 12;
-        private static final Node[] NONE = new Node[0];
+        private final CallTree tree;
+        private final int index;
 
-        private final Frame frame;
-        private final Node parent;
-        // Most nodes have one or two callees, so callees live in a plain array (a HashMap per node
-        // costs about three times the memory, which decides whether a 200 MB profile fits in
-        // 512 MB); only wide nodes get an index.
-        private Node[] kids = NONE;
-        private int kidCount;
-        private Map<Frame, Node> index;
-        private boolean sorted = true;
-        private double total;
-        private double self;
-        private double baseTotal;
-        private double baseSelf;
-
-        Node(Frame frame, Node parent) {
-            this.frame = frame;
-            this.parent = parent;
-        }
-
-        Node child(Frame f) {
-            if (index != null) {
-                Node n = index.get(f);
-                if (n != null) return n;
-            } else {
-                for (int i = 0; i < kidCount; i++) {
-                    if (kids[i].frame.equals(f)) return kids[i];
-                }
-            }
-            return newChild(f);
-        }
-
-        /** {@link #child} when every frame in the tree is interned, so identity decides. */
-        Node internedChild(Frame f) {
-            if (index != null) {
-                Node n = index.get(f);
-                if (n != null) return n;
-            } else {
-                Node[] k = kids;
-                for (int i = 0; i < kidCount; i++) {
-                    if (k[i].frame == f) return k[i];
-                }
-            }
-            return newChild(f);
-        }
-
-        void addSelf(double value, double baseValue) {
-            self += value;
-            baseSelf += baseValue;
-        }
-
-        /** Sets every total at and below this node from the selves: a node's self, then its callees in order. */
-        private void sumTotals() {
-            // Iterative post-order: stacks can be deeper than a comfortable recursion.
-            Node[] stack = new Node[64];
-            int[] next = new int[64];
-            int top = 0;
-            stack[0] = this;
-            while (top >= 0) {
-                Node n = stack[top];
-                int k = next[top];
-                if (k == 0) {
-                    n.total = n.self;
-                    n.baseTotal = n.baseSelf;
-                }
-                if (k < n.kidCount) {
-                    next[top] = k + 1;
-                    if (++top == stack.length) {
-                        stack = Arrays.copyOf(stack, top * 2);
-                        next = Arrays.copyOf(next, top * 2);
-                    }
-                    stack[top] = n.kids[k];
-                    next[top] = 0;
-                } else if (--top >= 0) {
-                    stack[top].total += n.total;
-                    stack[top].baseTotal += n.baseTotal;
-                }
-            }
-        }
-
-        private Node newChild(Frame f) {
-            Node n = new Node(f, this);
-            if (kidCount == kids.length) kids = Arrays.copyOf(kids, kidCount == 0 ? 1 : kidCount * 2);
-            kids[kidCount++] = n;
-            sorted = kidCount == 1;
-            if (index != null) {
-                index.put(f, n);
-            } else if (kidCount > INDEX_FROM) {
-                index = new HashMap<>(kidCount * 2);
-                for (int i = 0; i < kidCount; i++) index.put(kids[i].frame, kids[i]);
-            }
-            return n;
+        private Node(CallTree tree, int index) {
+            this.tree = tree;
+            this.index = index;
         }
 
         public Frame frame() {
-            return frame;
+            return tree.frames[tree.frame[index]];
         }
 
         public String name() {
-            return frame.name();
+            return frame().name();
         }
 
         public FrameKind kind() {
-            return frame.kind();
+            return frame().kind();
         }
 
         /** The caller, or null for the root. */
         public Node parent() {
-            return parent;
+            int p = tree.parent[index];
+            return p == NONE ? null : new Node(tree, p);
         }
 
         /** Inclusive value: this frame and everything it called. */
         public double total() {
-            return total;
+            tree.settle();
+            return tree.total[index];
         }
 
         /** Value allocated with this frame as the leaf. */
         public double self() {
-            return self;
+            return tree.self[index];
         }
 
         /** Inclusive value in the baseline of a differential tree, else 0. */
         public double baseTotal() {
-            return baseTotal;
+            tree.settle();
+            return tree.baseTotal == null ? 0 : tree.baseTotal[index];
         }
 
         /** Value with this frame as the leaf in the baseline. */
         public double baseSelf() {
-            return baseSelf;
+            return tree.baseSelf == null ? 0 : tree.baseSelf[index];
         }
 
         /** Growth since the baseline: total - baseTotal. */
         public double delta() {
-            return total - baseTotal;
+            return total() - baseTotal();
         }
 
         /** Callees sorted by name (then kind), as flamegraph.pl orders them. */
         public List<Node> children() {
-            if (kidCount == 0) return List.of();
-            if (!sorted) {
-                if (kids.length != kidCount) kids = Arrays.copyOf(kids, kidCount);
-                Arrays.sort(kids, BY_NAME);
-                sorted = true;
-            }
-            return Collections.unmodifiableList(Arrays.asList(kids).subList(0, kidCount));
+            tree.settle();
+            int k = tree.kidCount[index];
+            if (k == 0) return List.of();
+            List<Node> out = new ArrayList<>(k);
+            for (int c = tree.firstKid[index]; c != NONE; c = tree.nextSibling[c]) out.add(new Node(tree, c));
+            return Collections.unmodifiableList(out);
         }
 
         /** Number of callees. */
         public int childCount() {
-            return kidCount;
+            return tree.kidCount[index];
         }
 
-        /** Number of nodes below this one, counted without sorting anything. */
+        /** Number of nodes below this one. */
         public long descendants() {
+            if (index == ROOT) return tree.size - 1;
             long n = 0;
-            Node[] stack = new Node[64];
+            int[] stack = new int[64];
             int top = 0;
-            stack[top++] = this;
+            stack[top++] = index;
             while (top > 0) {
-                Node node = stack[--top];
-                n += node.kidCount;
-                if (top + node.kidCount > stack.length) stack = Arrays.copyOf(stack, Math.max(stack.length * 2, top + node.kidCount));
-                System.arraycopy(node.kids, 0, stack, top, node.kidCount);
-                top += node.kidCount;
+                int node = stack[--top];
+                for (int c = tree.firstKid[node]; c != NONE; c = tree.nextSibling[c]) {
+                    n++;
+                    if (top == stack.length) stack = Arrays.copyOf(stack, top * 2);
+                    stack[top++] = c;
+                }
             }
             return n;
         }
@@ -267,8 +355,23 @@ public final class CallTree {
         /** Number of frames from the root; the root has depth 0. */
         public int depth() {
             int d = 0;
-            for (Node n = parent; n != null; n = n.parent) d++;
+            for (int p = tree.parent[index]; p != NONE; p = tree.parent[p]) d++;
             return d;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Node n && n.tree == tree && n.index == index;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(tree) * 31 + index;
+        }
+
+        @Override
+        public String toString() {
+            return name() + " (" + total() + ")";
         }
     }
 }

@@ -4,15 +4,12 @@ import dev.jjf.profile.HeapProfile;
 import dev.jjf.profile.Metric;
 import dev.jjf.profile.ProfileStream;
 import dev.jjf.profile.StackSample;
-import dev.jjf.symbols.Line;
 import dev.jjf.symbols.Location;
 import dev.jjf.symbols.ProcessSymbols;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -25,8 +22,6 @@ public final class StackFolder {
     private final Pattern include;
     private final Pattern exclude;
     private final CallTree tree;
-    /** One instance per distinct frame, so the tree finds callees by identity. */
-    private final Map<Frame, Frame> frames = new HashMap<>();
 
     /**
      * @param include keep only stacks with a frame matching this (null: all)
@@ -45,15 +40,16 @@ public final class StackFolder {
 
     /** What one address of one process contributes to a stack, worked out once per address. */
     private static final class Site {
-        final Frame[] rootFirst;
+        /** The frames' ids in the tree. */
+        final int[] rootFirst;
         final boolean allocator;
-        /** For an allocator frame: the entry point a program called, or null. */
-        final Frame entryPoint;
+        /** For an allocator frame: the id of the entry point a program called, or -1. */
+        final int entryPoint;
         /** {@link #INCLUDED} and {@link #EXCLUDED} for the frames and for the entry point. */
         final int flags;
         final int entryFlags;
 
-        Site(Frame[] rootFirst, boolean allocator, Frame entryPoint, int flags, int entryFlags) {
+        Site(int[] rootFirst, boolean allocator, int entryPoint, int flags, int entryFlags) {
             this.rootFirst = rootFirst;
             this.allocator = allocator;
             this.entryPoint = entryPoint;
@@ -134,8 +130,8 @@ public final class StackFolder {
          * when the node is not an allocator frame.
          */
         private int[] runStart;
-        /** The call-tree node of the path down to the node, made on first use. */
-        private CallTree.Node[] node;
+        /** The call-tree node of the path down to the node, made on first use; -1 before. */
+        private int[] node;
         private int[] chain = new int[128];
 
         Process(ProcessSymbols symbols, long period, boolean baseline, int expectedNodes) {
@@ -152,14 +148,18 @@ public final class StackFolder {
 
         /** Walks the trie in node order, callers first, and adds every stack that passes the filters to the tree. */
         void fold() {
+            trie.freeIndex(); // the largest array; the call tree grows next
             int size = trie.size();
+            // Every distinct address prefix is at most one new call-tree path end; inlining adds a few more.
+            tree.ensureRoomFor(size);
             boolean[] hasCallees = new boolean[size];
             for (int t = 1; t < size; t++) hasCallees[trie.parent(t)] = true;
             caller = new Site[size];
             flags = new byte[size];
             runStart = new int[size];
-            node = new CallTree.Node[size];
-            node[AddressTrie.ROOT] = tree.rootForUpdate();
+            node = new int[size];
+            Arrays.fill(node, -1);
+            node[AddressTrie.ROOT] = CallTree.ROOT;
             runStart[AddressTrie.ROOT] = AddressTrie.NONE;
             if (trie.value(AddressTrie.ROOT) != 0) end(AddressTrie.ROOT);
             for (int t = 1; t < size; t++) {
@@ -180,7 +180,7 @@ public final class StackFolder {
             double value = trie.value(t);
             if (t == AddressTrie.ROOT) {
                 // An empty stack has no frame for --include to match.
-                if (include == null) node[t].addSelf(baseline ? 0 : value, baseline ? value : 0);
+                if (include == null) tree.addSelf(node[t], baseline ? 0 : value, baseline ? value : 0);
                 return;
             }
             Site leaf = site(leaves, trie.address(t), false);
@@ -194,26 +194,26 @@ public final class StackFolder {
             if (include != null && (f & INCLUDED) == 0) return;
             if (exclude != null && (f & EXCLUDED) != 0) return;
 
-            CallTree.Node n;
+            int n;
             if (outermost == null) {
                 n = descend(path(p), leaf.rootFirst);
             } else {
                 n = path(trie.parent(trimFrom));
-                if (outermost.entryPoint != null) n = n.internedChild(outermost.entryPoint);
+                if (outermost.entryPoint >= 0) n = tree.child(n, outermost.entryPoint);
             }
-            n.addSelf(baseline ? 0 : value, baseline ? value : 0);
+            tree.addSelf(n, baseline ? 0 : value, baseline ? value : 0);
         }
 
         /** The call-tree node of the path down to trie node t, made on first use. */
-        private CallTree.Node path(int t) {
+        private int path(int t) {
             int k = 0;
             int u = t;
-            while (node[u] == null) {
+            while (node[u] < 0) {
                 if (k == chain.length) chain = Arrays.copyOf(chain, k * 2);
                 chain[k++] = u;
                 u = trie.parent(u);
             }
-            CallTree.Node n = node[u];
+            int n = node[u];
             while (k > 0) {
                 u = chain[--k];
                 n = descend(n, caller[u].rootFirst);
@@ -232,24 +232,25 @@ public final class StackFolder {
         }
     }
 
-    private static CallTree.Node descend(CallTree.Node from, Frame[] rootFirst) {
-        CallTree.Node n = from;
-        for (Frame f : rootFirst) n = n.internedChild(f);
+    private int descend(int from, int[] rootFirst) {
+        int n = from;
+        for (int f : rootFirst) n = tree.child(n, f);
         return n;
     }
 
     private Site site(Location loc) {
         var lines = loc.lines();
-        Frame[] rootFirst = new Frame[lines.size()];
+        int[] rootFirst = new int[lines.size()];
         int f = 0;
         for (int i = 0; i < rootFirst.length; i++) {
-            rootFirst[i] = intern(Classifier.frame(lines.get(lines.size() - 1 - i)));
-            f |= flags(rootFirst[i]);
+            Frame frame = Classifier.frame(lines.get(lines.size() - 1 - i));
+            rootFirst[i] = tree.frameId(frame);
+            f |= flags(frame);
         }
         boolean allocator = AllocatorFrames.isAllocator(loc);
         String entry = allocator ? AllocatorFrames.entryPoint(loc) : null;
-        Frame entryFrame = entry == null ? null : intern(new Frame(entry, FrameKind.NATIVE));
-        return new Site(rootFirst, allocator, entryFrame, f, entryFrame == null ? 0 : flags(entryFrame));
+        Frame entryFrame = entry == null ? null : new Frame(entry, FrameKind.NATIVE);
+        return new Site(rootFirst, allocator, entryFrame == null ? -1 : tree.frameId(entryFrame), f, entryFrame == null ? 0 : flags(entryFrame));
     }
 
     private int flags(Frame f) {
@@ -257,8 +258,4 @@ public final class StackFolder {
                 | (exclude != null && exclude.matcher(f.name()).find() ? EXCLUDED : 0);
     }
 
-    private Frame intern(Frame f) {
-        Frame known = frames.putIfAbsent(f, f);
-        return known != null ? known : f;
-    }
 }
