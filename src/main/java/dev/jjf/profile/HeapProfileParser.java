@@ -163,8 +163,9 @@ public final class HeapProfileParser {
         private final List<Mapping> mappings = new ArrayList<>();
         private long period;
         private long[] frames = new long[128];
-        /** The stack of the last stack line. */
+        /** The stack of the last stack line, and the sample of the last count line. */
         private long[] stack;
+        private StackSample sample;
         /** The reader's buffer; the current line starts at lineStart. */
         private byte[] buf;
         private int lineStart;
@@ -210,14 +211,18 @@ public final class HeapProfileParser {
                     stack = this.stack;
                 } else if (c == 't') {
                     if (b[p + 1] == '*' && stack != null) {
-                        pos = p + 2;
-                        p = lineEnd(p);
-                        samples.sample(countLine(stack));
+                        int next = plainCountLine(p + 2, stack);
+                        if (next < 0) {
+                            pos = p + 2;
+                            next = lineEnd(p);
+                            sample = countLine(stack);
+                        }
+                        p = next;
+                        samples.sample(sample);
                         stack = null;
                     } else {
                         // summaries in the header, and per-thread lines, which jeprof does not use either
-                        while (b[p] != '\n') p++;
-                        p++;
+                        p = skipLine(b, p);
                     }
                 } else if (c == '\n') {
                     p++;
@@ -333,6 +338,45 @@ public final class HeapProfileParser {
             if (n == 0) throw error("stack line without addresses");
             stack = Arrays.copyOf(f, n);
             return p + 1;
+        }
+
+        /**
+         * A count line spelt exactly as jemalloc writes it, "t*: N: N [N: N]" then '\n', from just
+         * after its "t*": the sample goes to {@link #sample} and the start of the next line is
+         * returned. -1 for any other spelling (spaces, "\r\n", 19 digits or more, errors), which
+         * {@link #countLine} then reads with all its checks.
+         */
+        private int plainCountLine(int p, long[] stack) {
+            byte[] b = buf;
+            if (b[p] != ':' || b[p + 1] != ' ') return -1;
+            int start = p += 2;
+            long objects = 0;
+            for (int d; (d = b[p] - '0') >= 0 && d <= 9; p++) objects = objects * 10 + d;
+            if (p == start || p - start > 18 || b[p] != ':' || b[p + 1] != ' ') return -1;
+            start = p += 2;
+            long bytes = 0;
+            for (int d; (d = b[p] - '0') >= 0 && d <= 9; p++) bytes = bytes * 10 + d;
+            if (p == start || p - start > 18 || b[p] != ' ' || b[p + 1] != '[') return -1;
+            start = p += 2;
+            long accumObjects = 0;
+            for (int d; (d = b[p] - '0') >= 0 && d <= 9; p++) accumObjects = accumObjects * 10 + d;
+            if (p == start || p - start > 18 || b[p] != ':' || b[p + 1] != ' ') return -1;
+            start = p += 2;
+            long accumBytes = 0;
+            for (int d; (d = b[p] - '0') >= 0 && d <= 9; p++) accumBytes = accumBytes * 10 + d;
+            if (p == start || p - start > 18 || b[p] != ']' || b[p + 1] != '\n') return -1;
+            sample = new StackSample(stack, objects, bytes, accumObjects, accumBytes);
+            return p + 2;
+        }
+
+        /** The start of the line after the one p is in, looking at eight bytes at a time. */
+        private static int skipLine(byte[] b, int p) {
+            while (true) {
+                long w = (long) LONGS.get(b, p) ^ 0x0a0a0a0a0a0a0a0aL;
+                long newlines = (w - 0x0101010101010101L) & ~w & 0x8080808080808080L; // exact up to the first
+                if (newlines != 0) return p + (int) (((newlines & -newlines) >>> 7) * 0x0001020304050607L >>> 56) + 1;
+                p += 8;
+            }
         }
 
         /** {@code t*: objs: bytes [accum_objs: accum_bytes]}, from just after its "t*". */
