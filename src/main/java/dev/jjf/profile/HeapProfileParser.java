@@ -293,7 +293,6 @@ public final class HeapProfileParser {
                     break;
                 }
                 if (c == '0' && (b[p + 1] | 0x20) == 'x') p += 2;
-                int start = p;
                 long w = (long) LONGS.get(b, p);
                 long x = w & 0x7f7f7f7f7f7f7f7fL;
                 long y = x | 0x2020202020202020L;
@@ -314,6 +313,8 @@ public final class HeapProfileParser {
                     bad = (~((x + 0x5050505050505050L & ~(x + 0x4646464646464646L))
                             | (y + 0x1f1f1f1f1f1f1f1fL & ~(y + 0x1919191919191919L))) | w) & 0x8080808080808080L;
                     if (bad == 0 && HEX_DIGITS[b[p + 8] & 0xff] >= 0) throw error("hex number longer than 64 bits");
+                } else if ((bad & 0x80) != 0) {
+                    throw error("expected a hex address at column " + (p - lineStart + 1));
                 }
                 // w starts with the last (or only) digits: 8 * their count is the first bad byte's index
                 int bits = bad == 0 ? 64 : (int) (((bad & -bad) >>> 7) * 0x0001020304050607L >>> 53);
@@ -324,12 +325,13 @@ public final class HeapProfileParser {
                     t = t * 0x1000001 >>> 16 & 0x0000ffff0000ffffL;
                     v = v << (bits >>> 1) | t * 0x1000000000001L >>> 32;
                     p += bits >>> 3;
-                } else if (p == start) {
-                    throw error("expected a hex address at column " + (p - lineStart + 1));
                 }
                 c = b[p];
                 if (c != ' ' && c != '\n' && c != '\t' && c != '-'
                         && !(c == '\r' && b[p + 1] == '\n' && p + 1 != r.addedNewline)) {
+                    // the number starts after '@', a blank or its "0x": none of them a digit
+                    int start = p;
+                    while (HEX_DIGITS[b[start - 1] & 0xff] >= 0) start--;
                     throw error("bad hex address at column " + (start - lineStart + 1));
                 }
                 if (n == f.length) frames = f = Arrays.copyOf(f, n * 2);
