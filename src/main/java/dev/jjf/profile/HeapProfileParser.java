@@ -277,8 +277,8 @@ public final class HeapProfileParser {
          * <p>Addresses are read eight digits at a time: a long load, a mask of the bytes that are
          * not hex digits, and the digits' value by masks and multiplies. Every byte the loads touch
          * is inside the buffer, and the line's '\n' stops each number. This loop is most of a
-         * parse, and a short run compiles it with C1 only: it is written out in one method, as C1
-         * inlines neither larger helpers nor {@link Long#numberOfTrailingZeros}.
+         * parse, and the jjf launcher compiles with C1 only (-XX:TieredStopAtLevel=1), which inlines
+         * neither larger helpers nor {@link Long#numberOfTrailingZeros}: so it is written out here.
          */
         private int stackLine(int p) {
             byte[] b = buf;
