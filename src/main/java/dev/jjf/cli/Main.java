@@ -23,6 +23,12 @@ public final class Main implements Runnable {
     /** The subcommands, in the order help lists them; the first is the default. */
     static final List<String> COMMANDS = List.of("render", "run", "diff", "attach", "snapshot", "doctor", "setup");
 
+    /**
+     * picocli registers converters for java.sql and java.time types by reflection on every
+     * CommandLine it builds, which loads some 80 classes; no jjf option has such a type.
+     */
+    private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -51,6 +57,7 @@ public final class Main implements Runnable {
      * (no arguments, {@code --help}, or top-level options followed by more words).
      */
     static CommandLine commandLine(String... argv) {
+        if (System.getProperty(CONVERTER_EXCLUDES) == null) System.setProperty(CONVERTER_EXCLUDES, "java\\.sql\\..*,java\\.time\\..*");
         CommandLine cli = new CommandLine(new Main());
         if (argv.length > 0 && COMMANDS.contains(argv[0])) {
             cli.addSubcommand(argv[0], subcommand(argv[0]));
