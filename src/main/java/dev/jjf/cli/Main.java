@@ -8,14 +8,26 @@ import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code jjf [render] …}; {@code jjf --latest} means {@code jjf render --latest}. */
+/**
+ * Entry point: {@code jjf [render] …}; {@code jjf --latest} means {@code jjf render --latest}.
+ *
+ * <p>The subcommands are added by {@link #commandLine(String...)}, not declared on the annotation: picocli
+ * builds each command's model by reflection, and building all of them took most of a render's start-up.
+ * A run builds only the command it invokes; help, which lists them all, builds them all.
+ */
 @Command(name = "jjf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Native-memory flamegraphs for the JVM from jemalloc heap profiles and perf maps.",
-        subcommands = {RenderCommand.class, RunCommand.class, DiffCommand.class, AttachCommand.class, SnapshotCommand.class, DoctorCommand.class,
-                SetupCommand.class})
+        description = "Native-memory flamegraphs for the JVM from jemalloc heap profiles and perf maps.")
 public final class Main implements Runnable {
     /** Exit code for bad input (a file we cannot use, a failed child). */
     static final int EXIT_BAD_INPUT = 1;
+    /** The subcommands, in the order help lists them; the first is the default. */
+    static final List<String> COMMANDS = List.of("render", "run", "diff", "attach", "snapshot", "doctor", "setup");
+
+    /**
+     * picocli registers converters for java.sql and java.time types by reflection on every
+     * CommandLine it builds, which loads some 80 classes; no jjf option has such a type.
+     */
+    private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -26,20 +38,32 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code (tests call this instead of main). */
     public static int run(String... args) {
-        CommandLine cli = commandLine();
-        return cli.execute(withDefaultCommand(cli, args));
+        String[] argv = withDefaultCommand(args);
+        return commandLine(argv).execute(argv);
     }
 
     /** Runs the CLI with its output and errors captured. */
     static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = commandLine();
+        String[] argv = withDefaultCommand(args);
+        CommandLine cli = commandLine(argv);
         cli.setOut(out);
         cli.setErr(err);
-        return cli.execute(withDefaultCommand(cli, args));
+        return cli.execute(argv);
     }
 
-    static CommandLine commandLine() {
+    /**
+     * The command line for these arguments (after {@link #withDefaultCommand}): jjf with the one
+     * subcommand they name, with none for a bare {@code --version}, with all of them otherwise
+     * (no arguments, {@code --help}, or top-level options followed by more words).
+     */
+    static CommandLine commandLine(String... argv) {
+        if (System.getProperty(CONVERTER_EXCLUDES) == null) System.setProperty(CONVERTER_EXCLUDES, "java\\.sql\\..*,java\\.time\\..*");
         CommandLine cli = new CommandLine(new Main());
+        if (argv.length > 0 && COMMANDS.contains(argv[0])) {
+            cli.addSubcommand(argv[0], subcommand(argv[0]));
+        } else if (!(argv.length == 1 && (argv[0].equals("-V") || argv[0].equals("--version")))) {
+            for (String name : COMMANDS) cli.addSubcommand(name, subcommand(name));
+        }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             boolean verbose = Arrays.asList(parseResult.originalArgs().toArray(new String[0])).contains("--verbose");
             PrintWriter err = commandLine.getErr();
@@ -75,11 +99,28 @@ public final class Main implements Runnable {
         return (f.getOtherFile() == null ? f.getFile() : f.getOtherFile()) + ": " + reason;
     }
 
+    /**
+     * A CommandLine, not the bare command: only picocli's public constructor applies the command's
+     * model transformer (attach's), as it did for subcommands declared on the annotation.
+     */
+    private static CommandLine subcommand(String name) {
+        return new CommandLine(switch (name) {
+            case "render" -> new RenderCommand();
+            case "run" -> new RunCommand();
+            case "diff" -> new DiffCommand();
+            case "attach" -> new AttachCommand();
+            case "snapshot" -> new SnapshotCommand();
+            case "doctor" -> new DoctorCommand();
+            case "setup" -> new SetupCommand();
+            default -> throw new IllegalArgumentException(name);
+        });
+    }
+
     /** Arguments that do not start with a subcommand go to render. */
-    private static String[] withDefaultCommand(CommandLine cli, String[] args) {
+    private static String[] withDefaultCommand(String[] args) {
         if (args.length == 0) return args;
         String first = args[0];
-        boolean topLevel = cli.getSubcommands().containsKey(first)
+        boolean topLevel = COMMANDS.contains(first)
                 || first.equals("-h") || first.equals("--help") || first.equals("-V") || first.equals("--version");
         if (topLevel) return args;
         List<String> out = new ArrayList<>(args.length + 1);
