@@ -115,15 +115,25 @@ fi
 
 # --- jeprof against jjf, same file, alternating ---------------------------------------------
 cmp="$work/compare"; rm -rf "$cmp"; mkdir -p "$cmp"
-# JVM flags a launcher could pass for short runs: C1 only, one GC thread. Reported, not used by default.
-short_flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+# The launcher, ./jjf, is timed too: it passes C1-only and serial-GC flags and uses a class-data
+# archive it builds on its first runs of a new jar (in ~/.cache/jjf/cds); warm it up first.
+launcher="$root/jjf"
+warm_launcher() {
+  local i
+  for i in 1 2 3; do "$launcher" --version >/dev/null 2>&1 || true; done
+  for i in $(seq 60); do
+    ls "${XDG_CACHE_HOME:-$HOME/.cache}"/jjf/cds/*.jsa >/dev/null 2>&1 && break
+    sleep 1
+  done
+}
+warm_launcher
 say "jeprof vs jjf on $(basename "$real_heap"), $runs alternating rounds"
 for i in $(seq "$runs"); do
   timed "$cmp/jeprof.t" sh -c 'jeprof --collapsed "$1" "$2" >"$3" 2>/dev/null' _ "$java_bin" "$real_heap" "$cmp/jeprof.folded"
   timed "$cmp/folded.t" java -jar "$jar" render "$real_heap" --perf-map "$real_map" --format folded -o "$cmp/jjf.folded" 2>/dev/null
   timed "$cmp/svg.t" java -jar "$jar" render "$real_heap" --perf-map "$real_map" --format svg -o "$cmp/jjf.svg" 2>/dev/null
-  timed "$cmp/svgc1.t" java $short_flags -jar "$jar" render "$real_heap" --perf-map "$real_map" --format svg -o "$cmp/jjf-c1.svg" 2>/dev/null
-  say "  round $i: jeprof $(tail -n1 "$cmp/jeprof.t" | cut -d' ' -f1) s, jjf folded $(tail -n1 "$cmp/folded.t" | cut -d' ' -f1) s, jjf svg $(tail -n1 "$cmp/svg.t" | cut -d' ' -f1) s"
+  timed "$cmp/svgl.t" "$launcher" render "$real_heap" --perf-map "$real_map" --format svg -o "$cmp/jjf-l.svg" 2>/dev/null
+  say "  round $i: jeprof $(tail -n1 "$cmp/jeprof.t" | cut -d' ' -f1) s, jjf folded $(tail -n1 "$cmp/folded.t" | cut -d' ' -f1) s, jjf svg $(tail -n1 "$cmp/svg.t" | cut -d' ' -f1) s, ./jjf svg $(tail -n1 "$cmp/svgl.t" | cut -d' ' -f1) s"
 done
 jeprof_total="$(folded_total "$cmp/jeprof.folded")"
 jjf_total="$(folded_total "$cmp/jjf.folded")"
@@ -132,8 +142,8 @@ totals_ok="$(awk -v d="$total_diff" 'BEGIN {print ((d <= 0.1) ? "yes" : "NO")}')
 jeprof_wall="$(col "$cmp/jeprof.t" 1)"; jeprof_cpu="$(col "$cmp/jeprof.t" 2)"
 folded_wall="$(col "$cmp/folded.t" 1)"; folded_cpu="$(col "$cmp/folded.t" 2)"; folded_rss="$(col "$cmp/folded.t" 3)"
 svg_wall="$(col "$cmp/svg.t" 1)"; svg_cpu="$(col "$cmp/svg.t" 2)"; svg_rss="$(col "$cmp/svg.t" 3)"
-c1_wall="$(col "$cmp/svgc1.t" 1)"; c1_cpu="$(col "$cmp/svgc1.t" 2)"; c1_rss="$(col "$cmp/svgc1.t" 3)"
-cmp -s "$cmp/jjf.svg" "$cmp/jjf-c1.svg" && c1_same="identical" || c1_same="DIFFERENT"
+l_wall="$(col "$cmp/svgl.t" 1)"; l_cpu="$(col "$cmp/svgl.t" 2)"; l_rss="$(col "$cmp/svgl.t" 3)"
+cmp -s "$cmp/jjf.svg" "$cmp/jjf-l.svg" && l_same="identical" || l_same="DIFFERENT"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", (b > 0 ? a / b : 0)}'; }
 
 frames_of() { grep -o 'class="frame"' "$1" | wc -l; }
@@ -147,14 +157,15 @@ for s in $sizes; do
     say "generating a ${s} MB synthetic profile"
     java -cp "$bench_jar" dev.jjf.bench.SyntheticProfile "$real_heap" "$syn/s$s.heap" "$syn/s$s.map" "$s"
   fi
-  rm -f "$syn/s$s.t" "$syn/s$s.xmx.t"
+  rm -f "$syn/s$s.t" "$syn/s$s.xmx.t" "$syn/s$s.l.t"
 done
 say "rendering synthetic profiles, $scale_runs alternating rounds"
 for i in $(seq "$scale_runs"); do
   for s in $sizes; do
     timed "$syn/s$s.t" java -jar "$jar" render "$syn/s$s.heap" --perf-map "$syn/s$s.map" -o "$syn/s$s.svg" 2>/dev/null
     timed "$syn/s$s.xmx.t" java -Xmx512m -jar "$jar" render "$syn/s$s.heap" --perf-map "$syn/s$s.map" -o "$syn/s$s.xmx.svg" 2>/dev/null
-    say "  round $i, $s MB: $(tail -n1 "$syn/s$s.t" | cut -d' ' -f1) s; with -Xmx512m $(tail -n1 "$syn/s$s.xmx.t" | cut -d' ' -f1) s"
+    timed "$syn/s$s.l.t" "$launcher" render "$syn/s$s.heap" --perf-map "$syn/s$s.map" -o "$syn/s$s.l.svg" 2>/dev/null
+    say "  round $i, $s MB: $(tail -n1 "$syn/s$s.t" | cut -d' ' -f1) s; with -Xmx512m $(tail -n1 "$syn/s$s.xmx.t" | cut -d' ' -f1) s; ./jjf $(tail -n1 "$syn/s$s.l.t" | cut -d' ' -f1) s"
   done
 done
 
@@ -183,17 +194,21 @@ fi
 # --- the report ----------------------------------------------------------------------------
 verdict() { [ "$1" = 1 ] && echo "met" || echo "**not met**"; }
 targets() {
-  local set_last set_prev r lin mbps frames_ok=1
+  local set_last set_prev r rl lin mbps mbpsl frames_ok=1
   set -- $sizes; set_last="${!#}"; set_prev="$(echo "$sizes" | awk '{print $(NF-1)}')"
   r="$(ratio "$jeprof_wall" "$svg_wall")"
+  rl="$(ratio "$jeprof_wall" "$l_wall")"
   lin="$(ratio "$(col "$syn/s$set_last.t" 1)" "$(col "$syn/s$set_prev.t" 1)")"
   mbps="$(awk -v b="$(stat -c %s "$syn/s$set_last.heap")" -v w="$(col "$syn/s$set_last.t" 1)" 'BEGIN {printf "%.0f", b / 1e6 / w}')"
+  mbpsl="$(awk -v b="$(stat -c %s "$syn/s$set_last.heap")" -v w="$(col "$syn/s$set_last.l.t" 1)" 'BEGIN {printf "%.0f", b / 1e6 / w}')"
   for f in "$cmp/jjf.svg" "$syn"/s*.svg; do [ "$(frames_of "$f")" -le 5000 ] || frames_ok=0; done
   echo "| target | measured here | |"
   echo "|---|---|---|"
-  echo "| render to SVG ≥ 20× faster than jeprof --collapsed (wall, JVM start included) | ${r}× (CPU: $(ratio "$jeprof_cpu" "$svg_cpu")×) | $(verdict "$(awk -v r="$r" 'BEGIN {print (r >= 20)}')") |"
+  echo "| render to SVG ≥ 20× faster than jeprof --collapsed (wall, JVM start included), \`./jjf render\` | ${rl}× (CPU: $(ratio "$jeprof_cpu" "$l_cpu")×) | $(verdict "$(awk -v r="$rl" 'BEGIN {print (r >= 20)}')") |"
+  echo "| the same, \`java -jar target/jjf.jar render\` | ${r}× (CPU: $(ratio "$jeprof_cpu" "$svg_cpu")×) | $(verdict "$(awk -v r="$r" 'BEGIN {print (r >= 20)}')") |"
   echo "| same totals as jeprof within 0.1 % | ${total_diff} % | $(verdict "$([ "$totals_ok" = yes ] && echo 1)") |"
-  echo "| ≥ 100 MB/s on the synthetic profiles | ${mbps} MB/s at ${set_last} MB (wall) | $(verdict "$(awk -v m="$mbps" 'BEGIN {print (m >= 100)}')") |"
+  echo "| ≥ 100 MB/s on the synthetic profiles, \`./jjf render\` | ${mbpsl} MB/s at ${set_last} MB (wall) | $(verdict "$(awk -v m="$mbpsl" 'BEGIN {print (m >= 100)}')") |"
+  echo "| the same, \`java -jar target/jjf.jar render\` | ${mbps} MB/s at ${set_last} MB (wall) | $(verdict "$(awk -v m="$mbps" 'BEGIN {print (m >= 100)}')") |"
   echo "| linear: ${set_last} MB ≤ 4.5× the time of ${set_prev} MB | ${lin}× | $(verdict "$(awk -v l="$lin" 'BEGIN {print (l <= 4.5)}')") |"
   echo "| ${set_last} MB renders with -Xmx512m | done, peak RSS $(awk -v k="$(col "$syn/s$set_last.xmx.t" 3)" 'BEGIN {printf "%.0f", k / 1024}') MiB | met |"
   echo "| at most ~5,000 drawn frames by default | $(frames_of "$cmp/jjf.svg") (real), $(for x in $sizes; do printf '%s ' "$(frames_of "$syn/s$x.svg")"; done)(synthetic) | $(verdict "$frames_ok") |"
@@ -239,12 +254,12 @@ $runs alternating rounds; jjf times include JVM start (\`java -jar target/jjf.ja
 | \`jeprof --collapsed $java_bin FILE\` | $jeprof_wall | $jeprof_cpu | $(awk -v k="$(col "$cmp/jeprof.t" 3)" 'BEGIN {printf "%.0f", k / 1024}') | 1 | 1 |
 | \`jjf render FILE --perf-map MAP --format folded\` | $folded_wall | $folded_cpu | $(awk -v k="$folded_rss" 'BEGIN {printf "%.0f", k / 1024}') | $(ratio "$jeprof_wall" "$folded_wall") | $(ratio "$jeprof_cpu" "$folded_cpu") |
 | \`jjf render FILE --perf-map MAP --format svg\` | $svg_wall | $svg_cpu | $(awk -v k="$svg_rss" 'BEGIN {printf "%.0f", k / 1024}') | **$(ratio "$jeprof_wall" "$svg_wall")** | $(ratio "$jeprof_cpu" "$svg_cpu") |
-| same, \`java $short_flags -jar ...\` (not the default) | $c1_wall | $c1_cpu | $(awk -v k="$c1_rss" 'BEGIN {printf "%.0f", k / 1024}') | $(ratio "$jeprof_wall" "$c1_wall") | $(ratio "$jeprof_cpu" "$c1_cpu") |
+| \`./jjf render FILE --perf-map MAP\` (the launcher: C1 only, serial GC, class-data archive) | $l_wall | $l_cpu | $(awk -v k="$l_rss" 'BEGIN {printf "%.0f", k / 1024}') | **$(ratio "$jeprof_wall" "$l_wall")** | $(ratio "$jeprof_cpu" "$l_cpu") |
 
 Every round (wall s / CPU s): jeprof $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/jeprof.t");
 folded $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/folded.t");
 svg $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/svg.t");
-svg with the short-run flags $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/svgc1.t") (output $c1_same to the default run's).
+./jjf svg $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/svgl.t") (output $l_same to the \`java -jar\` run's).
 
 Totals: jeprof $jeprof_total bytes, jjf $jjf_total bytes, difference $total_diff % (within 0.1 %: **$totals_ok**).
 Folded lines: jeprof $(wc -l <"$cmp/jeprof.folded") (one per distinct address stack), jjf $(wc -l <"$cmp/jjf.folded") (stacks equal after symbolization merged).
@@ -255,18 +270,21 @@ SVG: $(kib "$cmp/jjf.svg"), $(frames_of "$cmp/jjf.svg") drawn frames.
 Made by \`SyntheticProfile\` from the real profile's MAPPED_LIBRARIES (addresses inside this machine's libjvm.so,
 libc, libz, libjemalloc, other mapped libraries, JIT addresses in its code cache named by a synthetic perf map of
 6,000 methods), 256 threads, stacks of 13 to 123 frames sharing prefixes, sample period 2^19.
-$scale_runs alternating rounds; end-to-end \`java -jar target/jjf.jar render FILE --perf-map MAP -o FILE.svg\`, default heap and \`-Xmx512m\`.
+$scale_runs alternating rounds; end-to-end \`java -jar target/jjf.jar render FILE --perf-map MAP -o FILE.svg\`, default heap and \`-Xmx512m\`,
+and \`./jjf render ...\` (the launcher's defaults).
 
-| size | stacks | wall median (s) | CPU median (s) | MB/s (wall) | MB/s (CPU) | peak RSS (MiB) | -Xmx512m wall (s) | -Xmx512m CPU (s) | -Xmx512m peak RSS (MiB) | SVG | drawn frames |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| size | stacks | wall median (s) | CPU median (s) | MB/s (wall) | MB/s (CPU) | peak RSS (MiB) | -Xmx512m wall (s) | -Xmx512m CPU (s) | -Xmx512m peak RSS (MiB) | ./jjf wall (s) | ./jjf CPU (s) | ./jjf MB/s (wall) | SVG | drawn frames |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 EOF
   for s in $sizes; do
     mb="$(awk -v b="$(stat -c %s "$syn/s$s.heap")" 'BEGIN {printf "%.1f", b / 1e6}')"
     w="$(col "$syn/s$s.t" 1)"; c="$(col "$syn/s$s.t" 2)"
-    printf '| %s MB | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$mb" "$(stacks_of "$syn/s$s.heap")" "$w" "$c" \
+    wl="$(col "$syn/s$s.l.t" 1)"
+    printf '| %s MB | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$mb" "$(stacks_of "$syn/s$s.heap")" "$w" "$c" \
       "$(awk -v m="$mb" -v w="$w" 'BEGIN {printf "%.0f", m / w}')" "$(awk -v m="$mb" -v w="$c" 'BEGIN {printf "%.0f", m / w}')" \
       "$(awk -v k="$(col "$syn/s$s.t" 3)" 'BEGIN {printf "%.0f", k / 1024}')" \
       "$(col "$syn/s$s.xmx.t" 1)" "$(col "$syn/s$s.xmx.t" 2)" "$(awk -v k="$(col "$syn/s$s.xmx.t" 3)" 'BEGIN {printf "%.0f", k / 1024}')" \
+      "$wl" "$(col "$syn/s$s.l.t" 2)" "$(awk -v m="$mb" -v w="$wl" 'BEGIN {printf "%.0f", m / w}')" \
       "$(kib "$syn/s$s.svg")" "$(frames_of "$syn/s$s.svg")"
   done
   set -- $sizes
