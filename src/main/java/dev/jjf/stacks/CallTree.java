@@ -21,6 +21,8 @@ public final class CallTree {
     public static final String ROOT_NAME = "all";
     static final int ROOT = 0;
     private static final int NONE = -1;
+    /** Up to this many callees a node's callees are scanned; past it they are found by hash. */
+    private static final int SCAN_LIMIT = 8;
     private static final Comparator<Frame> BY_NAME = Comparator.comparing(Frame::name).thenComparing(Frame::kind);
 
     private final String unit;
@@ -45,7 +47,8 @@ public final class CallTree {
     private double[] baseTotal;
     private double[] baseSelf;
 
-    // (parent, frame id) -> node, open addressing; dropped once the tree is read, rebuilt if it grows again.
+    // (parent, frame id) -> node for the callees of wide nodes, open addressing; dropped once the
+    // tree is read, rebuilt when it is next added to.
     private long[] edgeKeys;
     private int[] edgeNodes;
     private int edges;
@@ -116,17 +119,30 @@ public final class CallTree {
         return frameCount++;
     }
 
-    /** The callee of {@code node} with this frame, made if it is new. */
+    /**
+     * The callee of {@code node} with this frame, made if it is new. A node with few callees
+     * scans them (newest first): callees made by neighbouring stacks are recent and still in
+     * cache, where a hash probe is a cache miss on a big tree. Wide nodes, such as the thread
+     * entry points under the root, are looked up in a hash index instead.
+     */
     int child(int node, int frameId) {
-        if (edgeKeys == null) indexEdges(size);
+        if (kidCount[node] <= SCAN_LIMIT) {
+            for (int c = firstKid[node]; c != NONE; c = nextSibling[c]) {
+                if (frame[c] == frameId) return c;
+            }
+            int c = newNode(node, frameId);
+            if (kidCount[node] > SCAN_LIMIT && edgeKeys != null) {
+                for (int k = firstKid[node]; k != NONE; k = nextSibling[k]) indexEdge(node, frame[k], k);
+            }
+            return c;
+        }
+        if (edgeKeys == null) indexEdges();
         long key = ((long) node << 32) | frameId;
         int mask = edgeNodes.length - 1;
         for (int s = slot(key, mask); ; s = (s + 1) & mask) {
             if (edgeNodes[s] == NONE) {
                 int c = newNode(node, frameId);
-                edgeKeys[s] = key;
-                edgeNodes[s] = c;
-                if (++edges * 2 > edgeNodes.length) indexEdges(size);
+                indexEdge(node, frameId, c);
                 return c;
             }
             if (edgeKeys[s] == key) return edgeNodes[s];
@@ -158,7 +174,6 @@ public final class CallTree {
     void ensureRoomFor(int moreNodes) {
         long needed = (long) size + moreNodes;
         if (needed > frame.length) resize((int) Math.min(Integer.MAX_VALUE - 8, needed));
-        if (edgeKeys == null || needed * 2 > edgeNodes.length) indexEdges((int) Math.min(1 << 30, needed));
     }
 
     private void resize(int n) {
@@ -189,21 +204,46 @@ public final class CallTree {
         return c;
     }
 
-    /** (Re)builds the edge index with room for the edges of this many nodes, at most half full. */
-    private void indexEdges(int nodes) {
-        int slots = Integer.highestOneBit(Math.max(1024, nodes * 2) - 1) << 1;
+    /** Builds the hash index of the callees of every wide node. */
+    private void indexEdges() {
+        int wide = 0;
+        for (int c = 1; c < size; c++) {
+            if (kidCount[parent[c]] > SCAN_LIMIT) wide++;
+        }
+        int slots = Integer.highestOneBit(Math.max(1024, wide * 2) - 1) << 1;
         edgeKeys = new long[slots];
         edgeNodes = new int[slots];
         Arrays.fill(edgeNodes, NONE);
-        int mask = slots - 1;
+        edges = 0;
         for (int c = 1; c < size; c++) {
-            long key = ((long) parent[c] << 32) | frame[c];
-            int s = slot(key, mask);
-            while (edgeNodes[s] != NONE) s = (s + 1) & mask;
-            edgeKeys[s] = key;
-            edgeNodes[s] = c;
+            if (kidCount[parent[c]] > SCAN_LIMIT) indexEdge(parent[c], frame[c], c);
         }
-        edges = size - 1;
+    }
+
+    private void indexEdge(int from, int frameId, int c) {
+        if ((edges + 1) * 2 > edgeNodes.length) {
+            indexEdges(); // rebuilt at twice the size: it already holds this edge if c is indexed
+            if (kidCount[from] > SCAN_LIMIT && edgeFor(from, frameId) == c) return;
+        }
+        long key = ((long) from << 32) | frameId;
+        int mask = edgeNodes.length - 1;
+        int s = slot(key, mask);
+        while (edgeNodes[s] != NONE) {
+            if (edgeKeys[s] == key) return;
+            s = (s + 1) & mask;
+        }
+        edgeKeys[s] = key;
+        edgeNodes[s] = c;
+        edges++;
+    }
+
+    private int edgeFor(int from, int frameId) {
+        long key = ((long) from << 32) | frameId;
+        int mask = edgeNodes.length - 1;
+        for (int s = slot(key, mask); edgeNodes[s] != NONE; s = (s + 1) & mask) {
+            if (edgeKeys[s] == key) return edgeNodes[s];
+        }
+        return NONE;
     }
 
     private static int slot(long key, int mask) {
