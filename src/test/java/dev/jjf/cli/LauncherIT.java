@@ -27,15 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherIT {
     private static final long TIMEOUT_SECONDS = 120;
-    private static final String PROFILE = """
-            heap_v2/1
-              t*: 3: 3072 [0: 0]
-            @ 0x1000 0x2000
-              t*: 1: 1024 [0: 0]
-            @ 0x1000 0x3010
-              t*: 2: 2048 [0: 0]
-            MAPPED_LIBRARIES:
-            """;
+    private static final String PROFILE = RenderCommandTest.PROFILE;
 
     @TempDir
     Path dir;

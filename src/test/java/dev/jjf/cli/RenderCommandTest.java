@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The render command's contract: outputs, exit codes, one-line errors, no partial files. */
 class RenderCommandTest {
-    private static final String PROFILE = """
+    /** A tiny valid profile: two stacks, no mappings (LauncherIT renders it too). */
+    static final String PROFILE = """
             heap_v2/1
               t*: 3: 3072 [0: 0]
             @ 0x1000 0x2000
