@@ -1,11 +1,13 @@
 package dev.jjf.cli;
 
 import dev.jjf.BadInputException;
+import dev.jjf.launch.JemallocLocator;
 import dev.jjf.profile.Metric;
 import dev.jjf.symbols.SymbolizerOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine.Option;
@@ -47,6 +49,12 @@ final class RenderOptions {
     @Option(names = "--verbose", description = "Print Java stack traces of errors")
     boolean verbose;
 
+    @Option(names = "--no-symbol-cache", description = "Read every symbol table from its library (default: reuse the tables kept in ~/.cache/jjf/symbols by earlier renders)")
+    boolean noSymbolCache;
+
+    /** Setting this to 0 turns the symbol cache off for every command, like --no-symbol-cache. */
+    static final String SYMBOL_CACHE_ENV = "JJF_SYMBOL_CACHE";
+
     Metric metric() {
         Metric m = Metric.fromId(metric);
         if (m == null) {
@@ -75,7 +83,14 @@ final class RenderOptions {
             Path parent = in.heap().toAbsolutePath().getParent();
             if (parent != null) libraryDirs.add(parent.resolve("libs"));
         }
-        return new SymbolizerOptions(symfs, Inputs.distinct(libraryDirs), List.of(SymbolizerOptions.SYSTEM_DEBUG_ROOT));
+        return new SymbolizerOptions(symfs, Inputs.distinct(libraryDirs), List.of(SymbolizerOptions.SYSTEM_DEBUG_ROOT),
+                noSymbolCache ? null : symbolCache(System.getenv()));
+    }
+
+    /** Where symbol tables are kept between runs, ${XDG_CACHE_HOME:-~/.cache}/jjf/symbols; null when $JJF_SYMBOL_CACHE is 0. */
+    static Path symbolCache(Map<String, String> env) {
+        if ("0".equals(env.get(SYMBOL_CACHE_ENV))) return null;
+        return JemallocLocator.buildCache(env).resolve("symbols");
     }
 
     private static Pattern regex(String option, String re) {

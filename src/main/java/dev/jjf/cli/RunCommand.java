@@ -271,7 +271,7 @@ final class RunCommand implements Callable<Integer> {
                     output, "Native memory in use — " + String.join(" ", command), null, null,
                     RenderJob.DEFAULT_MIN_WIDTH_PERCENT, false,
                     new SymbolizerOptions(null, List.of(outDir.resolve(LibraryKeeper.LIBS_DIR)),
-                            List.of(SymbolizerOptions.SYSTEM_DEBUG_ROOT)));
+                            List.of(SymbolizerOptions.SYSTEM_DEBUG_ROOT), RenderOptions.symbolCache(System.getenv())));
             RenderJob.Result r = job.run(err);
             say("wrote " + output + " (pid " + p.pid() + ", " + Units.format(r.tree().total(), r.tree().unit()) + " in use)");
         }

@@ -118,6 +118,17 @@ public final class ElfFile {
         return Optional.ofNullable(buildId);
     }
 
+    /**
+     * What identifies this file's symbols across runs and paths: the build-id, plus the sizes that
+     * tell a library, its stripped copy and its separate debug file apart (they share the build-id).
+     * Empty without a build-id.
+     */
+    Optional<String> symbolsKey() {
+        if (buildId == null) return Optional.empty();
+        return Optional.of(buildId + "-" + Long.toHexString(fileSize) + "-" + (symtab == null ? "0" : Long.toHexString(symtab.size()))
+                + "-" + (dynsym == null ? "0" : Long.toHexString(dynsym.size())));
+    }
+
     /** The file name stored in .gnu_debuglink, if any. */
     public Optional<String> debugLink() {
         return Optional.ofNullable(debugLink);

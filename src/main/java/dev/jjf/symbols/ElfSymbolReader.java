@@ -202,7 +202,7 @@ final class ElfSymbolReader {
                 ends[k] = end;
             }
         }
-        return new SymbolTable(starts, ends, names, strings);
+        return SymbolTable.of(starts, ends, names, strings);
     }
 
     /** start + size, saturating at the top of the address space instead of wrapping. */

@@ -20,20 +20,56 @@ public final class SymbolTable {
      */
     private String[] names;
 
+    private SymbolTable(long[] biasedStarts, long[] biasedEnds, int[] nameOffsets, byte[] strings) {
+        this.biasedStarts = biasedStarts;
+        this.biasedEnds = biasedEnds;
+        this.nameOffsets = nameOffsets;
+        this.strings = strings;
+    }
+
     /**
+     * A table over the given arrays, which it takes over (and modifies).
+     *
      * @param starts ascending (unsigned), no duplicates
      * @param ends exclusive end per symbol, unsigned; {@link ElfSymbolReader#NO_END} for unbounded
      * @param nameOffsets offset of each NUL-terminated name in strings (already bounds-checked)
      */
-    SymbolTable(long[] starts, long[] ends, int[] nameOffsets, byte[] strings) {
-        this.biasedStarts = starts;
-        this.biasedEnds = ends;
-        for (int i = 0; i < starts.length; i++) {
-            starts[i] ^= Long.MIN_VALUE;
-            ends[i] ^= Long.MIN_VALUE;
+    static SymbolTable of(long[] starts, long[] ends, int[] nameOffsets, byte[] strings) {
+        return new SymbolTable(bias(starts), bias(ends), nameOffsets, strings);
+    }
+
+    /** A table from arrays already in this class's biased form (see {@link #biasedStarts()}), as the cache stores them. */
+    static SymbolTable ofBiased(long[] biasedStarts, long[] biasedEnds, int[] nameOffsets, byte[] strings) {
+        return new SymbolTable(biasedStarts, biasedEnds, nameOffsets, strings);
+    }
+
+    private static long[] bias(long[] addresses) {
+        for (int i = 0; i < addresses.length; i++) {
+            addresses[i] ^= Long.MIN_VALUE;
         }
-        this.nameOffsets = nameOffsets;
-        this.strings = strings;
+        return addresses;
+    }
+
+    /** Starts with the sign bit flipped, ascending as signed values; shared, not copied. */
+    long[] biasedStarts() {
+        return biasedStarts;
+    }
+
+    /** Ends with the sign bit flipped; shared, not copied. */
+    long[] biasedEnds() {
+        return biasedEnds;
+    }
+
+    /** Bytes in the i-th symbol's name, without its terminator. */
+    int nameLength(int i) {
+        int from = nameOffsets[i];
+        int to = ElfFile.indexOfNul(strings, from, strings.length);
+        return (to < 0 ? strings.length : to) - from;
+    }
+
+    /** Copies the i-th symbol's name bytes (no terminator) into {@code to} at {@code at}. */
+    void copyName(int i, byte[] to, int at) {
+        System.arraycopy(strings, nameOffsets[i], to, at, nameLength(i));
     }
 
     /** A table that resolves nothing. */
@@ -94,9 +130,9 @@ public final class SymbolTable {
         String name = cache[i];
         if (name == null) {
             int from = nameOffsets[i];
-            int to = ElfFile.indexOfNul(strings, from, strings.length);
+            if (from < 0 || from > strings.length) return null; // only a damaged cache file gets here
             // A name missing its terminator runs to the end of the table rather than failing the lookup.
-            name = new String(strings, from, (to < 0 ? strings.length : to) - from, StandardCharsets.UTF_8);
+            name = new String(strings, from, nameLength(i), StandardCharsets.UTF_8);
             cache[i] = name;
         }
         return name;

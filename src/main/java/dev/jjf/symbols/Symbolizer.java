@@ -24,6 +24,7 @@ public final class Symbolizer {
     private final SymbolizerOptions options;
     private final Consumer<String> warnings;
     private final DebugFileLocator debugFiles;
+    private final SymbolCache cache;
     private final Map<String, Optional<ElfSymbols>> elfByPath = new HashMap<>();
     /** Verdicts of {@link #sameBuild}; keyed by the mapping itself, asked once per distinct address. */
     private final Map<Mapping, Boolean> layoutMatches = new HashMap<>();
@@ -35,6 +36,7 @@ public final class Symbolizer {
         this.options = options;
         this.warnings = warnings;
         this.debugFiles = new DebugFileLocator(options.debugRoots());
+        this.cache = options.symbolCache() == null ? SymbolCache.none() : SymbolCache.in(options.symbolCache());
     }
 
     /** Symbols of one process: its memory map at dump time and its perf map. */
@@ -88,11 +90,11 @@ public final class Symbolizer {
             if (!Files.isRegularFile(candidate)) continue;
             try {
                 ElfFile elf = ElfFile.open(candidate);
-                SymbolTable table = elf.symbols();
+                SymbolTable table = cache.symbolsOf(elf);
                 if (!elf.hasSymtab()) {
                     Optional<Path> debug = debugFiles.find(elf);
                     if (debug.isPresent()) {
-                        SymbolTable fromDebug = ElfFile.open(debug.get()).symbols();
+                        SymbolTable fromDebug = cache.symbolsOf(ElfFile.open(debug.get()));
                         if (fromDebug.size() > 0) table = fromDebug;
                     }
                 }

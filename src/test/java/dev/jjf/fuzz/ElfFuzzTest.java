@@ -73,7 +73,7 @@ class ElfFuzzTest {
                 new Mapping(BASE + (1L << 41), BASE + (1L << 41) + length + PAGE, offset, "r-xp",
                         file.toString()));
         List<String> warnings = new ArrayList<>();
-        ProcessSymbols symbols = new Symbolizer(new SymbolizerOptions(null, List.of(), List.of()), warnings::add)
+        ProcessSymbols symbols = new Symbolizer(new SymbolizerOptions(null, List.of(), List.of(), null), warnings::add)
                 .forProcess(mappings, PerfMap.empty());
         for (Mapping m : mappings) {
             for (long step = 0; step < 64; step++) {

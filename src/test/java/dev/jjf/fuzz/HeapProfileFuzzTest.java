@@ -52,7 +52,7 @@ class HeapProfileFuzzTest {
         HeapProfile profile = new HeapProfile(parsed.source(), parsed.samplePeriodBytes(), parsed.samples(),
                 FuzzFiles.tame(parsed.mappings()));
         List<String> warnings = new ArrayList<>();
-        Symbolizer symbolizer = new Symbolizer(new SymbolizerOptions(null, List.of(FuzzFiles.libs()), List.of()),
+        Symbolizer symbolizer = new Symbolizer(new SymbolizerOptions(null, List.of(FuzzFiles.libs()), List.of(), null),
                 warnings::add);
         StackFolder folder = new StackFolder(Metric.INUSE_SPACE, null, null);
         folder.add(profile, symbolizer.forProcess(profile.mappings(), PerfMap.empty()));

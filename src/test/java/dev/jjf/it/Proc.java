@@ -36,9 +36,14 @@ record Proc(int exitCode, String stdout, String stderr) {
 
     /** Runs jjf from the packaged jar. */
     static Proc jjf(Path dir, String... args) throws IOException, InterruptedException {
+        return jjf(dir, Map.of(), args);
+    }
+
+    /** Runs jjf from the packaged jar with extra environment variables. */
+    static Proc jjf(Path dir, Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new java.util.ArrayList<>(List.of(JAVA.toString(), "-jar", JAR.toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
-        return run(dir, Map.of(), cmd);
+        return run(dir, env, cmd);
     }
 
     Proc assertOk() {

@@ -82,6 +82,33 @@ class RenderIT {
         return nodes.stream().filter(n -> n.path("name").asText().equals(name)).findFirst().orElse(null);
     }
 
+    /** The symbol cache changes nothing but where tables come from: cold, cached and disabled renders are identical. */
+    @Test
+    void symbolCacheGivesTheSameGraph() throws Exception {
+        Path dir = unsafeHeap.getParent();
+        Path cacheHome = Files.createDirectories(work.resolve("cache-home"));
+        Path symbols = cacheHome.resolve("jjf/symbols");
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", cacheHome.toString());
+        List<String> outputs = new ArrayList<>();
+        for (String run : List.of("cold", "cached", "disabled")) {
+            Path out = work.resolve(run + ".folded");
+            Map<String, String> e = run.equals("disabled") ? Map.of("XDG_CACHE_HOME", cacheHome.toString(), "JJF_SYMBOL_CACHE", "0") : env;
+            Proc.jjf(dir, e, "render", unsafeHeap.toString(), "--dir", dir.toString(), "--format", "folded", "-o", out.toString()).assertOk();
+            outputs.add(Files.readString(out));
+            if (run.equals("cold")) {
+                String libjvmBuildId = Proc.run(dir, Map.of(), List.of("sh", "-c", "readelf -n " + Proc.JAVA.getParent().getParent()
+                        + "/lib/server/libjvm.so | sed -n 's/.*Build ID: //p'")).assertOk().stdout().trim();
+                try (Stream<Path> files = Files.list(symbols)) {
+                    assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith(libjvmBuildId + "-")),
+                            "libjvm.so's table (build-id " + libjvmBuildId + ") is cached in " + symbols);
+                }
+            }
+        }
+        assertTrue(outputs.get(0).contains("JavaThread::"), "JVM frames are named");
+        assertEquals(outputs.get(0), outputs.get(1), "cached render");
+        assertEquals(outputs.get(0), outputs.get(2), "render without the cache");
+    }
+
     @Test
     void totalMatchesJeprofWithinOneThousandth() throws Exception {
         for (Path heap : List.of(unsafeHeap, deflaterHeap)) {

@@ -52,13 +52,13 @@ class BuildMismatchTest {
         long beta = BASE + addressOf(v1, "beta") + 1;
 
         List<String> warnings = new ArrayList<>();
-        Symbolizer same = new Symbolizer(new SymbolizerOptions(null, List.of(), List.of()), warnings::add);
+        Symbolizer same = new Symbolizer(new SymbolizerOptions(null, List.of(), List.of(), null), warnings::add);
         assertEquals("beta", name(same.forProcess(List.of(mapping), PerfMap.empty()), beta));
         assertEquals(List.of(), warnings);
 
         // The package is upgraded after the profile was taken.
         Files.copy(v2, installed, StandardCopyOption.REPLACE_EXISTING);
-        Symbolizer upgraded = new Symbolizer(new SymbolizerOptions(null, List.of(), List.of()), warnings::add);
+        Symbolizer upgraded = new Symbolizer(new SymbolizerOptions(null, List.of(), List.of(), null), warnings::add);
         ProcessSymbols symbols = upgraded.forProcess(List.of(mapping), PerfMap.empty());
         String name = name(symbols, beta);
         assertTrue(name.startsWith("[unknown] libx.so+0x"), name);
