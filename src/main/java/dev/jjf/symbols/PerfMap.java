@@ -1,13 +1,12 @@
 package dev.jjf.symbols;
 
 import dev.jjf.BadInputException;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -45,36 +44,93 @@ public final class PerfMap {
      * some content is bad input.
      */
     public static PerfMap read(Path file, Consumer<String> warnings) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        return parse(new String(bytes, StandardCharsets.UTF_8), file, warnings);
+        return parse(Files.readAllBytes(file), file, warnings);
     }
 
     static PerfMap parse(String text, Path file, Consumer<String> warnings) throws IOException {
-        // Later entries replace the overlapping parts of earlier ones: a map of disjoint pieces.
-        TreeMap<Long, Piece> pieces = new TreeMap<>(Long::compareUnsigned);
+        return parse(text.getBytes(StandardCharsets.UTF_8), file, warnings);
+    }
+
+    /**
+     * Lines are split on the bytes, which is safe in UTF-8: no multi-byte character contains a
+     * line break. A line of plain ASCII, nearly every line, is parsed from its bytes; any other is
+     * decoded and parsed as text, by the same rules.
+     */
+    static PerfMap parse(byte[] bytes, Path file, Consumer<String> warnings) throws IOException {
+        List<PerfMapEntry> parsed = new ArrayList<>();
         long lineNumber = 0;
         long bad = 0;
         long firstBad = 0;
-        int valid = 0;
-        try (BufferedReader reader = new BufferedReader(new StringReader(text))) {
-            for (String line; (line = reader.readLine()) != null; ) {
-                lineNumber++;
-                if (line.isBlank()) continue;
-                PerfMapEntry e = line.length() > MAX_LINE_CHARS ? null : parseLine(line);
+        int n = bytes.length;
+        for (int from = 0; from < n; ) {
+            int to = from;
+            boolean ascii = true;
+            while (to < n && bytes[to] != '\n' && bytes[to] != '\r') {
+                ascii &= bytes[to] >= 0;
+                to++;
+            }
+            lineNumber++;
+            if (!isBlank(bytes, from, to)) {
+                PerfMapEntry e;
+                if (!ascii) {
+                    String line = new String(bytes, from, to - from, StandardCharsets.UTF_8);
+                    e = line.length() > MAX_LINE_CHARS ? null : parseLine(line);
+                } else {
+                    e = to - from > MAX_LINE_CHARS ? null : parseAsciiLine(bytes, from, to);
+                }
                 if (e == null) {
                     if (bad++ == 0) firstBad = lineNumber;
-                    continue;
+                } else {
+                    parsed.add(e);
                 }
-                valid++;
-                insert(pieces, e);
             }
+            // "\r\n" ends one line, as BufferedReader reads it.
+            from = to < n && bytes[to] == '\r' && to + 1 < n && bytes[to + 1] == '\n' ? to + 2 : to + 1;
         }
-        if (valid == 0 && bad > 0) {
+        if (parsed.isEmpty() && bad > 0) {
             throw new BadInputException(file, firstBad, "not a perf map: no line of the form 'ADDRESS SIZE NAME'");
         }
         if (bad > 0) {
             warnings.accept(file + ":" + firstBad + ": skipped " + bad + " malformed perf-map line" + (bad == 1 ? "" : "s"));
         }
+        PerfMap disjoint = sortedIfDisjoint(file, parsed);
+        return disjoint != null ? disjoint : painted(file, parsed);
+    }
+
+    /**
+     * The entries in address order when no two overlap (the JDK's own dump, and most agent maps),
+     * else null. Addresses are sorted as primitives; with distinct starts each entry finds its rank
+     * by binary search.
+     */
+    private static PerfMap sortedIfDisjoint(Path file, List<PerfMapEntry> parsed) {
+        int n = parsed.size();
+        long[] biased = new long[n];
+        for (int i = 0; i < n; i++) biased[i] = parsed.get(i).start() ^ Long.MIN_VALUE;
+        long[] sorted = biased.clone();
+        Arrays.sort(sorted);
+        long[] starts = new long[n];
+        long[] ends = new long[n];
+        PerfMapEntry[] entries = new PerfMapEntry[n];
+        for (int k = 1; k < n; k++) {
+            if (sorted[k] == sorted[k - 1]) return null; // two entries at one address: the later one wins
+        }
+        for (int i = 0; i < n; i++) {
+            int k = Arrays.binarySearch(sorted, biased[i]);
+            PerfMapEntry e = parsed.get(i);
+            starts[k] = e.start();
+            ends[k] = e.end();
+            entries[k] = e;
+        }
+        for (int k = 1; k < n; k++) {
+            if (Long.compareUnsigned(ends[k - 1], starts[k]) > 0) return null;
+        }
+        return new PerfMap(file, starts, ends, entries);
+    }
+
+    /** Overlapping entries: later ones replace the overlapping parts of earlier ones, leaving disjoint pieces. */
+    private static PerfMap painted(Path file, List<PerfMapEntry> parsed) {
+        TreeMap<Long, Piece> pieces = new TreeMap<>(Long::compareUnsigned);
+        for (PerfMapEntry e : parsed) insert(pieces, e);
         long[] starts = new long[pieces.size()];
         long[] ends = new long[pieces.size()];
         PerfMapEntry[] entries = new PerfMapEntry[pieces.size()];
@@ -86,6 +142,66 @@ public final class PerfMap {
             i++;
         }
         return new PerfMap(file, starts, ends, entries);
+    }
+
+    /** {@link String#isBlank()} on an ASCII or UTF-8 line: only whitespace, or nothing. */
+    private static boolean isBlank(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!isAsciiWhitespace(b[i])) {
+                if (b[i] >= 0) return false;
+                // Non-ASCII: let the text decide (Unicode has more whitespace).
+                return new String(b, from, to - from, StandardCharsets.UTF_8).isBlank();
+            }
+        }
+        return true;
+    }
+
+    /** {@link Character#isWhitespace} for ASCII, which is what {@link String#strip()} removes there. */
+    private static boolean isAsciiWhitespace(byte c) {
+        return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+    }
+
+    /** {@link #parseLine} on the bytes of an ASCII line. */
+    private static PerfMapEntry parseAsciiLine(byte[] b, int from, int to) {
+        int a = from;
+        while (a < to && b[a] == ' ') a++;
+        int aEnd = indexOfSpace(b, a, to);
+        if (aEnd < 0) return null;
+        int s = aEnd;
+        while (s < to && b[s] == ' ') s++;
+        int sEnd = indexOfSpace(b, s, to);
+        if (sEnd < 0) return null;
+        long start = parseHex(b, a, aEnd);
+        long size = parseHex(b, s, sEnd);
+        if (start == -1 || size == -1 || size == 0) return null;
+        if (Long.compareUnsigned(start + size, start) < 0) return null;
+        int nameFrom = sEnd + 1;
+        int nameTo = to;
+        while (nameFrom < nameTo && isAsciiWhitespace(b[nameFrom])) nameFrom++;
+        while (nameTo > nameFrom && isAsciiWhitespace(b[nameTo - 1])) nameTo--;
+        if (nameTo == nameFrom || nameTo - nameFrom > MAX_NAME_CHARS) return null;
+        return new PerfMapEntry(start, size, new String(b, nameFrom, nameTo - nameFrom, StandardCharsets.ISO_8859_1));
+    }
+
+    private static int indexOfSpace(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == ' ') return i;
+        }
+        return -1;
+    }
+
+    /** {@link #parseHex(String, int, int)} on ASCII bytes. */
+    private static long parseHex(byte[] b, int from, int to) {
+        if (to - from > 2 && b[from] == '0' && (b[from + 1] == 'x' || b[from + 1] == 'X')) from += 2;
+        if (to <= from || to - from > 16) return -1;
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            int c = b[i];
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) return -1;
+            v = (v << 4) | d;
+        }
+        return v;
     }
 
     private record Piece(long end, PerfMapEntry entry) {

@@ -77,4 +77,65 @@ class PerfMapTest {
         BadInputException e = assertThrows(BadInputException.class, () -> parse("hello world\n", new ArrayList<>()));
         assertEquals(1, e.line());
     }
+
+    /**
+     * Random maps (unsorted, overlapping, repeated addresses, both dialects, non-ASCII names, odd
+     * whitespace, CRLF and blank lines, garbage) against a plain model: lines as BufferedReader
+     * splits them, each judged by {@link PerfMap#parseLine}, and at every address the last entry
+     * that covers it.
+     */
+    @Test
+    void agreesWithLineByLineModel() throws IOException {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        String[] names = {"void a.B.c(int)", "La/B;::c", "Lx/Y;::outer->Lx/Z;::inner", "StubRoutines (1)", "void \u00e9t\u00e9.K.m()",
+            "  padded name\t", "name\u001f", "\u2003wide space\u2003", "x"};
+        String[] breaks = {"\n", "\r\n", "\r", "\n\n", "\n \t\n"};
+        for (int round = 0; round < 300; round++) {
+            StringBuilder text = new StringBuilder();
+            int lines = random.nextInt(1, 40);
+            for (int i = 0; i < lines; i++) {
+                long start = 0x1000 + random.nextInt(64) * 0x10L;
+                long size = random.nextInt(4) == 0 ? 0 : random.nextInt(1, 0x80);
+                String line = switch (random.nextInt(10)) {
+                    case 0 -> "garbage " + i;
+                    case 1 -> Long.toHexString(start) + " " + Long.toHexString(size);
+                    case 2 -> "  0x" + Long.toHexString(start).toUpperCase() + "  0X" + Long.toHexString(size) + " " + names[random.nextInt(names.length)];
+                    case 3 -> Long.toHexString(start) + " zz " + names[random.nextInt(names.length)];
+                    default -> (random.nextBoolean() ? "0x" : "") + Long.toHexString(start) + " " + Long.toHexString(size) + " "
+                            + names[random.nextInt(names.length)];
+                };
+                text.append(line).append(breaks[random.nextInt(breaks.length)]);
+            }
+            String t = text.toString();
+            List<PerfMapEntry> model = new ArrayList<>();
+            long bad = 0;
+            long firstBad = 0;
+            long number = 0;
+            try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.StringReader(t))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    number++;
+                    if (line.isBlank()) continue;
+                    PerfMapEntry e = PerfMap.parseLine(line);
+                    if (e != null) model.add(e);
+                    else if (bad++ == 0) firstBad = number;
+                }
+            }
+            List<String> warnings = new ArrayList<>();
+            PerfMap map;
+            try {
+                map = parse(t, warnings);
+            } catch (BadInputException e) {
+                assertTrue(model.isEmpty() && bad > 0, t);
+                assertEquals(firstBad, e.line(), t);
+                continue;
+            }
+            assertEquals(bad == 0 ? List.of() : List.of("perf-1.map:" + firstBad + ": skipped " + bad + " malformed perf-map line"
+                    + (bad == 1 ? "" : "s")), warnings, t);
+            for (long a = 0xff0; a < 0x1500; a++) {
+                PerfMapEntry expected = null;
+                for (PerfMapEntry e : model) if (e.contains(a)) expected = e;
+                assertEquals(expected, map.lookup(a), "0x" + Long.toHexString(a) + " in\n" + t);
+            }
+        }
+    }
 }
