@@ -127,13 +127,17 @@ warm_launcher() {
   done
 }
 warm_launcher
+# Symbol tables are cached by build-id after a library's first render (~/.cache/jjf/symbols); the
+# targets are for a render after that one. One row renders without the cache, for the first time.
+java -jar "$jar" render "$real_heap" --perf-map "$real_map" -o "$cmp/warm.svg" 2>/dev/null
 say "jeprof vs jjf on $(basename "$real_heap"), $runs alternating rounds"
 for i in $(seq "$runs"); do
   timed "$cmp/jeprof.t" sh -c 'jeprof --collapsed "$1" "$2" >"$3" 2>/dev/null' _ "$java_bin" "$real_heap" "$cmp/jeprof.folded"
   timed "$cmp/folded.t" java -jar "$jar" render "$real_heap" --perf-map "$real_map" --format folded -o "$cmp/jjf.folded" 2>/dev/null
   timed "$cmp/svg.t" java -jar "$jar" render "$real_heap" --perf-map "$real_map" --format svg -o "$cmp/jjf.svg" 2>/dev/null
   timed "$cmp/svgl.t" "$launcher" render "$real_heap" --perf-map "$real_map" --format svg -o "$cmp/jjf-l.svg" 2>/dev/null
-  say "  round $i: jeprof $(tail -n1 "$cmp/jeprof.t" | cut -d' ' -f1) s, jjf folded $(tail -n1 "$cmp/folded.t" | cut -d' ' -f1) s, jjf svg $(tail -n1 "$cmp/svg.t" | cut -d' ' -f1) s, ./jjf svg $(tail -n1 "$cmp/svgl.t" | cut -d' ' -f1) s"
+  timed "$cmp/svgn.t" java -jar "$jar" render "$real_heap" --perf-map "$real_map" --format svg --no-symbol-cache -o "$cmp/jjf-n.svg" 2>/dev/null
+  say "  round $i: jeprof $(tail -n1 "$cmp/jeprof.t" | cut -d' ' -f1) s, jjf folded $(tail -n1 "$cmp/folded.t" | cut -d' ' -f1) s, jjf svg $(tail -n1 "$cmp/svg.t" | cut -d' ' -f1) s, ./jjf svg $(tail -n1 "$cmp/svgl.t" | cut -d' ' -f1) s, no symbol cache $(tail -n1 "$cmp/svgn.t" | cut -d' ' -f1) s"
 done
 jeprof_total="$(folded_total "$cmp/jeprof.folded")"
 jjf_total="$(folded_total "$cmp/jjf.folded")"
@@ -143,7 +147,9 @@ jeprof_wall="$(col "$cmp/jeprof.t" 1)"; jeprof_cpu="$(col "$cmp/jeprof.t" 2)"
 folded_wall="$(col "$cmp/folded.t" 1)"; folded_cpu="$(col "$cmp/folded.t" 2)"; folded_rss="$(col "$cmp/folded.t" 3)"
 svg_wall="$(col "$cmp/svg.t" 1)"; svg_cpu="$(col "$cmp/svg.t" 2)"; svg_rss="$(col "$cmp/svg.t" 3)"
 l_wall="$(col "$cmp/svgl.t" 1)"; l_cpu="$(col "$cmp/svgl.t" 2)"; l_rss="$(col "$cmp/svgl.t" 3)"
+n_wall="$(col "$cmp/svgn.t" 1)"; n_cpu="$(col "$cmp/svgn.t" 2)"; n_rss="$(col "$cmp/svgn.t" 3)"
 cmp -s "$cmp/jjf.svg" "$cmp/jjf-l.svg" && l_same="identical" || l_same="DIFFERENT"
+cmp -s "$cmp/jjf.svg" "$cmp/jjf-n.svg" && n_same="identical" || n_same="DIFFERENT"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", (b > 0 ? a / b : 0)}'; }
 
 frames_of() { grep -o 'class="frame"' "$1" | wc -l; }
@@ -255,11 +261,13 @@ $runs alternating rounds; jjf times include JVM start (\`java -jar target/jjf.ja
 | \`jjf render FILE --perf-map MAP --format folded\` | $folded_wall | $folded_cpu | $(awk -v k="$folded_rss" 'BEGIN {printf "%.0f", k / 1024}') | $(ratio "$jeprof_wall" "$folded_wall") | $(ratio "$jeprof_cpu" "$folded_cpu") |
 | \`jjf render FILE --perf-map MAP --format svg\` | $svg_wall | $svg_cpu | $(awk -v k="$svg_rss" 'BEGIN {printf "%.0f", k / 1024}') | **$(ratio "$jeprof_wall" "$svg_wall")** | $(ratio "$jeprof_cpu" "$svg_cpu") |
 | \`./jjf render FILE --perf-map MAP\` (the launcher: C1 only, serial GC, class-data archive) | $l_wall | $l_cpu | $(awk -v k="$l_rss" 'BEGIN {printf "%.0f", k / 1024}') | **$(ratio "$jeprof_wall" "$l_wall")** | $(ratio "$jeprof_cpu" "$l_cpu") |
+| \`jjf render FILE --perf-map MAP --no-symbol-cache\` (every symbol table read from its library, as on a first render) | $n_wall | $n_cpu | $(awk -v k="$n_rss" 'BEGIN {printf "%.0f", k / 1024}') | $(ratio "$jeprof_wall" "$n_wall") | $(ratio "$jeprof_cpu" "$n_cpu") |
 
 Every round (wall s / CPU s): jeprof $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/jeprof.t");
 folded $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/folded.t");
 svg $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/svg.t");
-./jjf svg $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/svgl.t") (output $l_same to the \`java -jar\` run's).
+./jjf svg $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/svgl.t") (output $l_same to the \`java -jar\` run's);
+no symbol cache $(awk '{printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2}' "$cmp/svgn.t") (output $n_same).
 
 Totals: jeprof $jeprof_total bytes, jjf $jjf_total bytes, difference $total_diff % (within 0.1 %: **$totals_ok**).
 Folded lines: jeprof $(wc -l <"$cmp/jeprof.folded") (one per distinct address stack), jjf $(wc -l <"$cmp/jjf.folded") (stacks equal after symbolization merged).
