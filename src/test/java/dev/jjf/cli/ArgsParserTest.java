@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The command-line parser on a small spec of its own. */
+/** The command-line parser on a small spec of its own, and on the real commands where they are special. */
 class ArgsParserTest {
     /** Fields a spec sets, like a command's. */
     private static final class Target {
@@ -159,6 +159,10 @@ class ArgsParserTest {
         CommandSpec one = CommandSpec.builder("one").parameter("ONE", 1, 1, "one word", v -> { }).build();
         assertEquals("Unexpected argument: 'b'", assertThrows(UsageException.class, () -> ArgsParser.parse(one, List.of("a", "b"))).getMessage());
         assertEquals(ArgsParser.Request.HELP, ArgsParser.parse(one, List.of("a", "b", "-h")));
+
+        DiffCommand diff = new DiffCommand();
+        assertEquals("Unexpected argument: 'c'",
+                assertThrows(UsageException.class, () -> ArgsParser.parse(diff.spec(), List.of("a", "b", "c"))).getMessage());
     }
 
     @Test
@@ -166,5 +170,61 @@ class ArgsParserTest {
         assertEquals("Option '--title' may be given only once", error("a", "--title", "1", "--title", "2"));
         assertEquals("Option '--output' may be given only once", error("a", "-o", "1", "--output=2"));
         assertEquals("Option '--quiet' may be given only once", error("a", "--quiet", "--quiet"));
+    }
+
+    @Test
+    void attachPassesUnknownOptionsToTheDiagnosticCommand() {
+        AttachCommand attach = new AttachCommand();
+        ArgsParser.parse(attach.spec(), List.of("42", "jcmd", "Thread.print", "-l", "--all=x", "--timeout", "2.5"));
+        assertEquals(42, attach.pid);
+        assertEquals("jcmd", attach.command);
+        assertEquals(List.of("Thread.print", "-l", "--all=x"), attach.args);
+        assertEquals(2.5, attach.timeoutSeconds); // its own options still count wherever they are
+
+        AttachCommand afterDashes = new AttachCommand();
+        ArgsParser.parse(afterDashes.spec(), List.of("1", "jcmd", "--", "--timeout", "3"));
+        assertEquals(List.of("--timeout", "3"), afterDashes.args);
+        assertEquals(10.0, afterDashes.timeoutSeconds);
+    }
+
+    @Test
+    void runTakesTheCommandAfterDoubleDashWithItsOwnOptions() {
+        RunCommand run = new RunCommand();
+        ArgsParser.parse(run.spec(), List.of("--lg-sample", "12", "--prof-active", "FALSE", "--", "java", "-version", "--verbose"));
+        assertEquals(List.of("java", "-version", "--verbose"), run.command);
+        assertEquals(12, run.lgSample);
+        assertFalse(run.profActive);
+        assertFalse(run.verbose);
+        assertEquals(RunCommand.PerfMapMode.agent, run.perfMap);
+
+        // Without '--' the command's options are jjf's, and unknown to it.
+        assertEquals("Unknown option: '-version'",
+                assertThrows(UsageException.class, () -> ArgsParser.parse(new RunCommand().spec(), List.of("java", "-version"))).getMessage());
+        assertEquals("Missing required parameter: 'COMMAND'",
+                assertThrows(UsageException.class, () -> ArgsParser.parse(new RunCommand().spec(), List.of("--no-render"))).getMessage());
+    }
+
+    @Test
+    void sharedRenderOptionsReachTheirFields() {
+        RenderCommand render = new RenderCommand();
+        ArgsParser.parse(render.spec(), List.of("a.heap", "--format", "json", "b.heap", "--min-width=2", "--pid", "9",
+                "--metric", "alloc-space", "--no-symbol-cache", "--annotate"));
+        assertEquals(List.of(Path.of("a.heap"), Path.of("b.heap")), render.heaps);
+        assertEquals(OutputFormat.json, render.options.format);
+        assertEquals(2.0, render.options.minWidthPercent);
+        assertEquals(9L, render.pid);
+        assertEquals("alloc-space", render.options.metric);
+        assertTrue(render.options.noSymbolCache && render.options.annotate);
+    }
+
+    @Test
+    void argumentsWithoutACommandGoToRender() {
+        assertEquals(List.of(), List.of(Main.withDefaultCommand(new String[0])));
+        assertEquals(List.of("render", "x.heap"), List.of(Main.withDefaultCommand(new String[] {"x.heap"})));
+        assertEquals(List.of("render", "--latest"), List.of(Main.withDefaultCommand(new String[] {"--latest"})));
+        assertEquals(List.of("render", "-hV"), List.of(Main.withDefaultCommand(new String[] {"-hV"})));
+        for (String top : List.of("-h", "--help", "-V", "--version", "diff", "run", "setup")) {
+            assertEquals(List.of(top, "x"), List.of(Main.withDefaultCommand(new String[] {top, "x"})), top);
+        }
     }
 }
