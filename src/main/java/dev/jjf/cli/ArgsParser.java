@@ -20,6 +20,7 @@ final class ArgsParser {
     private static final String BARE_FLAG = "true";
 
     private final CommandSpec spec;
+    private final Command command;
     private final List<String> words;
     private final int[] filled;
     private final List<Option> given = new ArrayList<>();
@@ -29,15 +30,19 @@ final class ArgsParser {
     private boolean version;
     private String deferredError;
 
-    private ArgsParser(CommandSpec spec, List<String> words) {
+    private ArgsParser(CommandSpec spec, Command command, List<String> words) {
         this.spec = spec;
+        this.command = command;
         this.words = words;
         this.filled = new int[spec.parameters().size()];
     }
 
-    /** Sets the command's fields from {@code words} (the arguments after the command's name). */
-    static Request parse(CommandSpec spec, List<String> words) {
-        return new ArgsParser(spec, words).parse();
+    /**
+     * Gives {@code command} the values in {@code words} (the arguments after the command's name), as
+     * {@code spec} (the command's) describes them.
+     */
+    static Request parse(CommandSpec spec, Command command, List<String> words) {
+        return new ArgsParser(spec, command, words).parse();
     }
 
     private Request parse() {
@@ -115,7 +120,7 @@ final class ArgsParser {
     }
 
     private static String missingValue(Option o) {
-        return "Missing value for option '" + o.longestName() + "' (" + o.label() + ")";
+        return "Missing value for option '" + o.key() + "' (" + o.label() + ")";
     }
 
     /** A word that names one of the command's options, which a value may not be unless attached with '='. */
@@ -132,12 +137,12 @@ final class ArgsParser {
             } else if (o == CommandSpec.VERSION) {
                 version = Values.toBoolean(value);
             } else {
-                if (given.contains(o)) throw new UsageException("Option '" + o.longestName() + "' may be given only once");
+                if (given.contains(o)) throw new UsageException("Option '" + o.key() + "' may be given only once");
                 given.add(o);
-                o.setter().set(value);
+                command.set(o.key(), value);
             }
         } catch (IllegalArgumentException e) {
-            throw new UsageException("Invalid value for option '" + o.longestName() + "': " + e.getMessage());
+            throw new UsageException("Invalid value for option '" + o.key() + "': " + e.getMessage());
         }
     }
 
@@ -151,7 +156,7 @@ final class ArgsParser {
         Parameter p = parameters.get(parameter);
         filled[parameter]++;
         try {
-            p.setter().set(word);
+            command.set(p.label(), word);
         } catch (IllegalArgumentException e) {
             throw new UsageException("Invalid value for " + p.label() + ": " + e.getMessage());
         }

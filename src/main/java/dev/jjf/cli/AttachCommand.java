@@ -39,14 +39,25 @@ final class AttachCommand implements Command {
                         "  load LIB [OPTIONS]  load the JVMTI agent library at path LIB",
                         "Relative FILE and LIB are made absolute against the current directory.",
                         "")
-                .parameter("PID", 1, 1, "The JVM's process id (as seen from here)", v -> pid = Values.toLong(v))
-                .parameter("COMMAND", 1, 1, "jcmd, threaddump, properties, dumpheap or load", v -> command = v)
-                .parameter("ARGS", 0, Parameter.UNBOUNDED, "The command's arguments", args::add)
-                .option("--timeout", "SECONDS", "How long to wait for the JVM to open its attach socket (default: 10)",
-                        v -> timeoutSeconds = Values.toDouble(v))
-                .flag("--verbose", "Print Java stack traces of errors", on -> verbose = on)
+                .parameter("PID", 1, 1, "The JVM's process id (as seen from here)")
+                .parameter("COMMAND", 1, 1, "jcmd, threaddump, properties, dumpheap or load")
+                .parameter("ARGS", 0, Parameter.UNBOUNDED, "The command's arguments")
+                .option("--timeout", "SECONDS", "How long to wait for the JVM to open its attach socket (default: 10)")
+                .flag("--verbose", "Print Java stack traces of errors")
                 .unknownOptionsAreParameters()
                 .build();
+    }
+
+    @Override
+    public void set(String key, String value) {
+        switch (key) {
+            case "PID" -> pid = Values.toLong(value);
+            case "COMMAND" -> command = value;
+            case "ARGS" -> args.add(value);
+            case "--timeout" -> timeoutSeconds = Values.toDouble(value);
+            case "--verbose" -> verbose = Values.toBoolean(value);
+            default -> throw Command.unknownKey(key);
+        }
     }
 
     /** One attach operation: HotSpot's name for it and its (at most three) arguments. */

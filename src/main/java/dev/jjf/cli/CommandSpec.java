@@ -14,8 +14,10 @@ import java.util.List;
  */
 record CommandSpec(String name, List<String> description, List<Option> options, List<Parameter> parameters,
         boolean unknownOptionsAreParameters) {
-    static final Option HELP = new Option(List.of("-h", "--help"), null, "Show this help message and exit.", null);
-    static final Option VERSION = new Option(List.of("-V", "--version"), null, "Print version information and exit.", null);
+    static final Option HELP = new Option(List.of("-h", "--help"), null, "Show this help message and exit.");
+    static final Option VERSION = new Option(List.of("-V", "--version"), null, "Print version information and exit.");
+    /** In a description, stands for the option's default value (picocli's placeholder). */
+    static final String DEFAULT_VALUE = "${DEFAULT-VALUE}";
 
     CommandSpec {
         description = List.copyOf(description);
@@ -60,23 +62,31 @@ record CommandSpec(String name, List<String> description, List<Option> options, 
         }
 
         /** An option that takes a value ({@code --name VALUE} or {@code --name=VALUE}). */
-        Builder option(String name, String label, String description, Option.Setter setter) {
-            return option(List.of(name), label, description, setter);
+        Builder option(String name, String label, String description) {
+            return option(List.of(name), label, description);
         }
 
-        Builder option(List<String> names, String label, String description, Option.Setter setter) {
-            options.add(new Option(names, label, description, setter));
+        /**
+         * An option with a value whose description shows its default in place of {@link #DEFAULT_VALUE}.
+         * String.replace rather than +: every run builds its command's spec, and string concatenation
+         * would link invokedynamic call sites for each shape of default (several ms each, cold).
+         */
+        Builder option(String name, String label, String description, Object defaultValue) {
+            return option(List.of(name), label, description.replace(DEFAULT_VALUE, String.valueOf(defaultValue)));
+        }
+
+        Builder option(List<String> names, String label, String description) {
+            options.add(new Option(names, label, description));
             return this;
         }
 
         /** An option without a value; {@code --name=false} is accepted too, as picocli did. */
-        Builder flag(String name, String description, Option.FlagSetter setter) {
-            options.add(new Option(List.of(name), null, description, value -> setter.set(Values.toBoolean(value))));
-            return this;
+        Builder flag(String name, String description) {
+            return option(List.of(name), null, description);
         }
 
-        Builder parameter(String label, int min, int max, String description, Option.Setter setter) {
-            parameters.add(new Parameter(label, min, max, description, setter));
+        Builder parameter(String label, int min, int max, String description) {
+            parameters.add(new Parameter(label, min, max, description));
             return this;
         }
 

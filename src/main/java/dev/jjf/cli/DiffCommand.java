@@ -17,10 +17,19 @@ final class DiffCommand implements Command {
                         "Differential flamegraph: widths follow NEW, red frames grew since BASE, blue ones shrank.",
                         "BASE and NEW are heap files or directories from jjf run; with one directory, its first and",
                         "last dumps (interval dumps from jjf run --interval) are compared.")
-                .parameter("BASE", 1, 1, "The older profile, or a directory", v -> base = Values.toPath(v))
-                .parameter("NEW", 0, 1, "The newer profile, or a directory", v -> newer = Values.toPath(v));
+                .parameter("BASE", 1, 1, "The older profile, or a directory")
+                .parameter("NEW", 0, 1, "The newer profile, or a directory");
         options.declare(b);
         return b.build();
+    }
+
+    @Override
+    public void set(String key, String value) {
+        switch (key) {
+            case "BASE" -> base = Values.toPath(value);
+            case "NEW" -> newer = Values.toPath(value);
+            default -> options.set(key, value);
+        }
     }
 
     @Override

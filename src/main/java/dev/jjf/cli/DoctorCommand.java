@@ -33,10 +33,20 @@ final class DoctorCommand implements Command {
     @Override
     public CommandSpec spec() {
         return CommandSpec.builder("doctor", "Check that jemalloc, the JDK and the output directory are ready for 'jjf run'.")
-                .option("--jemalloc", "LIB", "Check this jemalloc instead of the one jjf run would pick", v -> jemalloc = Values.toPath(v))
-                .option("--out", "DIR", "Output directory to check (default: " + out + ")", v -> out = Values.toPath(v))
-                .option("--java", "JAVA", "The java command your program uses (default: " + java + ")", v -> java = v)
+                .option("--jemalloc", "LIB", "Check this jemalloc instead of the one jjf run would pick")
+                .option("--out", "DIR", "Output directory to check (default: ${DEFAULT-VALUE})", out)
+                .option("--java", "JAVA", "The java command your program uses (default: ${DEFAULT-VALUE})", java)
                 .build();
+    }
+
+    @Override
+    public void set(String key, String value) {
+        switch (key) {
+            case "--jemalloc" -> jemalloc = Values.toPath(value);
+            case "--out" -> out = Values.toPath(value);
+            case "--java" -> java = value;
+            default -> throw Command.unknownKey(key);
+        }
     }
 
     @Override

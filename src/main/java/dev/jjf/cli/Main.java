@@ -41,7 +41,7 @@ public final class Main {
         CommandSpec spec = command.spec();
         ArgsParser.Request request;
         try {
-            request = ArgsParser.parse(spec, Arrays.asList(argv).subList(1, argv.length));
+            request = ArgsParser.parse(spec, command, Arrays.asList(argv).subList(1, argv.length));
         } catch (UsageException e) {
             err.println(e.getMessage());
             err.print(Usage.of(spec));

@@ -4,19 +4,9 @@ import java.util.List;
 
 /**
  * One option of a command: its names ({@code -o}, {@code --output}), the label of its value (null for a
- * flag), its help text, and what a value given on the command line does.
+ * flag) and its help text. The parser hands its values to {@link Command#set} under {@link #key()}.
  */
-record Option(List<String> names, String label, String description, Setter setter) {
-    /** Takes an option's or a parameter's text; throws IllegalArgumentException, saying why, when it does not convert. */
-    interface Setter {
-        void set(String value);
-    }
-
-    /** Takes a flag's value: true when it is given bare, or what {@code --flag=true|false} says. */
-    interface FlagSetter {
-        void set(boolean on);
-    }
-
+record Option(List<String> names, String label, String description) {
     Option {
         names = List.copyOf(names);
     }
@@ -25,8 +15,8 @@ record Option(List<String> names, String label, String description, Setter sette
         return label == null;
     }
 
-    /** The name messages quote: the longest, as picocli did ({@code --output}, not {@code -o}). */
-    String longestName() {
+    /** The longest name: the one Command.set receives and messages quote ({@code --output}, not {@code -o}). */
+    String key() {
         String longest = names.get(0);
         for (String n : names) {
             if (n.length() > longest.length()) longest = n;

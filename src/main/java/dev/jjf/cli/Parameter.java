@@ -2,9 +2,10 @@ package dev.jjf.cli;
 
 /**
  * A positional parameter: the words that are not options fill a command's parameters in order, each
- * taking at least {@code min} and at most {@code max} of them.
+ * taking at least {@code min} and at most {@code max} of them. {@link Command#set} receives each
+ * word under the label.
  */
-record Parameter(String label, int min, int max, String description, Option.Setter setter) {
+record Parameter(String label, int min, int max, String description) {
     /** {@code max} of a parameter that takes every word left. */
     static final int UNBOUNDED = Integer.MAX_VALUE;
 

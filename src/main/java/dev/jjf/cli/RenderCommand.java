@@ -20,13 +20,25 @@ final class RenderCommand implements Command {
     @Override
     public CommandSpec spec() {
         CommandSpec.Builder b = CommandSpec.builder("render", "Render jemalloc heap profiles as a flamegraph (SVG, folded stacks or JSON).")
-                .parameter("HEAP", 0, Parameter.UNBOUNDED, "jemalloc heap profiles; several are summed", v -> heaps.add(Values.toPath(v)))
-                .flag("--latest", "Render the newest profile in --dir (a JVM's, if any process wrote a perf map)", on -> latest = on)
-                .option("--dir", "DIR", "Where --latest looks for profiles and perf maps (default: " + dir + ")", v -> dir = Values.toPath(v))
-                .option("--pid", "PID", "With --latest: only this process's profiles", v -> pid = Values.toLong(v))
-                .option("--base", "OLD", "Differential graph against OLD (a heap file or a jjf run directory)", v -> base = Values.toPath(v));
+                .parameter("HEAP", 0, Parameter.UNBOUNDED, "jemalloc heap profiles; several are summed")
+                .flag("--latest", "Render the newest profile in --dir (a JVM's, if any process wrote a perf map)")
+                .option("--dir", "DIR", "Where --latest looks for profiles and perf maps (default: ${DEFAULT-VALUE})", dir)
+                .option("--pid", "PID", "With --latest: only this process's profiles")
+                .option("--base", "OLD", "Differential graph against OLD (a heap file or a jjf run directory)");
         options.declare(b);
         return b.build();
+    }
+
+    @Override
+    public void set(String key, String value) {
+        switch (key) {
+            case "HEAP" -> heaps.add(Values.toPath(value));
+            case "--latest" -> latest = Values.toBoolean(value);
+            case "--dir" -> dir = Values.toPath(value);
+            case "--pid" -> pid = Values.toLong(value);
+            case "--base" -> base = Values.toPath(value);
+            default -> options.set(key, value);
+        }
     }
 
     @Override

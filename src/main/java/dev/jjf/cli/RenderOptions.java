@@ -26,26 +26,40 @@ final class RenderOptions {
     boolean verbose;
     boolean noSymbolCache;
 
-    /** Adds these options to a command, after its own; the defaults shown are the fields' values now. */
+    /** Adds these options to a command, after its own; help shows the fields' values now as the defaults. */
     void declare(CommandSpec.Builder command) {
-        command.option("--perf-map", "FILE", "Perf map to use (default: perf-<pid>.map beside the profile, in --dir, then the temp dir)",
-                        v -> perfMap = Values.toPath(v))
-                .option("--symfs", "DIR", "Look libraries up under DIR first (profiles from another host)", v -> symfs = Values.toPath(v))
-                .option("--metric", "M", "inuse-space, inuse-objects, alloc-space or alloc-objects (default: " + metric + ")",
-                        v -> metric = v)
-                .option("--format", "F", "svg, folded or json (default: " + format + ")",
-                        v -> format = Values.oneOf(OutputFormat.values(), v))
-                .option(List.of("-o", "--output"), "FILE", "Output file (default: flames.svg, flames.folded or flames.json)",
-                        v -> output = Values.toPath(v))
-                .option("--title", "T", "Title of the SVG", v -> title = v)
-                .option("--include", "RE", "Keep only stacks with a frame matching RE", v -> include = v)
-                .option("--exclude", "RE", "Drop stacks with a frame matching RE", v -> exclude = v)
-                .option("--min-width", "PCT", "SVG: hide frames narrower than PCT percent of the total (default: " + minWidthPercent + ")",
-                        v -> minWidthPercent = Values.toDouble(v))
-                .flag("--annotate", "Folded: add flamegraph.pl's kind suffixes (_[j] _[i] _[k])", on -> annotate = on)
-                .flag("--verbose", "Print Java stack traces of errors", on -> verbose = on)
+        command.option("--perf-map", "FILE", "Perf map to use (default: perf-<pid>.map beside the profile, in --dir, then the temp dir)")
+                .option("--symfs", "DIR", "Look libraries up under DIR first (profiles from another host)")
+                .option("--metric", "M", "inuse-space, inuse-objects, alloc-space or alloc-objects (default: ${DEFAULT-VALUE})", metric)
+                .option("--format", "F", "svg, folded or json (default: ${DEFAULT-VALUE})", format)
+                .option(List.of("-o", "--output"), "FILE", "Output file (default: flames.svg, flames.folded or flames.json)")
+                .option("--title", "T", "Title of the SVG")
+                .option("--include", "RE", "Keep only stacks with a frame matching RE")
+                .option("--exclude", "RE", "Drop stacks with a frame matching RE")
+                .option("--min-width", "PCT", "SVG: hide frames narrower than PCT percent of the total (default: ${DEFAULT-VALUE})", minWidthPercent)
+                .flag("--annotate", "Folded: add flamegraph.pl's kind suffixes (_[j] _[i] _[k])")
+                .flag("--verbose", "Print Java stack traces of errors")
                 .flag("--no-symbol-cache", "Read every symbol table from its library (default: reuse the tables kept in"
-                        + " ~/.cache/jjf/symbols by earlier renders)", on -> noSymbolCache = on);
+                        + " ~/.cache/jjf/symbols by earlier renders)");
+    }
+
+    /** Command.set for these options. */
+    void set(String key, String value) {
+        switch (key) {
+            case "--perf-map" -> perfMap = Values.toPath(value);
+            case "--symfs" -> symfs = Values.toPath(value);
+            case "--metric" -> metric = value;
+            case "--format" -> format = Values.oneOf(OutputFormat.values(), value);
+            case "--output" -> output = Values.toPath(value);
+            case "--title" -> title = value;
+            case "--include" -> include = value;
+            case "--exclude" -> exclude = value;
+            case "--min-width" -> minWidthPercent = Values.toDouble(value);
+            case "--annotate" -> annotate = Values.toBoolean(value);
+            case "--verbose" -> verbose = Values.toBoolean(value);
+            case "--no-symbol-cache" -> noSymbolCache = Values.toBoolean(value);
+            default -> throw Command.unknownKey(key);
+        }
     }
 
     /** Setting this to 0 turns the symbol cache off for every command, like --no-symbol-cache. */

@@ -56,24 +56,39 @@ final class RunCommand implements Command {
         return CommandSpec.builder("run",
                         "Run COMMAND with jemalloc heap profiling and perf maps for every JVM it starts,",
                         "keep everything in --out, then render each JVM's flamegraph.")
-                .option("--out", "DIR", "Where profiles, perf maps and flamegraphs go (default: ./jjf-out/<timestamp>)",
-                        v -> out = Values.toPath(v))
-                .option("--lg-sample", "N", "Sample one allocation per 2^N bytes on average (default: " + lgSample
-                        + ", 512 KiB; 0 records every allocation)", v -> lgSample = Values.toInt(v))
-                .option("--interval", "BYTES", "Also dump a profile every BYTES allocated (rounded down to a power of two; suffixes k, m, g)",
-                        v -> interval = v)
+                .option("--out", "DIR", "Where profiles, perf maps and flamegraphs go (default: ./jjf-out/<timestamp>)")
+                .option("--lg-sample", "N", "Sample one allocation per 2^N bytes on average"
+                        + " (default: ${DEFAULT-VALUE}, 512 KiB; 0 records every allocation)", lgSample)
+                .option("--interval", "BYTES", "Also dump a profile every BYTES allocated (rounded down to a power of two; suffixes k, m, g)")
                 .option("--prof-active", "BOOL", "false: start with jemalloc's sampling off, and switch it on and off later with"
-                        + " jjf snapshot PID --start / --stop (default: " + profActive + ")", v -> profActive = Values.toBoolean(v))
-                .option("--jemalloc", "LIB", "The jemalloc to preload (default: $JJF_JEMALLOC, jjf setup's build, the system's)",
-                        v -> jemalloc = Values.toPath(v))
+                        + " jjf snapshot PID --start / --stop (default: ${DEFAULT-VALUE})", profActive)
+                .option("--jemalloc", "LIB", "The jemalloc to preload (default: $JJF_JEMALLOC, jjf setup's build, the system's)")
                 .option("--perf-map", "MODE", "agent: jjf's JVMTI agent writes each JVM's perf map into --out, with inlined methods (default); "
-                        + "jdk: the JVM's own map at exit (-XX:+DumpPerfMapAtExit), without them", v -> perfMap = Values.oneOf(PerfMapMode.values(), v))
-                .option("--format", "F", "svg, folded or json (default: " + format + ")", v -> format = Values.oneOf(OutputFormat.values(), v))
-                .flag("--no-render", "Only profile; render later with: jjf render --latest --dir DIR", on -> noRender = on)
-                .flag("--render-all", "Also render processes that are not JVMs (shells, tools the command started)", on -> renderAll = on)
-                .flag("--verbose", "Print Java stack traces of errors", on -> verbose = on)
-                .parameter("COMMAND", 1, Parameter.UNBOUNDED, "The command and its arguments (put -- before it)", command::add)
+                        + "jdk: the JVM's own map at exit (-XX:+DumpPerfMapAtExit), without them")
+                .option("--format", "F", "svg, folded or json (default: ${DEFAULT-VALUE})", format)
+                .flag("--no-render", "Only profile; render later with: jjf render --latest --dir DIR")
+                .flag("--render-all", "Also render processes that are not JVMs (shells, tools the command started)")
+                .flag("--verbose", "Print Java stack traces of errors")
+                .parameter("COMMAND", 1, Parameter.UNBOUNDED, "The command and its arguments (put -- before it)")
                 .build();
+    }
+
+    @Override
+    public void set(String key, String value) {
+        switch (key) {
+            case "--out" -> out = Values.toPath(value);
+            case "--lg-sample" -> lgSample = Values.toInt(value);
+            case "--interval" -> interval = value;
+            case "--prof-active" -> profActive = Values.toBoolean(value);
+            case "--jemalloc" -> jemalloc = Values.toPath(value);
+            case "--perf-map" -> perfMap = Values.oneOf(PerfMapMode.values(), value);
+            case "--format" -> format = Values.oneOf(OutputFormat.values(), value);
+            case "--no-render" -> noRender = Values.toBoolean(value);
+            case "--render-all" -> renderAll = Values.toBoolean(value);
+            case "--verbose" -> verbose = Values.toBoolean(value);
+            case "COMMAND" -> command.add(value);
+            default -> throw Command.unknownKey(key);
+        }
     }
 
     @Override

@@ -21,8 +21,14 @@ final class SetupCommand implements Command {
         return CommandSpec.builder("setup",
                         "Build jemalloc with heap profiling and the libunwind unwinder into ~/.cache/jjf",
                         "(from the distribution's source package, or from TARBALL). Does nothing when already built.")
-                .parameter("TARBALL", 0, 1, "A jemalloc source tarball to build instead", v -> tarball = Values.toPath(v))
+                .parameter("TARBALL", 0, 1, "A jemalloc source tarball to build instead")
                 .build();
+    }
+
+    @Override
+    public void set(String key, String value) {
+        if (!key.equals("TARBALL")) throw Command.unknownKey(key);
+        tarball = Values.toPath(value);
     }
 
     @Override

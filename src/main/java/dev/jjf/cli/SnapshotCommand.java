@@ -44,17 +44,27 @@ final class SnapshotCommand implements Command {
                                 + " or LD_PRELOAD=…libjemalloc.so.2 MALLOC_CONF=prof:true).",
                         "--window takes two snapshots that far apart and draws what grew in between. --start / --stop switch"
                                 + " jemalloc's sampling (for a JVM started with jjf run --prof-active=false).")
-                .parameter("PID", 1, 1, "The JVM's process id (as seen from here)", v -> pid = Values.toLong(v))
-                .option("--out", "DIR", "Where the profiles, perf map and flamegraph go (default: ./jjf-out/snapshot-PID-<timestamp>)",
-                        v -> out = Values.toPath(v))
-                .option("--window", "DURATION", "Take two snapshots DURATION apart (500ms, 30s, 5m, 1h) and draw the difference",
-                        v -> window = v)
-                .flag("--start", "Switch jemalloc's sampling on in the JVM; takes no snapshot", on -> start = on)
-                .flag("--stop", "Switch jemalloc's sampling off in the JVM; takes no snapshot", on -> stop = on)
-                .option("--timeout", "SECONDS", "How long the JVM may take to answer each attach, dump included (default: 30)",
-                        v -> timeoutSeconds = Values.toDouble(v));
+                .parameter("PID", 1, 1, "The JVM's process id (as seen from here)")
+                .option("--out", "DIR", "Where the profiles, perf map and flamegraph go (default: ./jjf-out/snapshot-PID-<timestamp>)")
+                .option("--window", "DURATION", "Take two snapshots DURATION apart (500ms, 30s, 5m, 1h) and draw the difference")
+                .flag("--start", "Switch jemalloc's sampling on in the JVM; takes no snapshot")
+                .flag("--stop", "Switch jemalloc's sampling off in the JVM; takes no snapshot")
+                .option("--timeout", "SECONDS", "How long the JVM may take to answer each attach, dump included (default: 30)");
         options.declare(b);
         return b.build();
+    }
+
+    @Override
+    public void set(String key, String value) {
+        switch (key) {
+            case "PID" -> pid = Values.toLong(value);
+            case "--out" -> out = Values.toPath(value);
+            case "--window" -> window = value;
+            case "--start" -> start = Values.toBoolean(value);
+            case "--stop" -> stop = Values.toBoolean(value);
+            case "--timeout" -> timeoutSeconds = Values.toDouble(value);
+            default -> options.set(key, value);
+        }
     }
 
     @Override

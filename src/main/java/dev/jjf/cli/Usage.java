@@ -84,7 +84,7 @@ final class Usage {
 
     /** The name the synopsis shows: {@code -o} for {@code -o, --output}. */
     private static String synopsisName(Option o) {
-        return o.shortName() != null ? o.shortName() : o.longestName();
+        return o.shortName() != null ? o.shortName() : o.key();
     }
 
     /** One line of the table (more when the description wraps): {@code -o,}, {@code --output=FILE}, description. */

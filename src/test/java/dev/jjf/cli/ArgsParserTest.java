@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /** The command-line parser on a small spec of its own, and on the real commands where they are special. */
 class ArgsParserTest {
-    /** Fields a spec sets, like a command's. */
-    private static final class Target {
+    /** A command with one field of each kind. */
+    private static final class Target implements Command {
         String title;
         Path output;
         int count = 7;
@@ -25,31 +26,67 @@ class ArgsParserTest {
         OutputFormat format = OutputFormat.svg;
         String first;
         final List<String> rest = new ArrayList<>();
+        private final int restMin;
 
-        CommandSpec spec(int restMin) {
-            return CommandSpec.builder("test", "A spec for tests.")
-                    .parameter("FIRST", 1, 1, "first word", v -> first = v)
-                    .parameter("REST", restMin, Parameter.UNBOUNDED, "more words", rest::add)
-                    .option("--title", "T", "title", v -> title = v)
-                    .option(List.of("-o", "--output"), "FILE", "output", v -> output = Values.toPath(v))
-                    .option("--count", "N", "count", v -> count = Values.toInt(v))
-                    .option("--width", "PCT", "width", v -> width = Values.toDouble(v))
-                    .option("--pid", "PID", "pid", v -> pid = Values.toLong(v))
-                    .option("--format", "F", "format", v -> format = Values.oneOf(OutputFormat.values(), v))
-                    .flag("--quiet", "quiet", on -> quiet = on)
-                    .option(List.of("-l", "--loud"), null, "loud", v -> loud = Values.toBoolean(v))
+        Target(int restMin) {
+            this.restMin = restMin;
+        }
+
+        @Override
+        public CommandSpec spec() {
+            return CommandSpec.builder("test", "A command for tests.")
+                    .parameter("FIRST", 1, 1, "first word")
+                    .parameter("REST", restMin, Parameter.UNBOUNDED, "more words")
+                    .option("--title", "T", "title")
+                    .option(List.of("-o", "--output"), "FILE", "output")
+                    .option("--count", "N", "count (default: ${DEFAULT-VALUE})", count)
+                    .option("--width", "PCT", "width")
+                    .option("--pid", "PID", "pid")
+                    .option("--format", "F", "format")
+                    .flag("--quiet", "quiet")
+                    .option(List.of("-l", "--loud"), null, "loud")
                     .build();
+        }
+
+        @Override
+        public void set(String key, String value) {
+            switch (key) {
+                case "FIRST" -> first = value;
+                case "REST" -> rest.add(value);
+                case "--title" -> title = value;
+                case "--output" -> output = Values.toPath(value);
+                case "--count" -> count = Values.toInt(value);
+                case "--width" -> width = Values.toDouble(value);
+                case "--pid" -> pid = Values.toLong(value);
+                case "--format" -> format = Values.oneOf(OutputFormat.values(), value);
+                case "--quiet" -> quiet = Values.toBoolean(value);
+                case "--loud" -> loud = Values.toBoolean(value);
+                default -> throw Command.unknownKey(key);
+            }
+        }
+
+        @Override
+        public int call(PrintWriter out, PrintWriter err) {
+            return 0;
+        }
+
+        ArgsParser.Request parse(String... words) {
+            return ArgsParser.parse(spec(), this, List.of(words));
         }
     }
 
     private static Target parse(String... words) {
-        Target t = new Target();
-        assertEquals(ArgsParser.Request.RUN, ArgsParser.parse(t.spec(0), List.of(words)));
+        Target t = new Target(0);
+        assertEquals(ArgsParser.Request.RUN, t.parse(words));
         return t;
     }
 
     private static String error(String... words) {
-        return assertThrows(UsageException.class, () -> ArgsParser.parse(new Target().spec(0), List.of(words))).getMessage();
+        return assertThrows(UsageException.class, () -> new Target(0).parse(words)).getMessage();
+    }
+
+    private static String error(Command command, String... words) {
+        return assertThrows(UsageException.class, () -> ArgsParser.parse(command.spec(), command, List.of(words))).getMessage();
     }
 
     @Test
@@ -141,28 +178,24 @@ class ArgsParserTest {
         assertEquals("Unknown option: '-x'", error("a", "-x"));
         assertEquals("Unknown option: '-lx'", error("a", "-lx"));
         assertEquals("Unknown option: '--bogus=1'", error("a", "--bogus=1"));
-        assertEquals(ArgsParser.Request.HELP, ArgsParser.parse(new Target().spec(0), List.of("--bogus", "--help")));
-        assertEquals(ArgsParser.Request.HELP, ArgsParser.parse(new Target().spec(0), List.of("-h", "--bogus")));
-        assertEquals(ArgsParser.Request.VERSION, ArgsParser.parse(new Target().spec(0), List.of("--bogus", "-V")));
-        assertEquals(ArgsParser.Request.HELP, ArgsParser.parse(new Target().spec(0), List.of("-hV")));
-        assertEquals(ArgsParser.Request.RUN, ArgsParser.parse(new Target().spec(0), List.of("a", "--help=false")));
+        assertEquals(ArgsParser.Request.HELP, new Target(0).parse("--bogus", "--help"));
+        assertEquals(ArgsParser.Request.HELP, new Target(0).parse("-h", "--bogus"));
+        assertEquals(ArgsParser.Request.VERSION, new Target(0).parse("--bogus", "-V"));
+        assertEquals(ArgsParser.Request.HELP, new Target(0).parse("-hV"));
+        assertEquals(ArgsParser.Request.RUN, new Target(0).parse("a", "--help=false"));
     }
 
     @Test
     void requiredAndSurplusParameters() {
         assertEquals("Missing required parameter: 'FIRST'", error());
         assertEquals("Missing required parameter: 'FIRST'", error("--quiet"));
-        String both = assertThrows(UsageException.class, () -> ArgsParser.parse(new Target().spec(1), List.of())).getMessage();
-        assertEquals("Missing required parameters: 'FIRST', 'REST'", both);
-        assertEquals(ArgsParser.Request.HELP, ArgsParser.parse(new Target().spec(1), List.of("--help")));
+        assertEquals("Missing required parameters: 'FIRST', 'REST'", error(new Target(1)));
+        assertEquals(ArgsParser.Request.HELP, new Target(1).parse("--help"));
 
-        CommandSpec one = CommandSpec.builder("one").parameter("ONE", 1, 1, "one word", v -> { }).build();
-        assertEquals("Unexpected argument: 'b'", assertThrows(UsageException.class, () -> ArgsParser.parse(one, List.of("a", "b"))).getMessage());
-        assertEquals(ArgsParser.Request.HELP, ArgsParser.parse(one, List.of("a", "b", "-h")));
-
-        DiffCommand diff = new DiffCommand();
-        assertEquals("Unexpected argument: 'c'",
-                assertThrows(UsageException.class, () -> ArgsParser.parse(diff.spec(), List.of("a", "b", "c"))).getMessage());
+        assertEquals("Unexpected argument: 'c'", error(new DiffCommand(), "a", "b", "c"));
+        assertEquals("Unexpected argument: 'b'", error(new SetupCommand(), "a", "b"));
+        SetupCommand setup = new SetupCommand();
+        assertEquals(ArgsParser.Request.HELP, ArgsParser.parse(setup.spec(), setup, List.of("a", "b", "-h")));
     }
 
     @Test
@@ -175,14 +208,14 @@ class ArgsParserTest {
     @Test
     void attachPassesUnknownOptionsToTheDiagnosticCommand() {
         AttachCommand attach = new AttachCommand();
-        ArgsParser.parse(attach.spec(), List.of("42", "jcmd", "Thread.print", "-l", "--all=x", "--timeout", "2.5"));
+        ArgsParser.parse(attach.spec(), attach, List.of("42", "jcmd", "Thread.print", "-l", "--all=x", "--timeout", "2.5"));
         assertEquals(42, attach.pid);
         assertEquals("jcmd", attach.command);
         assertEquals(List.of("Thread.print", "-l", "--all=x"), attach.args);
         assertEquals(2.5, attach.timeoutSeconds); // its own options still count wherever they are
 
         AttachCommand afterDashes = new AttachCommand();
-        ArgsParser.parse(afterDashes.spec(), List.of("1", "jcmd", "--", "--timeout", "3"));
+        ArgsParser.parse(afterDashes.spec(), afterDashes, List.of("1", "jcmd", "--", "--timeout", "3"));
         assertEquals(List.of("--timeout", "3"), afterDashes.args);
         assertEquals(10.0, afterDashes.timeoutSeconds);
     }
@@ -190,7 +223,7 @@ class ArgsParserTest {
     @Test
     void runTakesTheCommandAfterDoubleDashWithItsOwnOptions() {
         RunCommand run = new RunCommand();
-        ArgsParser.parse(run.spec(), List.of("--lg-sample", "12", "--prof-active", "FALSE", "--", "java", "-version", "--verbose"));
+        ArgsParser.parse(run.spec(), run, List.of("--lg-sample", "12", "--prof-active", "FALSE", "--", "java", "-version", "--verbose"));
         assertEquals(List.of("java", "-version", "--verbose"), run.command);
         assertEquals(12, run.lgSample);
         assertFalse(run.profActive);
@@ -198,16 +231,14 @@ class ArgsParserTest {
         assertEquals(RunCommand.PerfMapMode.agent, run.perfMap);
 
         // Without '--' the command's options are jjf's, and unknown to it.
-        assertEquals("Unknown option: '-version'",
-                assertThrows(UsageException.class, () -> ArgsParser.parse(new RunCommand().spec(), List.of("java", "-version"))).getMessage());
-        assertEquals("Missing required parameter: 'COMMAND'",
-                assertThrows(UsageException.class, () -> ArgsParser.parse(new RunCommand().spec(), List.of("--no-render"))).getMessage());
+        assertEquals("Unknown option: '-version'", error(new RunCommand(), "java", "-version"));
+        assertEquals("Missing required parameter: 'COMMAND'", error(new RunCommand(), "--no-render"));
     }
 
     @Test
     void sharedRenderOptionsReachTheirFields() {
         RenderCommand render = new RenderCommand();
-        ArgsParser.parse(render.spec(), List.of("a.heap", "--format", "json", "b.heap", "--min-width=2", "--pid", "9",
+        ArgsParser.parse(render.spec(), render, List.of("a.heap", "--format", "json", "b.heap", "--min-width=2", "--pid", "9",
                 "--metric", "alloc-space", "--no-symbol-cache", "--annotate"));
         assertEquals(List.of(Path.of("a.heap"), Path.of("b.heap")), render.heaps);
         assertEquals(OutputFormat.json, render.options.format);

@@ -1,6 +1,8 @@
 package dev.jjf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -63,6 +65,7 @@ class MainTest {
                 at = i;
             }
             assertTrue(r.out().lines().allMatch(l -> l.length() <= Usage.WIDTH), r.out());
+            assertFalse(r.out().contains("${"), r.out());
         }
         // Defaults are the fields' real values, not placeholders.
         assertTrue(flat(jjf("render", "--help").out()).contains("(default: " + System.getProperty("java.io.tmpdir") + ")"));
@@ -73,6 +76,26 @@ class MainTest {
         assertTrue(flat(jjf("diff", "-h").out()).contains("(default: 0.1)"));
     }
 
+    @Test
+    void everyCommandStoresEachValueItDeclares() {
+        for (String name : COMMANDS) {
+            Command command = Main.command(name);
+            List<String> keys = new ArrayList<>();
+            for (Option o : command.spec().options()) {
+                if (o != CommandSpec.HELP && o != CommandSpec.VERSION) keys.add(o.key());
+            }
+            for (Parameter p : command.spec().parameters()) keys.add(p.label());
+            for (String key : keys) {
+                try {
+                    command.set(key, "1");
+                } catch (IllegalArgumentException doesNotConvert) {
+                    // reached the field's converter: "1" is no enum constant or boolean
+                }
+            }
+            assertThrows(IllegalStateException.class, () -> command.set("--no-such-option", "1"), name);
+        }
+    }
+
     /** Help wraps descriptions: compare with runs of white space made one space. */
     private static String flat(String text) {
         return text.strip().replaceAll("\\s+", " ");
@@ -81,7 +104,7 @@ class MainTest {
     @Test
     void attachPassesTheDiagnosticCommandsOptionsThrough() {
         AttachCommand attach = (AttachCommand) Main.command("attach");
-        assertEquals(ArgsParser.Request.RUN, ArgsParser.parse(attach.spec(), List.of("1", "jcmd", "Thread.print", "-l")));
+        assertEquals(ArgsParser.Request.RUN, ArgsParser.parse(attach.spec(), attach, List.of("1", "jcmd", "Thread.print", "-l")));
         assertEquals(List.of("Thread.print", "-l"), attach.args);
     }
 
