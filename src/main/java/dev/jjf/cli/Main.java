@@ -30,7 +30,14 @@ public final class Main {
 
     /** Runs the CLI and returns the exit code (tests call this instead of main). */
     public static int run(String... args) {
-        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        try {
+            return run(out, err, args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
     }
 
     /** Runs the CLI with its output and errors captured. */
