@@ -9,57 +9,63 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code jjf attach PID COMMAND [ARGS…]}: one operation on a running HotSpot JVM through its attach socket. */
-@Command(name = "attach", mixinStandardHelpOptions = true, sortOptions = false,
-        modelTransformer = AttachCommand.PassOptionsThrough.class,
-        description = {"Send a command to a running HotSpot JVM through its dynamic-attach socket, as jcmd does.",
-                "Reaches a JVM in a container (other pid and mount namespaces) when run as root on the host.",
-                "",
-                "Commands:",
-                "  jcmd CMD [ARGS...]  a diagnostic command: 'jcmd VM.version', 'jcmd help'",
-                "  threaddump          stack traces of all threads",
-                "  properties          the JVM's system properties",
-                "  dumpheap FILE       Java heap dump (hprof), written by the JVM; in a",
-                "                      container FILE is a path in the container",
-                "  load LIB [OPTIONS]  load the JVMTI agent library at path LIB",
-                "Relative FILE and LIB are made absolute against the current directory.",
-                ""})
-final class AttachCommand implements Callable<Integer> {
+final class AttachCommand implements Command {
     private static final double MILLIS_PER_SECOND = 1000.0;
 
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(index = "0", paramLabel = "PID", description = "The JVM's process id (as seen from here)")
     long pid;
-
-    @Parameters(index = "1", paramLabel = "COMMAND", description = "jcmd, threaddump, properties, dumpheap or load")
     String command;
-
-    @Parameters(index = "2..*", paramLabel = "ARGS", description = "The command's arguments")
     List<String> args = new ArrayList<>();
-
-    @Option(names = "--timeout", paramLabel = "SECONDS",
-            description = "How long to wait for the JVM to open its attach socket (default: 10)")
     double timeoutSeconds = AttachClient.DEFAULT_TIMEOUT_MILLIS / MILLIS_PER_SECOND;
-
-    @Option(names = "--verbose", description = "Print Java stack traces of errors")
     boolean verbose;
+
+    /**
+     * Options that are not attach's own go to ARGS: they belong to the diagnostic command
+     * ({@code jjf attach PID jcmd Thread.print -l}).
+     */
+    @Override
+    public CommandSpec spec() {
+        return CommandSpec.builder("attach",
+                        "Send a command to a running HotSpot JVM through its dynamic-attach socket, as jcmd does.",
+                        "Reaches a JVM in a container (other pid and mount namespaces) when run as root on the host.",
+                        "",
+                        "Commands:",
+                        "  jcmd CMD [ARGS...]  a diagnostic command: 'jcmd VM.version', 'jcmd help'",
+                        "  threaddump          stack traces of all threads",
+                        "  properties          the JVM's system properties",
+                        "  dumpheap FILE       Java heap dump (hprof), written by the JVM; in a",
+                        "                      container FILE is a path in the container",
+                        "  load LIB [OPTIONS]  load the JVMTI agent library at path LIB",
+                        "Relative FILE and LIB are made absolute against the current directory.",
+                        "")
+                .parameter("PID", 1, 1, "The JVM's process id (as seen from here)")
+                .parameter("COMMAND", 1, 1, "jcmd, threaddump, properties, dumpheap or load")
+                .parameter("ARGS", 0, Parameter.UNBOUNDED, "The command's arguments")
+                .option("--timeout", "SECONDS", "How long to wait for the JVM to open its attach socket (default: 10)")
+                .flag("--verbose", "Print Java stack traces of errors")
+                .unknownOptionsAreParameters()
+                .build();
+    }
+
+    @Override
+    public void set(String key, String value) {
+        switch (key) {
+            case "PID" -> pid = Values.toLong(value);
+            case "COMMAND" -> command = value;
+            case "ARGS" -> args.add(value);
+            case "--timeout" -> timeoutSeconds = Values.toDouble(value);
+            case "--verbose" -> verbose = Values.toBoolean(value);
+            default -> throw Command.unknownKey(key);
+        }
+    }
 
     /** One attach operation: HotSpot's name for it and its (at most three) arguments. */
     record Operation(String name, List<String> args) {
     }
 
     @Override
-    public Integer call() {
+    public int call(PrintWriter out, PrintWriter err) {
         if (!(timeoutSeconds > 0) || Double.isInfinite(timeoutSeconds)) {
             throw new BadInputException(null, "--timeout must be a positive number of seconds, not " + timeoutSeconds);
         }
@@ -67,7 +73,6 @@ final class AttachCommand implements Callable<Integer> {
         AttachClient attach = new AttachClient(Math.max(1, Math.round(timeoutSeconds * MILLIS_PER_SECOND)));
         AttachTarget target = attach.target(pid);
         AttachResponse response = attach.execute(target, op.name(), op.args().toArray(new String[0]));
-        PrintWriter out = spec.commandLine().getOut();
         if (!response.ok()) {
             throw new BadInputException(null, "pid " + target.pid() + " reported a failure of '" + command + "' (status "
                     + response.status() + "): " + oneLine(response.output()));
@@ -79,7 +84,6 @@ final class AttachCommand implements Callable<Integer> {
         out.print(response.output());
         out.flush();
         if (target.otherMountNamespace() && (op.name().equals("dumpheap") || op.name().equals("load"))) {
-            PrintWriter err = spec.commandLine().getErr();
             err.println("jjf: pid " + target.pid() + " runs in another mount namespace: " + op.args().get(0)
                     + " is a path in its file system (from here: /proc/" + target.pid() + "/root" + op.args().get(0) + ")");
             err.flush();
@@ -144,17 +148,5 @@ final class AttachCommand implements Callable<Integer> {
     private static String oneLine(String text) {
         String s = text.strip().replaceAll("\\s*\n\\s*", "; ");
         return s.isEmpty() ? "(no message)" : s;
-    }
-
-    /**
-     * Lets diagnostic-command options through as ARGS ({@code jjf attach PID jcmd Thread.print -l})
-     * instead of rejecting them as unknown options of jjf.
-     */
-    static final class PassOptionsThrough implements CommandLine.IModelTransformer {
-        @Override
-        public CommandSpec transform(CommandSpec commandSpec) {
-            commandSpec.parser().unmatchedOptionsArePositionalParams(true);
-            return commandSpec;
-        }
     }
 }

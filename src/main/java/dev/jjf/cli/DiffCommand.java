@@ -4,34 +4,36 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code jjf diff BASE NEW}: what grew and what shrank between two profiles. */
-@Command(name = "diff", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Differential flamegraph: widths follow NEW, red frames grew since BASE, blue ones shrank.",
-                "BASE and NEW are heap files or directories from jjf run; with one directory, its first and",
-                "last dumps (interval dumps from jjf run --interval) are compared."})
-final class DiffCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(index = "0", paramLabel = "BASE", description = "The older profile, or a directory")
+final class DiffCommand implements Command {
     Path base;
-
-    @Parameters(index = "1", arity = "0..1", paramLabel = "NEW", description = "The newer profile, or a directory")
     Path newer;
-
-    @Mixin
-    RenderOptions options;
+    final RenderOptions options = new RenderOptions();
 
     @Override
-    public Integer call() throws IOException {
-        PrintWriter err = spec.commandLine().getErr();
+    public CommandSpec spec() {
+        CommandSpec.Builder b = CommandSpec.builder("diff",
+                        "Differential flamegraph: widths follow NEW, red frames grew since BASE, blue ones shrank.",
+                        "BASE and NEW are heap files or directories from jjf run; with one directory, its first and",
+                        "last dumps (interval dumps from jjf run --interval) are compared.")
+                .parameter("BASE", 1, 1, "The older profile, or a directory")
+                .parameter("NEW", 0, 1, "The newer profile, or a directory");
+        options.declare(b);
+        return b.build();
+    }
+
+    @Override
+    public void set(String key, String value) {
+        switch (key) {
+            case "BASE" -> base = Values.toPath(value);
+            case "NEW" -> newer = Values.toPath(value);
+            default -> options.set(key, value);
+        }
+    }
+
+    @Override
+    public int call(PrintWriter out, PrintWriter err) throws IOException {
         Path dir = newer == null ? base : null;
         Inputs resolve = new Inputs(options.perfMap, Inputs.perfMapDirs(dir), s -> err.println("jjf: " + s));
         RenderJob.Input before;

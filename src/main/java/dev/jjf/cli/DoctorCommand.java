@@ -10,44 +10,48 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code jjf doctor}: checks the set-up and says how to fix what is missing, one line per check. */
-@Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = "Check that jemalloc, the JDK and the output directory are ready for 'jjf run'.")
-final class DoctorCommand implements Callable<Integer> {
+final class DoctorCommand implements Command {
     private static final long JAVA_TIMEOUT_SECONDS = 60;
     private static final Pattern JAVA_VERSION = Pattern.compile("version \"(\\d+)(?:\\.(\\d+))?");
     /** -XX:+DumpPerfMapAtExit appeared in JDK 17. */
     private static final int PERF_MAP_JDK = 17;
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--jemalloc", paramLabel = "LIB", description = "Check this jemalloc instead of the one jjf run would pick")
     Path jemalloc;
-
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "jjf-out", description = "Output directory to check (default: ${DEFAULT-VALUE})")
-    Path out;
-
-    @Option(names = "--java", paramLabel = "JAVA", defaultValue = "java", description = "The java command your program uses (default: ${DEFAULT-VALUE})")
-    String java;
+    Path out = Path.of("jjf-out");
+    String java = "java";
 
     private PrintWriter w;
     private int failures;
 
     @Override
-    public Integer call() {
-        w = spec.commandLine().getOut();
+    public CommandSpec spec() {
+        return CommandSpec.builder("doctor", "Check that jemalloc, the JDK and the output directory are ready for 'jjf run'.")
+                .option("--jemalloc", "LIB", "Check this jemalloc instead of the one jjf run would pick")
+                .option("--out", "DIR", "Output directory to check (default: ${DEFAULT-VALUE})", out)
+                .option("--java", "JAVA", "The java command your program uses (default: ${DEFAULT-VALUE})", java)
+                .build();
+    }
+
+    @Override
+    public void set(String key, String value) {
+        switch (key) {
+            case "--jemalloc" -> jemalloc = Values.toPath(value);
+            case "--out" -> out = Values.toPath(value);
+            case "--java" -> java = value;
+            default -> throw Command.unknownKey(key);
+        }
+    }
+
+    @Override
+    public int call(PrintWriter stdout, PrintWriter err) {
+        w = stdout;
         checkJemalloc();
         checkJava();
         checkAgent();

@@ -5,32 +5,24 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
 
 /**
  * Entry point: {@code jjf [render] …}; {@code jjf --latest} means {@code jjf render --latest}.
  *
- * <p>The subcommands are added by {@link #commandLine(String...)}, not declared on the annotation: picocli
- * builds each command's model by reflection, and building all of them took most of a render's start-up.
- * A run builds only the command it invokes; help, which lists them all, builds them all.
+ * <p>A run builds only the spec of the command it invokes; help, which lists them all, builds them all.
  */
-@Command(name = "jjf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Native-memory flamegraphs for the JVM from jemalloc heap profiles and perf maps.")
-public final class Main implements Runnable {
+public final class Main {
     /** Exit code for bad input (a file we cannot use, a failed child). */
     static final int EXIT_BAD_INPUT = 1;
+    /** Exit code for a command line that does not parse (picocli's, which jjf used before). */
+    static final int EXIT_USAGE = 2;
     /** The subcommands, in the order help lists them; the first is the default. */
     static final List<String> COMMANDS = List.of("render", "run", "diff", "attach", "snapshot", "doctor", "setup");
+    private static final String DESCRIPTION = "Native-memory flamegraphs for the JVM from jemalloc heap profiles and perf maps.";
+    private static final String VERBOSE = "--verbose";
 
-    /**
-     * picocli registers converters for java.sql and java.time types by reflection on every
-     * CommandLine it builds, which loads some 80 classes; no jjf option has such a type.
-     */
-    private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    private Main() {
+    }
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -38,47 +30,75 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code (tests call this instead of main). */
     public static int run(String... args) {
-        String[] argv = withDefaultCommand(args);
-        return commandLine(argv).execute(argv);
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        try {
+            return run(out, err, args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
     }
 
     /** Runs the CLI with its output and errors captured. */
     static int run(PrintWriter out, PrintWriter err, String... args) {
         String[] argv = withDefaultCommand(args);
-        CommandLine cli = commandLine(argv);
-        cli.setOut(out);
-        cli.setErr(err);
-        return cli.execute(argv);
+        if (argv.length == 0 || !COMMANDS.contains(argv[0])) return topLevel(out, argv);
+        Command command = command(argv[0]);
+        CommandSpec spec = command.spec();
+        ArgsParser.Request request;
+        try {
+            request = ArgsParser.parse(spec, command, Arrays.asList(argv).subList(1, argv.length));
+        } catch (UsageException e) {
+            err.println(e.getMessage());
+            err.print(Usage.of(spec));
+            err.flush();
+            return EXIT_USAGE;
+        }
+        if (request == ArgsParser.Request.HELP) return print(out, Usage.of(spec));
+        if (request == ArgsParser.Request.VERSION) return print(out, version());
+        try {
+            return command.call(out, err);
+        } catch (Exception e) {
+            return failed(e, err, Arrays.asList(argv).contains(VERBOSE));
+        }
     }
 
     /**
-     * The command line for these arguments (after {@link #withDefaultCommand}): jjf with the one
-     * subcommand they name, with none for a bare {@code --version}, with all of them otherwise
-     * (no arguments, {@code --help}, or top-level options followed by more words).
+     * {@code jjf}, {@code jjf --help} or {@code jjf --version}: the options before a command's name are
+     * jjf's own, and help wins over version, as it did with picocli.
      */
-    static CommandLine commandLine(String... argv) {
-        if (System.getProperty(CONVERTER_EXCLUDES) == null) System.setProperty(CONVERTER_EXCLUDES, "java\\.sql\\..*,java\\.time\\..*");
-        CommandLine cli = new CommandLine(new Main());
-        if (argv.length > 0 && COMMANDS.contains(argv[0])) {
-            cli.addSubcommand(argv[0], subcommand(argv[0]));
-        } else if (!(argv.length == 1 && (argv[0].equals("-V") || argv[0].equals("--version")))) {
-            for (String name : COMMANDS) cli.addSubcommand(name, subcommand(name));
+    private static int topLevel(PrintWriter out, String[] argv) {
+        boolean help = argv.length == 0;
+        for (String a : argv) {
+            if (COMMANDS.contains(a)) break;
+            help |= a.equals("-h") || a.equals("--help");
         }
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            boolean verbose = Arrays.asList(parseResult.originalArgs().toArray(new String[0])).contains("--verbose");
-            PrintWriter err = commandLine.getErr();
-            if (e instanceof BadInputException b) {
-                err.println("jjf: " + b.userMessage());
-            } else if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
-                err.println("jjf: " + ioMessage(e instanceof java.io.UncheckedIOException u ? u.getCause() : e));
-            } else {
-                err.println("jjf: internal error: " + e + (verbose ? "" : " (run with --verbose for details)"));
-            }
-            if (verbose) e.printStackTrace(err);
-            err.flush();
-            return EXIT_BAD_INPUT;
-        });
-        return cli;
+        if (!help) return print(out, version());
+        List<CommandSpec> specs = new ArrayList<>();
+        for (String name : COMMANDS) specs.add(command(name).spec());
+        return print(out, Usage.topLevel(DESCRIPTION, specs));
+    }
+
+    /** Prints help or the version line; exit code 0. */
+    private static int print(PrintWriter out, String text) {
+        out.print(text);
+        out.flush();
+        return 0;
+    }
+
+    /** What a command's exception tells the user: one line, and the stack trace with --verbose. */
+    private static int failed(Exception e, PrintWriter err, boolean verbose) {
+        if (e instanceof BadInputException b) {
+            err.println("jjf: " + b.userMessage());
+        } else if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
+            err.println("jjf: " + ioMessage(e instanceof java.io.UncheckedIOException u ? u.getCause() : e));
+        } else {
+            err.println("jjf: internal error: " + e + (verbose ? "" : " (run with --verbose for details)"));
+        }
+        if (verbose) e.printStackTrace(err);
+        err.flush();
+        return EXIT_BAD_INPUT;
     }
 
     /**
@@ -99,12 +119,9 @@ public final class Main implements Runnable {
         return (f.getOtherFile() == null ? f.getFile() : f.getOtherFile()) + ": " + reason;
     }
 
-    /**
-     * A CommandLine, not the bare command: only picocli's public constructor applies the command's
-     * model transformer (attach's), as it did for subcommands declared on the annotation.
-     */
-    private static CommandLine subcommand(String name) {
-        return new CommandLine(switch (name) {
+    /** A new instance of the named command, its fields at their defaults. */
+    static Command command(String name) {
+        return switch (name) {
             case "render" -> new RenderCommand();
             case "run" -> new RunCommand();
             case "diff" -> new DiffCommand();
@@ -113,11 +130,11 @@ public final class Main implements Runnable {
             case "doctor" -> new DoctorCommand();
             case "setup" -> new SetupCommand();
             default -> throw new IllegalArgumentException(name);
-        });
+        };
     }
 
     /** Arguments that do not start with a subcommand go to render. */
-    private static String[] withDefaultCommand(String[] args) {
+    static String[] withDefaultCommand(String[] args) {
         if (args.length == 0) return args;
         String first = args[0];
         boolean topLevel = COMMANDS.contains(first)
@@ -129,17 +146,10 @@ public final class Main implements Runnable {
         return out.toArray(new String[0]);
     }
 
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    /** Reads the version Maven wrote into the jar's manifest. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"jjf " + (v == null ? "(development build)" : v)};
-        }
+    /** "jjf VERSION" and a newline, from what Maven wrote into the jar's manifest. */
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        // concat, not +: a bare --version then starts no invokedynamic machinery (tens of ms).
+        return "jjf ".concat(v == null ? "(development build)" : v).concat("\n");
     }
 }

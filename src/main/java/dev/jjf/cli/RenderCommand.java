@@ -7,42 +7,42 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code jjf render}: heap profiles plus perf maps to a flamegraph. */
-@Command(name = "render", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Render jemalloc heap profiles as a flamegraph (SVG, folded stacks or JSON).")
-final class RenderCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "HEAP", arity = "0..*", description = "jemalloc heap profiles; several are summed")
+final class RenderCommand implements Command {
     List<Path> heaps = new ArrayList<>();
-
-    @Option(names = "--latest", description = "Render the newest profile in --dir (a JVM's, if any process wrote a perf map)")
     boolean latest;
-
-    @Option(names = "--dir", paramLabel = "DIR", description = "Where --latest looks for profiles and perf maps (default: ${DEFAULT-VALUE})")
     Path dir = Path.of(System.getProperty("java.io.tmpdir"));
-
-    @Option(names = "--pid", paramLabel = "PID", description = "With --latest: only this process's profiles")
     Long pid;
-
-    @Option(names = "--base", paramLabel = "OLD", description = "Differential graph against OLD (a heap file or a jjf run directory)")
     Path base;
-
-    @Mixin
-    RenderOptions options;
+    final RenderOptions options = new RenderOptions();
 
     @Override
-    public Integer call() throws IOException {
-        PrintWriter err = spec.commandLine().getErr();
+    public CommandSpec spec() {
+        CommandSpec.Builder b = CommandSpec.builder("render", "Render jemalloc heap profiles as a flamegraph (SVG, folded stacks or JSON).")
+                .parameter("HEAP", 0, Parameter.UNBOUNDED, "jemalloc heap profiles; several are summed")
+                .flag("--latest", "Render the newest profile in --dir (a JVM's, if any process wrote a perf map)")
+                .option("--dir", "DIR", "Where --latest looks for profiles and perf maps (default: ${DEFAULT-VALUE})", dir)
+                .option("--pid", "PID", "With --latest: only this process's profiles")
+                .option("--base", "OLD", "Differential graph against OLD (a heap file or a jjf run directory)");
+        options.declare(b);
+        return b.build();
+    }
+
+    @Override
+    public void set(String key, String value) {
+        switch (key) {
+            case "HEAP" -> heaps.add(Values.toPath(value));
+            case "--latest" -> latest = Values.toBoolean(value);
+            case "--dir" -> dir = Values.toPath(value);
+            case "--pid" -> pid = Values.toLong(value);
+            case "--base" -> base = Values.toPath(value);
+            default -> options.set(key, value);
+        }
+    }
+
+    @Override
+    public int call(PrintWriter out, PrintWriter err) throws IOException {
         Inputs resolve = new Inputs(options.perfMap, Inputs.perfMapDirs(dir), s -> err.println("jjf: " + s));
         List<RenderJob.Input> inputs = new ArrayList<>();
         if (!heaps.isEmpty()) {

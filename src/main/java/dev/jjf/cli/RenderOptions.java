@@ -10,47 +10,57 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import picocli.CommandLine.Option;
 
-/** The options shared by every command that writes a flamegraph (render, diff). */
+/** The options shared by every command that writes a flamegraph (render, diff, snapshot). */
 final class RenderOptions {
-    @Option(names = "--perf-map", paramLabel = "FILE", description = "Perf map to use (default: perf-<pid>.map beside the profile, in --dir, then the temp dir)")
     Path perfMap;
-
-    @Option(names = "--symfs", paramLabel = "DIR", description = "Look libraries up under DIR first (profiles from another host)")
     Path symfs;
-
-    @Option(names = "--metric", paramLabel = "M", defaultValue = "inuse-space",
-            description = "inuse-space, inuse-objects, alloc-space or alloc-objects (default: ${DEFAULT-VALUE})")
-    String metric;
-
-    @Option(names = "--format", paramLabel = "F", defaultValue = "svg", description = "svg, folded or json (default: ${DEFAULT-VALUE})")
-    OutputFormat format;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Output file (default: flames.svg, flames.folded or flames.json)")
+    String metric = "inuse-space";
+    OutputFormat format = OutputFormat.svg;
     Path output;
-
-    @Option(names = "--title", paramLabel = "T", description = "Title of the SVG")
     String title;
-
-    @Option(names = "--include", paramLabel = "RE", description = "Keep only stacks with a frame matching RE")
     String include;
-
-    @Option(names = "--exclude", paramLabel = "RE", description = "Drop stacks with a frame matching RE")
     String exclude;
-
-    @Option(names = "--min-width", paramLabel = "PCT", defaultValue = "0.1",
-            description = "SVG: hide frames narrower than PCT percent of the total (default: ${DEFAULT-VALUE})")
-    double minWidthPercent;
-
-    @Option(names = "--annotate", description = "Folded: add flamegraph.pl's kind suffixes (_[j] _[i] _[k])")
+    double minWidthPercent = RenderJob.DEFAULT_MIN_WIDTH_PERCENT;
     boolean annotate;
-
-    @Option(names = "--verbose", description = "Print Java stack traces of errors")
     boolean verbose;
-
-    @Option(names = "--no-symbol-cache", description = "Read every symbol table from its library (default: reuse the tables kept in ~/.cache/jjf/symbols by earlier renders)")
     boolean noSymbolCache;
+
+    /** Adds these options to a command, after its own; help shows the fields' values now as the defaults. */
+    void declare(CommandSpec.Builder command) {
+        command.option("--perf-map", "FILE", "Perf map to use (default: perf-<pid>.map beside the profile, in --dir, then the temp dir)")
+                .option("--symfs", "DIR", "Look libraries up under DIR first (profiles from another host)")
+                .option("--metric", "M", "inuse-space, inuse-objects, alloc-space or alloc-objects (default: ${DEFAULT-VALUE})", metric)
+                .option("--format", "F", "svg, folded or json (default: ${DEFAULT-VALUE})", format)
+                .option(List.of("-o", "--output"), "FILE", "Output file (default: flames.svg, flames.folded or flames.json)")
+                .option("--title", "T", "Title of the SVG")
+                .option("--include", "RE", "Keep only stacks with a frame matching RE")
+                .option("--exclude", "RE", "Drop stacks with a frame matching RE")
+                .option("--min-width", "PCT", "SVG: hide frames narrower than PCT percent of the total (default: ${DEFAULT-VALUE})", minWidthPercent)
+                .flag("--annotate", "Folded: add flamegraph.pl's kind suffixes (_[j] _[i] _[k])")
+                .flag("--verbose", "Print Java stack traces of errors")
+                .flag("--no-symbol-cache", "Read every symbol table from its library (default: reuse the tables kept in"
+                        + " ~/.cache/jjf/symbols by earlier renders)");
+    }
+
+    /** Command.set for these options. */
+    void set(String key, String value) {
+        switch (key) {
+            case "--perf-map" -> perfMap = Values.toPath(value);
+            case "--symfs" -> symfs = Values.toPath(value);
+            case "--metric" -> metric = value;
+            case "--format" -> format = Values.oneOf(OutputFormat.values(), value);
+            case "--output" -> output = Values.toPath(value);
+            case "--title" -> title = value;
+            case "--include" -> include = value;
+            case "--exclude" -> exclude = value;
+            case "--min-width" -> minWidthPercent = Values.toDouble(value);
+            case "--annotate" -> annotate = Values.toBoolean(value);
+            case "--verbose" -> verbose = Values.toBoolean(value);
+            case "--no-symbol-cache" -> noSymbolCache = Values.toBoolean(value);
+            default -> throw Command.unknownKey(key);
+        }
+    }
 
     /** Setting this to 0 turns the symbol cache off for every command, like --no-symbol-cache. */
     static final String SYMBOL_CACHE_ENV = "JJF_SYMBOL_CACHE";

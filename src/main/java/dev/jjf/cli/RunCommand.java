@@ -22,74 +22,78 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code jjf run -- COMMAND}: runs any command with every JVM it starts profiled, then renders. */
-@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run COMMAND with jemalloc heap profiling and perf maps for every JVM it starts,",
-                "keep everything in --out, then render each JVM's flamegraph."})
-final class RunCommand implements Callable<Integer> {
+final class RunCommand implements Command {
     /** Shell convention for a command that could not be started. */
     static final int EXIT_CANNOT_RUN = 127;
     private static final long SHUTDOWN_WAIT_SECONDS = 30;
     private static final List<Path> TEMP_DIRS = List.of(Path.of(System.getProperty("java.io.tmpdir")),
             Path.of("/tmp"), Path.of("/var/tmp"), Path.of("/dev/shm"));
+    /** 512 KiB, jemalloc's own default. */
+    private static final int DEFAULT_LG_SAMPLE = 19;
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--out", paramLabel = "DIR", description = "Where profiles, perf maps and flamegraphs go (default: ./jjf-out/<timestamp>)")
     Path out;
-
-    @Option(names = "--lg-sample", paramLabel = "N", defaultValue = "19",
-            description = "Sample one allocation per 2^N bytes on average (default: ${DEFAULT-VALUE}, 512 KiB; 0 records every allocation)")
-    int lgSample;
-
-    @Option(names = "--interval", paramLabel = "BYTES", description = "Also dump a profile every BYTES allocated (rounded down to a power of two; suffixes k, m, g)")
+    int lgSample = DEFAULT_LG_SAMPLE;
     String interval;
-
-    @Option(names = "--prof-active", paramLabel = "BOOL", arity = "1", defaultValue = "true",
-            description = "false: start with jemalloc's sampling off, and switch it on and off later with"
-                    + " jjf snapshot PID --start / --stop (default: ${DEFAULT-VALUE})")
-    boolean profActive;
-
-    @Option(names = "--jemalloc", paramLabel = "LIB", description = "The jemalloc to preload (default: $JJF_JEMALLOC, jjf setup's build, the system's)")
+    boolean profActive = true;
     Path jemalloc;
-
-    @Option(names = "--perf-map", paramLabel = "MODE", defaultValue = "agent",
-            description = "agent: jjf's JVMTI agent writes each JVM's perf map into --out, with inlined methods (default); "
-                    + "jdk: the JVM's own map at exit (-XX:+DumpPerfMapAtExit), without them")
-    PerfMapMode perfMap;
+    PerfMapMode perfMap = PerfMapMode.agent;
+    OutputFormat format = OutputFormat.svg;
+    boolean noRender;
+    boolean renderAll;
+    boolean verbose;
+    List<String> command = new ArrayList<>();
 
     /** Who writes the perf maps. */
     enum PerfMapMode { agent, jdk }
 
-    @Option(names = "--format", paramLabel = "F", defaultValue = "svg", description = "svg, folded or json (default: ${DEFAULT-VALUE})")
-    OutputFormat format;
-
-    @Option(names = "--no-render", description = "Only profile; render later with: jjf render --latest --dir DIR")
-    boolean noRender;
-
-    @Option(names = "--render-all", description = "Also render processes that are not JVMs (shells, tools the command started)")
-    boolean renderAll;
-
-    @Option(names = "--verbose", description = "Print Java stack traces of errors")
-    boolean verbose;
-
-    @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The command and its arguments (put -- before it)")
-    List<String> command = new ArrayList<>();
-
     private PrintWriter err;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
-        err = spec.commandLine().getErr();
+    public CommandSpec spec() {
+        return CommandSpec.builder("run",
+                        "Run COMMAND with jemalloc heap profiling and perf maps for every JVM it starts,",
+                        "keep everything in --out, then render each JVM's flamegraph.")
+                .option("--out", "DIR", "Where profiles, perf maps and flamegraphs go (default: ./jjf-out/<timestamp>)")
+                .option("--lg-sample", "N", "Sample one allocation per 2^N bytes on average"
+                        + " (default: ${DEFAULT-VALUE}, 512 KiB; 0 records every allocation)", lgSample)
+                .option("--interval", "BYTES", "Also dump a profile every BYTES allocated (rounded down to a power of two; suffixes k, m, g)")
+                .option("--prof-active", "BOOL", "false: start with jemalloc's sampling off, and switch it on and off later with"
+                        + " jjf snapshot PID --start / --stop (default: ${DEFAULT-VALUE})", profActive)
+                .option("--jemalloc", "LIB", "The jemalloc to preload (default: $JJF_JEMALLOC, jjf setup's build, the system's)")
+                .option("--perf-map", "MODE", "agent: jjf's JVMTI agent writes each JVM's perf map into --out, with inlined methods (default); "
+                        + "jdk: the JVM's own map at exit (-XX:+DumpPerfMapAtExit), without them")
+                .option("--format", "F", "svg, folded or json (default: ${DEFAULT-VALUE})", format)
+                .flag("--no-render", "Only profile; render later with: jjf render --latest --dir DIR")
+                .flag("--render-all", "Also render processes that are not JVMs (shells, tools the command started)")
+                .flag("--verbose", "Print Java stack traces of errors")
+                .parameter("COMMAND", 1, Parameter.UNBOUNDED, "The command and its arguments (put -- before it)")
+                .build();
+    }
+
+    @Override
+    public void set(String key, String value) {
+        switch (key) {
+            case "--out" -> out = Values.toPath(value);
+            case "--lg-sample" -> lgSample = Values.toInt(value);
+            case "--interval" -> interval = value;
+            case "--prof-active" -> profActive = Values.toBoolean(value);
+            case "--jemalloc" -> jemalloc = Values.toPath(value);
+            case "--perf-map" -> perfMap = Values.oneOf(PerfMapMode.values(), value);
+            case "--format" -> format = Values.oneOf(OutputFormat.values(), value);
+            case "--no-render" -> noRender = Values.toBoolean(value);
+            case "--render-all" -> renderAll = Values.toBoolean(value);
+            case "--verbose" -> verbose = Values.toBoolean(value);
+            case "COMMAND" -> command.add(value);
+            default -> throw Command.unknownKey(key);
+        }
+    }
+
+    @Override
+    public int call(PrintWriter stdout, PrintWriter err) throws IOException, InterruptedException {
+        this.err = err;
         Path outDir = prepareOutDir();
         ProfilingEnvironment env = new ProfilingEnvironment(pickJemalloc(), outDir, lgSample, intervalBytes(),
                 perfMapFlags(outDir), profActive);

@@ -16,59 +16,60 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code jjf snapshot PID}: the native memory of a running JVM now, or what grew over a window. */
-@Command(name = "snapshot", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Flamegraph of a running JVM's native memory: loads jjf's agent into it, which has jemalloc write a heap"
-                + " profile and writes the perf map at the same moment. The JVM must run under a profiling jemalloc (jjf run,"
-                + " or LD_PRELOAD=…libjemalloc.so.2 MALLOC_CONF=prof:true).",
-                "--window takes two snapshots that far apart and draws what grew in between. --start / --stop switch"
-                + " jemalloc's sampling (for a JVM started with jjf run --prof-active=false)."})
-final class SnapshotCommand implements Callable<Integer> {
+final class SnapshotCommand implements Command {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h)");
     private static final double MILLIS_PER_SECOND = 1000.0;
     private static final long DEFAULT_TIMEOUT_MILLIS = 30_000;
 
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(index = "0", paramLabel = "PID", description = "The JVM's process id (as seen from here)")
     long pid;
-
-    @Option(names = "--out", paramLabel = "DIR", description = "Where the profiles, perf map and flamegraph go (default: ./jjf-out/snapshot-PID-<timestamp>)")
     Path out;
-
-    @Option(names = "--window", paramLabel = "DURATION", description = "Take two snapshots DURATION apart (500ms, 30s, 5m, 1h) and draw the difference")
     String window;
-
-    @Option(names = "--start", description = "Switch jemalloc's sampling on in the JVM; takes no snapshot")
     boolean start;
-
-    @Option(names = "--stop", description = "Switch jemalloc's sampling off in the JVM; takes no snapshot")
     boolean stop;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS",
-            description = "How long the JVM may take to answer each attach, dump included (default: 30)")
     double timeoutSeconds = DEFAULT_TIMEOUT_MILLIS / MILLIS_PER_SECOND;
-
-    @Mixin
-    RenderOptions options;
+    final RenderOptions options = new RenderOptions();
 
     private PrintWriter err;
     private boolean createdOut;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
-        err = spec.commandLine().getErr();
+    public CommandSpec spec() {
+        CommandSpec.Builder b = CommandSpec.builder("snapshot",
+                        "Flamegraph of a running JVM's native memory: loads jjf's agent into it, which has jemalloc write a heap"
+                                + " profile and writes the perf map at the same moment. The JVM must run under a profiling jemalloc (jjf run,"
+                                + " or LD_PRELOAD=…libjemalloc.so.2 MALLOC_CONF=prof:true).",
+                        "--window takes two snapshots that far apart and draws what grew in between. --start / --stop switch"
+                                + " jemalloc's sampling (for a JVM started with jjf run --prof-active=false).")
+                .parameter("PID", 1, 1, "The JVM's process id (as seen from here)")
+                .option("--out", "DIR", "Where the profiles, perf map and flamegraph go (default: ./jjf-out/snapshot-PID-<timestamp>)")
+                .option("--window", "DURATION", "Take two snapshots DURATION apart (500ms, 30s, 5m, 1h) and draw the difference")
+                .flag("--start", "Switch jemalloc's sampling on in the JVM; takes no snapshot")
+                .flag("--stop", "Switch jemalloc's sampling off in the JVM; takes no snapshot")
+                .option("--timeout", "SECONDS", "How long the JVM may take to answer each attach, dump included (default: 30)");
+        options.declare(b);
+        return b.build();
+    }
+
+    @Override
+    public void set(String key, String value) {
+        switch (key) {
+            case "PID" -> pid = Values.toLong(value);
+            case "--out" -> out = Values.toPath(value);
+            case "--window" -> window = value;
+            case "--start" -> start = Values.toBoolean(value);
+            case "--stop" -> stop = Values.toBoolean(value);
+            case "--timeout" -> timeoutSeconds = Values.toDouble(value);
+            default -> options.set(key, value);
+        }
+    }
+
+    @Override
+    public int call(PrintWriter stdout, PrintWriter err) throws IOException, InterruptedException {
+        this.err = err;
         // Everything the user typed is checked before the JVM is touched.
         Long windowMillis = window == null ? null : parseDuration(window);
         if (start && stop) throw new BadInputException(null, "--start and --stop: give one of them");

@@ -1,17 +1,17 @@
 package dev.jjf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-/** The top level: which commands a run builds, and that building fewer changes nothing the user sees. */
+/** The top level: commands, help, version, and what a command line that does not parse gets. */
 class MainTest {
     private static final List<String> COMMANDS = List.of("render", "run", "diff", "attach", "snapshot", "doctor", "setup");
 
@@ -27,7 +27,7 @@ class MainTest {
 
     @Test
     void helpListsEveryCommandInOrder() {
-        for (String[] args : List.of(new String[0], new String[] {"--help"}, new String[] {"-h"})) {
+        for (String[] args : List.of(new String[0], new String[] {"--help"}, new String[] {"-h"}, new String[] {"-V", "--help"})) {
             Result r = jjf(args);
             assertEquals(0, r.exit(), r.err());
             String commands = r.out().substring(r.out().indexOf("\nCommands:\n") + "\nCommands:\n".length());
@@ -37,38 +37,74 @@ class MainTest {
                 if (line.startsWith("  ") && !line.startsWith("   ")) names.add(words[0]);
             }
             assertEquals(COMMANDS, names, r.out());
+            assertTrue(r.out().startsWith("Usage: jjf [-hV] [COMMAND]\n"), r.out());
         }
     }
 
     @Test
-    void aRunBuildsOnlyTheCommandItInvokes() {
-        assertEquals(Set.of("render"), Main.commandLine("render", "x.heap").getSubcommands().keySet());
-        assertEquals(Set.of("diff"), Main.commandLine("diff", "--help").getSubcommands().keySet());
-        assertEquals(Set.of(), Main.commandLine("--version").getSubcommands().keySet());
-        assertEquals(COMMANDS, List.copyOf(Main.commandLine().getSubcommands().keySet()));
-        assertEquals(COMMANDS, List.copyOf(Main.commandLine("--help").getSubcommands().keySet()));
-        assertEquals(COMMANDS, List.copyOf(Main.commandLine("--version", "render").getSubcommands().keySet()));
-    }
-
-    @Test
-    void aCommandBuiltAloneIsTheSameAsInTheFullTree() {
-        CommandLine all = Main.commandLine();
+    void everyCommandsHelpShowsEachOptionAndParameterInOrder() {
         for (String name : COMMANDS) {
-            CommandLine full = all.getSubcommands().get(name);
-            CommandLine alone = Main.commandLine(name).getSubcommands().get(name);
-            assertEquals(full.getUsageMessage(), alone.getUsageMessage(), name);
-            assertEquals(full.getCommandSpec().qualifiedName(), alone.getCommandSpec().qualifiedName(), name);
-            assertEquals(full.getCommandSpec().parser().unmatchedOptionsArePositionalParams(),
-                    alone.getCommandSpec().parser().unmatchedOptionsArePositionalParams(), name);
-            assertEquals(full.isUnmatchedArgumentsAllowed(), alone.isUnmatchedArgumentsAllowed(), name);
+            Result r = jjf(name, "--help");
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("", r.err());
+            assertTrue(r.out().startsWith("Usage: jjf " + name + " "), r.out());
+            String flat = flat(r.out());
+            CommandSpec spec = Main.command(name).spec();
+            for (String line : spec.description()) assertTrue(flat.contains(flat(line)), name + ": " + line + "\n" + r.out());
+            int at = 0;
+            for (Parameter p : spec.parameters()) {
+                int i = flat.indexOf(p.synopsis() + " " + flat(p.description()), at);
+                assertTrue(i >= at, name + ": " + p.label() + "\n" + r.out());
+                at = i;
+            }
+            for (Option o : spec.options()) {
+                String longName = o.names().get(o.names().size() - 1);
+                String names = (o.names().size() > 1 ? o.names().get(0) + ", " : "") + longName + (o.isFlag() ? "" : "=" + o.label());
+                int i = flat.indexOf(names + " " + flat(o.description()), at);
+                assertTrue(i >= at, name + ": " + names + "\n" + r.out());
+                at = i;
+            }
+            assertTrue(r.out().lines().allMatch(l -> l.length() <= Usage.WIDTH), r.out());
+            assertFalse(r.out().contains("${"), r.out());
         }
+        // Defaults are the fields' real values, not placeholders.
+        assertTrue(flat(jjf("render", "--help").out()).contains("(default: " + System.getProperty("java.io.tmpdir") + ")"));
+        String run = flat(jjf("run", "-h").out());
+        assertTrue(run.contains("(default: 19, 512 KiB;") && run.contains("--stop (default: true)") && run.contains("json (default: svg)"), run);
+        String doctor = flat(jjf("doctor", "-h").out());
+        assertTrue(doctor.contains("(default: jjf-out)") && doctor.contains("(default: java)"), doctor);
+        assertTrue(flat(jjf("diff", "-h").out()).contains("(default: 0.1)"));
+    }
+
+    @Test
+    void everyCommandStoresEachValueItDeclares() {
+        for (String name : COMMANDS) {
+            Command command = Main.command(name);
+            List<String> keys = new ArrayList<>();
+            for (Option o : command.spec().options()) {
+                if (o != CommandSpec.HELP && o != CommandSpec.VERSION) keys.add(o.key());
+            }
+            for (Parameter p : command.spec().parameters()) keys.add(p.label());
+            for (String key : keys) {
+                try {
+                    command.set(key, "1");
+                } catch (IllegalArgumentException doesNotConvert) {
+                    // reached the field's converter: "1" is no enum constant or boolean
+                }
+            }
+            assertThrows(IllegalStateException.class, () -> command.set("--no-such-option", "1"), name);
+        }
+    }
+
+    /** Help wraps descriptions: compare with runs of white space made one space. */
+    private static String flat(String text) {
+        return text.strip().replaceAll("\\s+", " ");
     }
 
     @Test
     void attachPassesTheDiagnosticCommandsOptionsThrough() {
-        CommandLine cli = Main.commandLine("attach", "1", "jcmd", "Thread.print", "-l");
-        cli.parseArgs("attach", "1", "jcmd", "Thread.print", "-l");
-        AttachCommand attach = cli.getSubcommands().get("attach").getCommand();
+        AttachCommand attach = (AttachCommand) Main.command("attach");
+        assertEquals(ArgsParser.Request.RUN, ArgsParser.parse(attach.spec(), attach, List.of("1", "jcmd", "Thread.print", "-l")));
         assertEquals(List.of("Thread.print", "-l"), attach.args);
     }
 
@@ -77,11 +113,52 @@ class MainTest {
         Result v = jjf("--version");
         assertEquals(0, v.exit());
         assertTrue(v.out().matches("jjf \\S.*\n"), v.out());
-        // Top-level options before a command still parse the command, as picocli always did.
+        assertEquals(v, jjf("-V"));
+        // Top-level options before a command are jjf's own, as they were with picocli.
         assertEquals(v, jjf("--version", "render", "--bogus"));
+        for (String name : COMMANDS) assertEquals(v, jjf(name, "--version"), name);
+        assertEquals(v, jjf("--bogus", "-V"));
         Result unknown = jjf("--bogus");
         assertEquals(2, unknown.exit());
         assertTrue(unknown.err().startsWith("Unknown option: '--bogus'\nUsage: jjf render "), unknown.err());
+        assertEquals("", unknown.out());
         assertEquals(unknown, jjf("render", "--bogus"));
+        assertEquals(jjf("render", "--help"), jjf("--bogus", "--help"));
+    }
+
+    @Test
+    void commandLinesThatDoNotParseExitTwoWithTheMessageAndUsage() {
+        assertUsageError(jjf("render", "--min-width", "abc", "x.heap"), "render", "Invalid value for option '--min-width': 'abc' is not a number");
+        assertUsageError(jjf("--format", "xml"), "render", "Invalid value for option '--format': expected one of [svg, folded, json] but was 'xml'");
+        assertUsageError(jjf("render", "x.heap", "-o"), "render", "Missing value for option '--output' (FILE)");
+        assertUsageError(jjf("snapshot", "abc"), "snapshot", "Invalid value for PID: 'abc' is not an integer");
+        assertUsageError(jjf("diff"), "diff", "Missing required parameter: 'BASE'");
+        assertUsageError(jjf("diff", "a", "b", "c"), "diff", "Unexpected argument: 'c'");
+        assertUsageError(jjf("attach", "1"), "attach", "Missing required parameter: 'COMMAND'");
+        assertUsageError(jjf("run", "--lg-sample", "x", "--", "true"), "run", "Invalid value for option '--lg-sample': 'x' is not an integer");
+        assertUsageError(jjf("run", "--prof-active", "maybe", "--", "true"), "run",
+                "Invalid value for option '--prof-active': 'maybe' is not a boolean (true or false)");
+        assertUsageError(jjf("run", "--perf-map", "both", "--", "true"), "run",
+                "Invalid value for option '--perf-map': expected one of [agent, jdk] but was 'both'");
+        assertUsageError(jjf("doctor", "x"), "doctor", "Unexpected argument: 'x'");
+        assertUsageError(jjf("setup", "--bogus"), "setup", "Unknown option: '--bogus'");
+    }
+
+    private static void assertUsageError(Result r, String command, String message) {
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("", r.out());
+        assertTrue(r.err().startsWith(message + "\nUsage: jjf " + command + " "), r.err());
+        assertEquals(jjf(command, "--help").out(), r.err().substring(message.length() + 1), "the whole usage follows");
+    }
+
+    @Test
+    void errorsWhileRunningAreOneLineAndVerboseAddsTheStackTrace() {
+        Result plain = jjf("render", "/no/such/dir/x.heap");
+        assertEquals(1, plain.exit());
+        assertEquals("jjf: /no/such/dir/x.heap: no such file\n", plain.err());
+        Result verbose = jjf("render", "/no/such/dir/x.heap", "--verbose");
+        assertEquals(1, verbose.exit());
+        assertTrue(verbose.err().startsWith("jjf: /no/such/dir/x.heap: no such file\ndev.jjf.BadInputException"), verbose.err());
+        assertTrue(verbose.err().contains("\tat dev.jjf.cli."), verbose.err());
     }
 }
