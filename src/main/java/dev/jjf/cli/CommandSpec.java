@@ -68,8 +68,6 @@ record CommandSpec(String name, List<String> description, List<Option> options, 
 
         /**
          * An option with a value whose description shows its default in place of {@link #DEFAULT_VALUE}.
-         * String.replace rather than +: every run builds its command's spec, and string concatenation
-         * would link invokedynamic call sites for each shape of default (several ms each, cold).
          */
         Builder option(String name, String label, String description, Object defaultValue) {
             return option(List.of(name), label, description.replace(DEFAULT_VALUE, String.valueOf(defaultValue)));

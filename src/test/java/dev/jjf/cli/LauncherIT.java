@@ -98,6 +98,30 @@ class LauncherIT {
         }
     }
 
+    /** A render through the launcher prints and writes what {@code plain} (the run without an archive) did. */
+    private void assertRendersAsBefore(Path checkout, Run plain, String output) throws IOException, InterruptedException {
+        Path heap = dir.resolve("jeprof.7.0.f.heap");
+        Run r = run(checkout, Map.of(), "render", heap.toString(), "--format", "folded", "-o", dir.resolve(output).toString());
+        assertEquals(plain.exit(), r.exit(), r.err());
+        assertEquals(plain.err().replace("plain.folded", output), r.err());
+        assertArrayEquals(Files.readAllBytes(dir.resolve("plain.folded")), Files.readAllBytes(dir.resolve(output)));
+    }
+
+    /** Whether the launcher's java command, made to render, takes className from the archive. */
+    private boolean loadsFromArchive(Path checkout, Path heap, String className) throws IOException, InterruptedException {
+        List<String> words = new ArrayList<>();
+        // bash -x quotes words with special characters ('-Xlog:cds*=off'); paths here have none.
+        for (String w : javaCommand(checkout).substring("+ exec ".length()).split(" ")) words.add(w.replaceAll("^'(.*)'$", "$1"));
+        assertEquals("--version", words.remove(words.size() - 1));
+        words.add(1, "-Xlog:class+load=info");
+        words.addAll(List.of("render", heap.toString(), "--format", "folded", "-o", dir.resolve("logged.folded").toString()));
+        Process p = new ProcessBuilder(words).directory(dir.toFile()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), log);
+        return log.lines().anyMatch(l -> l.contains(" " + className + " source: shared objects file"));
+    }
+
     @Test
     void archiveIsBuiltUsedAndNeverSeen() throws Exception {
         Assumptions.assumeTrue(System.getProperty("jjf.jar") != null, "needs the packaged jar: failsafe runs it in 'mvn verify'");
@@ -111,11 +135,15 @@ class LauncherIT {
         Run render = run(checkout, off, "render", heap.toString(), "--format", "folded", "-o", dir.resolve("plain.folded").toString());
         assertEquals(0, render.exit(), render.err());
 
-        // First run: lists its classes. Second: builds the archive in the background.
+        // The first run that renders lists its classes (--version does not: its classes are not a
+        // render's). The next run builds the archive in the background.
         assertEquals(version, run(checkout, Map.of(), "--version"));
-        assertEquals(1, cacheFiles(".classlist").size(), "the first run lists the classes it loads");
+        assertEquals(0, cacheFiles(".classlist").size(), "--version lists no classes");
+        assertRendersAsBefore(checkout, render, "listing.folded");
+        assertEquals(1, cacheFiles(".classlist").size(), "the first render lists the classes it loads");
         assertEquals(version, run(checkout, Map.of(), "--version"));
         Path archive = awaitArchive();
+        assertTrue(loadsFromArchive(checkout, heap, "dev.jjf.cli.RenderJob"), "a render's own classes are in the archive");
 
         // Later runs use it and print the same.
         assertEquals(version, run(checkout, Map.of(), "--version"));
@@ -133,6 +161,8 @@ class LauncherIT {
         assertEquals(version, run(checkout, Map.of(), "--version"));
         java = javaCommand(checkout);
         assertFalse(java.contains("-XX:SharedArchiveFile="), java);
+        assertRendersAsBefore(checkout, render, "relisting.folded");
+        assertEquals(version, run(checkout, Map.of(), "--version"));
         assertEquals(archive, awaitArchive());
         bytes = Files.readAllBytes(archive);
 
