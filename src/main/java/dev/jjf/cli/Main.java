@@ -149,7 +149,6 @@ public final class Main {
     /** "jjf VERSION" and a newline, from what Maven wrote into the jar's manifest. */
     static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
-        // concat, not +: a bare --version then starts no invokedynamic machinery (tens of ms).
-        return "jjf ".concat(v == null ? "(development build)" : v).concat("\n");
+        return "jjf " + (v == null ? "(development build)" : v) + "\n";
     }
 }

@@ -108,12 +108,12 @@ public final class PerfMap {
         for (int i = 0; i < n; i++) biased[i] = parsed.get(i).start() ^ Long.MIN_VALUE;
         long[] sorted = biased.clone();
         Arrays.sort(sorted);
-        long[] starts = new long[n];
-        long[] ends = new long[n];
-        PerfMapEntry[] entries = new PerfMapEntry[n];
         for (int k = 1; k < n; k++) {
             if (sorted[k] == sorted[k - 1]) return null; // two entries at one address: the later one wins
         }
+        long[] starts = new long[n];
+        long[] ends = new long[n];
+        PerfMapEntry[] entries = new PerfMapEntry[n];
         for (int i = 0; i < n; i++) {
             int k = Arrays.binarySearch(sorted, biased[i]);
             PerfMapEntry e = parsed.get(i);
