@@ -70,10 +70,10 @@ public final class PerfMap {
                 to++;
             }
             lineNumber++;
-            if (!isBlank(bytes, from, to)) {
+            String line = ascii ? null : new String(bytes, from, to - from, StandardCharsets.UTF_8);
+            if (ascii ? !isBlank(bytes, from, to) : !line.isBlank()) {
                 PerfMapEntry e;
                 if (!ascii) {
-                    String line = new String(bytes, from, to - from, StandardCharsets.UTF_8);
                     e = line.length() > MAX_LINE_CHARS ? null : parseLine(line);
                 } else {
                     e = to - from > MAX_LINE_CHARS ? null : parseAsciiLine(bytes, from, to);
@@ -144,14 +144,10 @@ public final class PerfMap {
         return new PerfMap(file, starts, ends, entries);
     }
 
-    /** {@link String#isBlank()} on an ASCII or UTF-8 line: only whitespace, or nothing. */
+    /** {@link String#isBlank()} on an ASCII line: only whitespace, or nothing. */
     private static boolean isBlank(byte[] b, int from, int to) {
         for (int i = from; i < to; i++) {
-            if (!isAsciiWhitespace(b[i])) {
-                if (b[i] >= 0) return false;
-                // Non-ASCII: let the text decide (Unicode has more whitespace).
-                return new String(b, from, to - from, StandardCharsets.UTF_8).isBlank();
-            }
+            if (!isAsciiWhitespace(b[i])) return false;
         }
         return true;
     }
