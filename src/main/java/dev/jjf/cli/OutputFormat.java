@@ -2,9 +2,12 @@ package dev.jjf.cli;
 
 /** What render writes; the name is also the default file's extension. */
 enum OutputFormat {
-    svg, folded, json;
+    svg, folded, json, pprof, text;
 
     String defaultFileName() {
-        return "flames." + name();
+        return switch (this) {
+            case pprof -> "profile.pb.gz";
+            default -> "flames." + name();
+        };
     }
 }

@@ -1,6 +1,8 @@
 package dev.jjf.cli;
 
 import dev.jjf.BadInputException;
+import dev.jjf.model.Profile;
+import dev.jjf.model.ProfileSymbolizer;
 import dev.jjf.profile.HeapProfile;
 import dev.jjf.profile.HeapProfileParser;
 import dev.jjf.profile.Metric;
@@ -19,13 +21,14 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * One rendering: profiles (each with its process's perf map) in, one output file out. Calls the
- * stages in order: parse, symbolize, fold, render. With a baseline, the graph is differential:
+ * stages in order: parse, symbolize (into a {@link Profile}), fold, render. With a baseline, the graph is differential:
  * widths follow the inputs, colours the change since the baseline.
  */
 record RenderJob(List<Input> inputs, List<Input> baseline, Metric metric, OutputFormat format, Path output, String title,
@@ -45,36 +48,59 @@ record RenderJob(List<Input> inputs, List<Input> baseline, Metric metric, Output
 
     Result run(PrintWriter err) throws IOException {
         Symbolizer symbolizer = new Symbolizer(symbols, w -> err.println("jjf: warning: " + w));
-        StackFolder folder = new StackFolder(metric, include, exclude);
+        ProfileSymbolizer named = new ProfileSymbolizer(metrics());
         int stacks = 0;
         for (Input in : inputs) {
-            // Stacks are parsed on a second thread while this one names and folds them; a file
+            // Stacks are parsed on a second thread while this one merges and names them; a file
             // whose end holds no memory map takes the plain path, which says what is wrong.
             Optional<ProfileStream> stream = ProfileStream.open(in.heap());
             if (stream.isPresent()) {
                 try (ProfileStream s = stream.get()) {
                     PerfMap perfMap = perfMap(in, err);
-                    stacks += (int) folder.add(s, symbolizer.forProcess(s.mappings(), perfMap));
+                    stacks += (int) named.add(s, symbolizer.forProcess(s.mappings(), perfMap), false);
                 }
             } else {
                 HeapProfile profile = HeapProfileParser.parse(in.heap());
-                folder.add(profile, symbolizer.forProcess(profile.mappings(), perfMap(in, err)));
+                named.add(profile, symbolizer.forProcess(profile.mappings(), perfMap(in, err)), false);
                 stacks += profile.samples().size();
             }
         }
         for (Input in : baseline) {
             HeapProfile profile = HeapProfileParser.parse(in.heap());
-            folder.addBaseline(profile, symbolizer.forProcess(profile.mappings(), perfMap(in, err)));
+            named.add(profile, symbolizer.forProcess(profile.mappings(), perfMap(in, err)), true);
         }
+        Profile profile = named.profile();
+        describeSources(profile);
+        StackFolder folder = new StackFolder(metric, include, exclude);
+        folder.add(profile);
         CallTree tree = folder.tree();
         OutputFile.write(output, out -> {
             switch (format) {
                 case svg -> new SvgRenderer(new SvgOptions(title, minWidthPercent, SvgOptions.DEFAULT_WIDTH_PX)).write(tree, out);
                 case folded -> new FoldedWriter(annotate).write(tree, out);
                 case json -> new JsonWriter().write(tree, out);
+                default -> throw new IllegalStateException("not written yet: " + format);
             }
         });
         return new Result(tree, stacks);
+    }
+
+    /** The sample types kept: the one drawn, or for pprof all four (the writer leaves out alloc_* when the profiles have none). */
+    private List<Metric> metrics() {
+        if (format != OutputFormat.pprof) return List.of(metric);
+        List<Metric> all = new ArrayList<>(List.of(metric));
+        for (Metric m : PPROF_METRICS) {
+            if (m != metric) all.add(m);
+        }
+        return all;
+    }
+
+    private static final List<Metric> PPROF_METRICS = List.of(Metric.INUSE_SPACE, Metric.INUSE_OBJECTS, Metric.ALLOC_SPACE, Metric.ALLOC_OBJECTS);
+
+    /** pprof shows comments with -comments: which files the profile was made from. */
+    private void describeSources(Profile profile) {
+        for (Input in : inputs) profile.addComment("jjf: heap profile " + in.heap() + in.perfMap().map(p -> ", perf map " + p).orElse(""));
+        for (Input in : baseline) profile.addComment("jjf: baseline " + in.heap() + in.perfMap().map(p -> ", perf map " + p).orElse(""));
     }
 
     private static PerfMap perfMap(Input in, PrintWriter err) throws IOException {

@@ -1,7 +1,7 @@
 package dev.jjf.render;
 
+import dev.jjf.model.FrameKind;
 import dev.jjf.stacks.CallTree;
-import dev.jjf.stacks.FrameKind;
 import java.io.IOException;
 import java.io.Writer;
 

@@ -2,6 +2,7 @@ package dev.jjf.render;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,12 @@ public final class OutputFile {
     @FunctionalInterface
     public interface Content {
         void writeTo(Writer out) throws IOException;
+    }
+
+    /** Content written as bytes (pprof's gzip-compressed protobuf). */
+    @FunctionalInterface
+    public interface BinaryContent {
+        void writeTo(OutputStream out) throws IOException;
     }
 
     private static final String DEFAULT_PERMISSIONS = "rw-r--r--";
@@ -48,6 +55,15 @@ public final class OutputFile {
     }
 
     public static void write(Path target, Content content) throws IOException {
+        writeBinary(target, stream -> {
+            Writer out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
+            content.writeTo(out);
+            out.flush();
+        });
+    }
+
+    /** Like {@link #write}, for bytes. */
+    public static void writeBinary(Path target, BinaryContent content) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         Files.createDirectories(dir);
@@ -57,7 +73,7 @@ public final class OutputFile {
             // Temp files are private; the result should be as readable as any file the user writes.
             Files.setPosixFilePermissions(tmp, Files.exists(absolute)
                     ? Files.getPosixFilePermissions(absolute) : PosixFilePermissions.fromString(DEFAULT_PERMISSIONS));
-            try (Writer out = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(tmp), StandardCharsets.UTF_8), 1 << 16)) {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
                 content.writeTo(out);
             }
             try {

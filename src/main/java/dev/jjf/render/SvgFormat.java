@@ -1,6 +1,6 @@
 package dev.jjf.render;
 
-import dev.jjf.stacks.FrameKind;
+import dev.jjf.model.FrameKind;
 import java.awt.Color;
 import java.math.BigDecimal;
 import java.math.RoundingMode;

@@ -1,7 +1,7 @@
 package dev.jjf.stacks;
 
-import dev.jjf.symbols.Line;
-import dev.jjf.symbols.Location;
+import dev.jjf.model.FrameKind;
+import dev.jjf.model.Profile;
 import java.util.Set;
 
 /**
@@ -22,10 +22,11 @@ final class AllocatorFrames {
     private AllocatorFrames() {
     }
 
-    static boolean isAllocator(Location loc) {
-        for (Line line : loc.lines()) {
-            if (line.library().startsWith(LIBRARY_PREFIX)) return true;
-            if (line.source() == Line.Source.ELF && line.function().startsWith(PRIVATE_PREFIX)) return true;
+    static boolean isAllocator(Profile p, int location) {
+        int m = p.locationMapping(location);
+        if (m != Profile.NONE && fileName(p.mappingFile(m)).startsWith(LIBRARY_PREFIX)) return true;
+        for (int l = p.locationFirstLine(location), end = l + p.locationLineCount(location); l < end; l++) {
+            if (isElf(p.lineKind(l)) && p.functionName(p.lineFunction(l)).startsWith(PRIVATE_PREFIX)) return true;
         }
         return false;
     }
@@ -35,14 +36,25 @@ final class AllocatorFrames {
      * {@code je_malloc_default}), or null when the frame does not name one: a stripped jemalloc
      * only exports its entry points, and its internal frames cannot tell which was called.
      */
-    static String entryPoint(Location outermostAllocatorFrame) {
-        Line line = outermostAllocatorFrame.lines().get(outermostAllocatorFrame.lines().size() - 1);
-        if (line.source() != Line.Source.ELF) return null;
-        String name = line.function();
+    static String entryPoint(Profile p, int outermostAllocatorFrame) {
+        int count = p.locationLineCount(outermostAllocatorFrame);
+        if (count == 0) return null;
+        int line = p.locationFirstLine(outermostAllocatorFrame) + count - 1;
+        if (!isElf(p.lineKind(line))) return null;
+        String name = p.functionName(p.lineFunction(line));
         if (name.startsWith("operator new") || name.startsWith("operator delete")) return name;
         if (name.startsWith(PRIVATE_PREFIX)) name = name.substring(PRIVATE_PREFIX.length());
         if (name.startsWith(HELPER_PREFIX)) name = name.substring(HELPER_PREFIX.length());
         if (name.endsWith(DEFAULT_SUFFIX)) name = name.substring(0, name.length() - DEFAULT_SUFFIX.length());
         return ENTRY_POINTS.contains(name) ? name : null;
+    }
+
+    /** A symbol from an ELF file: the only kinds a jemalloc function name can have. */
+    private static boolean isElf(FrameKind kind) {
+        return kind == FrameKind.NATIVE || kind == FrameKind.JVM;
+    }
+
+    private static String fileName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 }

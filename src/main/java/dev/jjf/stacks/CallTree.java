@@ -1,5 +1,6 @@
 package dev.jjf.stacks;
 
+import dev.jjf.model.FrameKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

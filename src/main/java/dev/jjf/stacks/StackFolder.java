@@ -1,21 +1,22 @@
 package dev.jjf.stacks;
 
+import dev.jjf.model.FrameKind;
+import dev.jjf.model.Profile;
+import dev.jjf.model.ProfileSymbolizer;
+import dev.jjf.model.Stacks;
 import dev.jjf.profile.HeapProfile;
 import dev.jjf.profile.Metric;
 import dev.jjf.profile.ProfileStream;
-import dev.jjf.profile.StackSample;
-import dev.jjf.symbols.Location;
 import dev.jjf.symbols.ProcessSymbols;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Turns symbolized stacks into a call tree: trims the allocator's own frames, classifies every
- * frame, applies include/exclude filters, and adds the unsampled value. Several profiles added
- * to one folder are summed.
+ * Turns a symbolized {@link Profile} into a call tree: trims the allocator's own frames, applies
+ * include/exclude filters, and adds the values of one sample type. Several profiles added to one
+ * folder are summed. Names come from the profile; nothing here symbolizes.
  */
 public final class StackFolder {
     private final Metric metric;
@@ -38,7 +39,7 @@ public final class StackFolder {
         return tree;
     }
 
-    /** What one address of one process contributes to a stack, worked out once per address. */
+    /** What one location contributes to a stack, worked out once per location. */
     private static final class Site {
         /** The frames' ids in the tree. */
         final int[] rootFirst;
@@ -63,17 +64,16 @@ public final class StackFolder {
 
     /** Adds every stack of one profile, named by that process's symbols. */
     public void add(HeapProfile profile, ProcessSymbols symbols) {
-        Process p = new Process(symbols, profile.samplePeriodBytes(), false, expectedNodes(profile));
-        for (StackSample sample : profile.samples()) p.add(sample);
-        p.fold();
+        ProfileSymbolizer s = new ProfileSymbolizer(List.of(metric));
+        s.add(profile, symbols, false);
+        add(s.profile());
     }
 
     /** Adds a profile to the baseline of a differential graph. */
     public void addBaseline(HeapProfile profile, ProcessSymbols symbols) {
-        tree.markDifferential();
-        Process p = new Process(symbols, profile.samplePeriodBytes(), true, expectedNodes(profile));
-        for (StackSample sample : profile.samples()) p.add(sample);
-        p.fold();
+        ProfileSymbolizer s = new ProfileSymbolizer(List.of(metric));
+        s.add(profile, symbols, true);
+        add(s.profile());
     }
 
     /**
@@ -82,51 +82,44 @@ public final class StackFolder {
      * @return the number of stacks read
      */
     public long add(ProfileStream profile, ProcessSymbols symbols) throws IOException {
-        Process p = null;
-        for (List<StackSample> batch; (batch = profile.next()) != null; ) {
-            if (p == null) p = new Process(symbols, profile.samplePeriodBytes(), false, expectedNodes(profile));
-            for (StackSample sample : batch) p.add(sample);
-        }
-        if (p != null) p.fold();
-        return profile.stacks();
+        ProfileSymbolizer s = new ProfileSymbolizer(List.of(metric));
+        long stacks = s.add(profile, symbols, false);
+        add(s.profile());
+        return stacks;
     }
-
-    // Distinct address prefixes measured: a quarter of all addresses on small profiles, an eighth
-    // on a 200 MB one; 62 to 137 bytes of profile text per prefix.
-    private static int expectedNodes(HeapProfile profile) {
-        long addresses = 0;
-        for (StackSample s : profile.samples()) addresses += s.addresses().length;
-        return (int) Math.min(addresses / 4, MAX_EXPECTED_NODES);
-    }
-
-    private static int expectedNodes(ProfileStream profile) throws IOException {
-        return (int) Math.min(Files.size(profile.source()) / 128, MAX_EXPECTED_NODES);
-    }
-
-    /** Past this a guess only costs memory: the trie grows when it needs to. */
-    private static final int MAX_EXPECTED_NODES = 1 << 24;
 
     /**
-     * Folding state of one process. Its stacks are first merged by address ({@link AddressTrie}),
-     * then the trie is walked once: each distinct address is named once, and each distinct
-     * prefix descends the call tree once.
+     * Adds every sample of a symbolized profile: base stacks to the baseline of a differential
+     * graph, the others to the graph. The profile must have this folder's metric as a sample type.
      */
-    private final class Process {
-        private final ProcessSymbols symbols;
-        private final long period;
-        private final boolean baseline;
-        private final AddressTrie trie;
-        // The leaf is looked up as is and callers as return addresses, hence two maps.
-        private final AddressMap<Site> leaves = new AddressMap<>();
-        private final AddressMap<Site> callers = new AddressMap<>();
+    public void add(Profile profile) {
+        int type = profile.sampleTypeIndex(ProfileSymbolizer.sampleType(metric).type());
+        if (type == Profile.NONE) throw new IllegalArgumentException("the profile has no " + metric.id() + " values");
+        Site[] sites = new Site[profile.locationCount()];
+        for (Stacks stacks : profile.stacks()) {
+            if (stacks.isBase()) tree.markDifferential();
+            new Walk(profile, stacks, type, sites).fold();
+        }
+    }
 
-        // Walk state per trie node, for nodes with callees (callers).
+    /**
+     * Folding state of one set of stacks. Stacks are merged by path already ({@link Stacks}), so
+     * the tree is walked once: each distinct prefix descends the call tree once.
+     */
+    private final class Walk {
+        private final Profile profile;
+        private final Stacks stacks;
+        private final int type;
+        private final boolean baseline;
+        private final Site[] sites;
+
+        // Walk state per stacks node, for nodes with callees (callers).
         private Site[] caller;
         /** Filter flags of every frame of the path down to the node. */
         private byte[] flags;
         /**
          * The outermost node of the run of allocator callers that ends at this node, never one
-         * right below the root (the outermost frame is never trimmed); {@link AddressTrie#NONE}
+         * right below the root (the outermost frame is never trimmed); {@link Profile#NONE}
          * when the node is not an allocator frame.
          */
         private int[] runStart;
@@ -134,63 +127,57 @@ public final class StackFolder {
         private int[] node;
         private int[] chain = new int[128];
 
-        Process(ProcessSymbols symbols, long period, boolean baseline, int expectedNodes) {
-            this.symbols = symbols;
-            this.period = period;
-            this.baseline = baseline;
-            this.trie = new AddressTrie(expectedNodes);
+        Walk(Profile profile, Stacks stacks, int type, Site[] sites) {
+            this.profile = profile;
+            this.stacks = stacks;
+            this.type = type;
+            this.baseline = stacks.isBase();
+            this.sites = sites;
         }
 
-        void add(StackSample sample) {
-            double value = metric.value(sample, period);
-            if (value != 0) trie.add(sample.addresses(), value);
-        }
-
-        /** Walks the trie in node order, callers first, and adds every stack that passes the filters to the tree. */
+        /** Walks the stacks in node order, callers first, and adds every stack that passes the filters to the tree. */
         void fold() {
-            trie.freeIndex(); // the largest array; the call tree grows next
-            int size = trie.size();
-            // Every distinct address prefix is at most one new call-tree path end; inlining adds a few more.
+            int size = stacks.size();
+            // Every distinct prefix is at most one new call-tree path end; inlining adds a few more.
             tree.ensureRoomFor(size);
             boolean[] hasCallees = new boolean[size];
-            for (int t = 1; t < size; t++) hasCallees[trie.parent(t)] = true;
+            for (int t = 1; t < size; t++) hasCallees[stacks.parent(t)] = true;
             caller = new Site[size];
             flags = new byte[size];
             runStart = new int[size];
             node = new int[size];
             Arrays.fill(node, -1);
-            node[AddressTrie.ROOT] = CallTree.ROOT;
-            runStart[AddressTrie.ROOT] = AddressTrie.NONE;
-            if (trie.value(AddressTrie.ROOT) != 0) end(AddressTrie.ROOT);
+            node[Stacks.ROOT] = CallTree.ROOT;
+            runStart[Stacks.ROOT] = Profile.NONE;
+            if (stacks.value(Stacks.ROOT, type) != 0) end(Stacks.ROOT);
             for (int t = 1; t < size; t++) {
                 if (hasCallees[t]) {
-                    // Only an address with callees below it is a caller, looked up as a return address.
-                    Site s = site(callers, trie.address(t), true);
-                    int p = trie.parent(t);
+                    Site s = site(stacks.location(t));
+                    int p = stacks.parent(t);
                     caller[t] = s;
                     flags[t] = (byte) (flags[p] | s.flags);
-                    runStart[t] = !s.allocator ? AddressTrie.NONE : p != AddressTrie.ROOT && trie.parent(p) != AddressTrie.ROOT && runStart[p] != AddressTrie.NONE ? runStart[p] : t;
+                    runStart[t] = !s.allocator ? Profile.NONE : p != Stacks.ROOT && stacks.parent(p) != Stacks.ROOT && runStart[p] != Profile.NONE ? runStart[p] : t;
                 }
-                if (trie.value(t) != 0) end(t);
+                if (stacks.value(t, type) != 0) end(t);
             }
         }
 
-        /** A stack ends at trie node t: trims the allocator's frames off its end and adds it. */
+        /** A stack ends at node t: trims the allocator's frames off its end and adds it. */
         private void end(int t) {
-            double value = trie.value(t);
-            if (t == AddressTrie.ROOT) {
+            double value = stacks.value(t, type);
+            if (t == Stacks.ROOT) {
                 // An empty stack has no frame for --include to match.
                 if (include == null) tree.addSelf(node[t], baseline ? 0 : value, baseline ? value : 0);
                 return;
             }
-            Site leaf = site(leaves, trie.address(t), false);
-            int p = trie.parent(t);
+            Site leaf = site(stacks.leafLocation(t));
+            int p = stacks.parent(t);
             // Allocator frames at the end of the stack are trimmed, but never the outermost frame;
             // the outermost trimmed one says which entry point the program called.
-            int trimFrom = !leaf.allocator || p == AddressTrie.ROOT ? AddressTrie.NONE
-                    : trie.parent(p) != AddressTrie.ROOT && runStart[p] != AddressTrie.NONE ? runStart[p] : t;
-            Site outermost = trimFrom == AddressTrie.NONE ? null : trimFrom == t ? leaf : caller[trimFrom];
-            int f = outermost == null ? flags[p] | leaf.flags : flags[trie.parent(trimFrom)] | outermost.entryFlags;
+            int trimFrom = !leaf.allocator || p == Stacks.ROOT ? Profile.NONE
+                    : stacks.parent(p) != Stacks.ROOT && runStart[p] != Profile.NONE ? runStart[p] : t;
+            Site outermost = trimFrom == Profile.NONE ? null : trimFrom == t ? leaf : caller[trimFrom];
+            int f = outermost == null ? flags[p] | leaf.flags : flags[stacks.parent(trimFrom)] | outermost.entryFlags;
             if (include != null && (f & INCLUDED) == 0) return;
             if (exclude != null && (f & EXCLUDED) != 0) return;
 
@@ -198,20 +185,20 @@ public final class StackFolder {
             if (outermost == null) {
                 n = descend(path(p), leaf.rootFirst);
             } else {
-                n = path(trie.parent(trimFrom));
+                n = path(stacks.parent(trimFrom));
                 if (outermost.entryPoint >= 0) n = tree.child(n, outermost.entryPoint);
             }
             tree.addSelf(n, baseline ? 0 : value, baseline ? value : 0);
         }
 
-        /** The call-tree node of the path down to trie node t, made on first use. */
+        /** The call-tree node of the path down to node t, made on first use. */
         private int path(int t) {
             int k = 0;
             int u = t;
             while (node[u] < 0) {
                 if (k == chain.length) chain = Arrays.copyOf(chain, k * 2);
                 chain[k++] = u;
-                u = trie.parent(u);
+                u = stacks.parent(u);
             }
             int n = node[u];
             while (k > 0) {
@@ -222,11 +209,11 @@ public final class StackFolder {
             return n;
         }
 
-        private Site site(AddressMap<Site> cache, long address, boolean returnAddress) {
-            Site s = cache.get(address);
+        private Site site(int location) {
+            Site s = sites[location];
             if (s == null) {
-                s = StackFolder.this.site(symbols.locate(address, returnAddress));
-                cache.put(address, s);
+                s = StackFolder.this.site(profile, location);
+                sites[location] = s;
             }
             return s;
         }
@@ -238,17 +225,19 @@ public final class StackFolder {
         return n;
     }
 
-    private Site site(Location loc) {
-        var lines = loc.lines();
-        int[] rootFirst = new int[lines.size()];
+    private Site site(Profile p, int location) {
+        int count = p.locationLineCount(location);
+        int first = p.locationFirstLine(location);
+        int[] rootFirst = new int[count];
         int f = 0;
-        for (int i = 0; i < rootFirst.length; i++) {
-            Frame frame = Classifier.frame(lines.get(lines.size() - 1 - i));
+        for (int i = 0; i < count; i++) {
+            int line = first + count - 1 - i;
+            Frame frame = new Frame(p.functionName(p.lineFunction(line)), p.lineKind(line));
             rootFirst[i] = tree.frameId(frame);
             f |= flags(frame);
         }
-        boolean allocator = AllocatorFrames.isAllocator(loc);
-        String entry = allocator ? AllocatorFrames.entryPoint(loc) : null;
+        boolean allocator = AllocatorFrames.isAllocator(p, location);
+        String entry = allocator ? AllocatorFrames.entryPoint(p, location) : null;
         Frame entryFrame = entry == null ? null : new Frame(entry, FrameKind.NATIVE);
         return new Site(rootFirst, allocator, entryFrame == null ? -1 : tree.frameId(entryFrame), f, entryFrame == null ? 0 : flags(entryFrame));
     }
@@ -257,5 +246,4 @@ public final class StackFolder {
         return (include != null && include.matcher(f.name()).find() ? INCLUDED : 0)
                 | (exclude != null && exclude.matcher(f.name()).find() ? EXCLUDED : 0);
     }
-
 }

@@ -34,11 +34,12 @@ public final class ProcessSymbols {
      */
     public Location locate(long address, boolean returnAddress) {
         // No cache here: the folder names each distinct address of a process once (StackFolder.Process).
-        return new Location(address, lines(returnAddress ? address - 1 : address));
+        long pc = returnAddress ? address - 1 : address;
+        Mapping m = mappingOf(pc);
+        return new Location(address, lines(m, pc), m);
     }
 
-    private List<Line> lines(long pc) {
-        Mapping m = mappingOf(pc);
+    private List<Line> lines(Mapping m, long pc) {
         if (m != null && !m.isAnonymous()) return List.of(fromElf(m, pc));
         PerfMapEntry e = perfMap.lookup(pc);
         if (e != null) return fromPerfMap(e);
@@ -53,7 +54,10 @@ public final class ProcessSymbols {
             OptionalLong vaddr = elf.get().elf().fileOffsetToVaddr(fileOffset);
             if (vaddr.isPresent()) {
                 String name = elf.get().table().lookup(vaddr.getAsLong());
-                if (name != null) return new Line(symbolizer.demangle(name), Line.Source.ELF, library);
+                if (name != null) {
+                    String demangled = symbolizer.demangle(name);
+                    return new Line(demangled, Line.Source.ELF, library, demangled.equals(name) ? "" : name, "", 0);
+                }
                 return unresolved(library, vaddr.getAsLong());
             }
         }

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.jjf.model.FrameKind;
 import dev.jjf.render.SvgOptions;
 import dev.jjf.render.SvgRenderer;
 import dev.jjf.stacks.CallTree;
 import dev.jjf.stacks.Frame;
-import dev.jjf.stacks.FrameKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jjf.model.FrameKind;
 import dev.jjf.stacks.CallTree;
 import dev.jjf.stacks.Frame;
-import dev.jjf.stacks.FrameKind;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;

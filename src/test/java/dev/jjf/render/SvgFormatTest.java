@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import dev.jjf.stacks.FrameKind;
+import dev.jjf.model.FrameKind;
 import org.junit.jupiter.api.Test;
 
 class SvgFormatTest {

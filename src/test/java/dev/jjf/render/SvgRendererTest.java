@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jjf.model.FrameKind;
 import dev.jjf.stacks.CallTree;
 import dev.jjf.stacks.Frame;
-import dev.jjf.stacks.FrameKind;
 import java.awt.Color;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jjf.model.FrameKind;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

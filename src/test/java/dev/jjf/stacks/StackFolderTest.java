@@ -3,10 +3,12 @@ package dev.jjf.stacks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jjf.model.FrameKind;
 import dev.jjf.profile.HeapProfile;
 import dev.jjf.profile.HeapProfileParser;
 import dev.jjf.profile.Metric;
 import dev.jjf.profile.StackSample;
+import dev.jjf.symbols.Line;
 import dev.jjf.symbols.Location;
 import dev.jjf.symbols.PerfMap;
 import dev.jjf.symbols.ProcessSymbols;
@@ -53,7 +55,7 @@ class StackFolderTest {
         Set<Long> distinct = new LinkedHashSet<>();
         for (StackSample s : golden.samples()) for (long a : s.addresses()) distinct.add(a);
         addresses = distinct.stream().mapToLong(Long::longValue).toArray();
-        allocator = distinct.stream().filter(a -> AllocatorFrames.isAllocator(symbols.locate(a, true))).mapToLong(Long::longValue).toArray();
+        allocator = distinct.stream().filter(a -> isAllocator(symbols.locate(a, true))).mapToLong(Long::longValue).toArray();
         assertTrue(allocator.length >= 3, "golden.heap has allocator frames to trim: " + allocator.length);
     }
 
@@ -166,13 +168,13 @@ class StackFolderTest {
             Location[] loc = new Location[a.length];
             for (int i = 0; i < a.length; i++) loc[i] = symbols.locate(a[i], i > 0);
             int first = 0;
-            while (first < a.length - 1 && AllocatorFrames.isAllocator(loc[first])) first++;
+            while (first < a.length - 1 && isAllocator(loc[first])) first++;
             List<Frame> path = new ArrayList<>();
             for (int i = a.length - 1; i >= first; i--) {
                 var lines = loc[i].lines();
-                for (int j = lines.size() - 1; j >= 0; j--) path.add(Classifier.frame(lines.get(j)));
+                for (int j = lines.size() - 1; j >= 0; j--) path.add(frame(lines.get(j)));
             }
-            String entry = first > 0 && AllocatorFrames.isAllocator(loc[first - 1]) ? AllocatorFrames.entryPoint(loc[first - 1]) : null;
+            String entry = first > 0 && isAllocator(loc[first - 1]) ? entryPoint(loc[first - 1]) : null;
             if (entry != null) path.add(new Frame(entry, FrameKind.NATIVE));
             if (include != null && path.stream().noneMatch(f -> include.matcher(f.name()).find())) continue;
             if (exclude != null && path.stream().anyMatch(f -> exclude.matcher(f.name()).find())) continue;
@@ -181,6 +183,36 @@ class StackFolderTest {
             v[baseline ? 1 : 0] += value;
         }
         return out;
+    }
+
+    // The rules, on symbolized lines as the symbolizer gives them (the folder reads them from the profile model).
+    private static boolean isAllocator(Location loc) {
+        for (Line line : loc.lines()) {
+            if (line.library().startsWith("libjemalloc")) return true;
+            if (line.source() == Line.Source.ELF && line.function().startsWith("je_")) return true;
+        }
+        return false;
+    }
+
+    private static String entryPoint(Location loc) {
+        Line line = loc.lines().get(loc.lines().size() - 1);
+        if (line.source() != Line.Source.ELF) return null;
+        String name = line.function();
+        if (name.startsWith("operator new") || name.startsWith("operator delete")) return name;
+        name = name.replaceFirst("^je_", "").replaceFirst("^do_", "").replaceFirst("_default$", "");
+        return Set.of("malloc", "calloc", "realloc", "free", "posix_memalign", "aligned_alloc", "memalign",
+                "valloc", "pvalloc", "mallocx", "rallocx", "xallocx", "reallocarray").contains(name) ? name : null;
+    }
+
+    private static Frame frame(Line line) {
+        FrameKind kind = switch (line.source()) {
+            case ELF -> line.library().equals("libjvm.so") ? FrameKind.JVM : FrameKind.NATIVE;
+            case JAVA -> FrameKind.JAVA;
+            case JAVA_INLINED -> FrameKind.INLINED;
+            case JVM_GENERATED -> FrameKind.GENERATED;
+            case UNRESOLVED -> FrameKind.UNKNOWN;
+        };
+        return new Frame(line.function(), kind);
     }
 
     private static Map<String, double[]> folded(CallTree tree) {

@@ -1,4 +1,4 @@
-package dev.jjf.stacks;
+package dev.jjf.model;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -28,8 +28,10 @@ final class AddressTrie {
     private static final long EMPTY = 0;
     private static final int MIN_NODES = 1024;
 
+    private final int types;
     private long[] address;
     private int[] parent;
+    /** {@code types} values per node, node by node. */
     private double[] value;
     private int size = 1;
 
@@ -48,10 +50,16 @@ final class AddressTrie {
 
     /** @param expectedNodes a guess at the number of nodes, so that the arrays rarely grow */
     AddressTrie(int expectedNodes) {
+        this(expectedNodes, 1);
+    }
+
+    /** @param types values per stack (one per sample type) */
+    AddressTrie(int expectedNodes, int types) {
+        this.types = types;
         int n = Math.max(MIN_NODES, expectedNodes);
         address = new long[n];
         parent = new int[n];
-        value = new double[n];
+        value = new double[n * types];
         parent[ROOT] = NONE;
         int slots = Integer.highestOneBit(n * 2 - 1) << 1;
         entries = new long[slots * 2];
@@ -64,6 +72,18 @@ final class AddressTrie {
      * @param leafFirst addresses as a heap profile lists them, the allocation call first
      */
     void add(long[] leafFirst, double stackValue) {
+        int at = node(leafFirst) * types; // before reading the field: node() may grow the array
+        value[at] += stackValue;
+    }
+
+    /** Adds a stack's values, one per type, to the node of its whole path. */
+    void add(long[] leafFirst, double[] stackValues) {
+        int at = node(leafFirst) * types;
+        for (int i = 0; i < types; i++) value[at + i] += stackValues[i];
+    }
+
+    /** The node of a stack's whole path, made if new. */
+    private int node(long[] leafFirst) {
         int n = leafFirst.length;
         if (keys.length < n) keys = new long[Math.max(n, keys.length * 2)];
         long h = ROOT_KEY;
@@ -76,7 +96,7 @@ final class AddressTrie {
             long a = leafFirst[n - 1 - d];
             node = isExact(node) ? exactChild(node, a) : child(node, a, keys[d]);
         }
-        value[node] += stackValue;
+        return node;
     }
 
     /** A bijection of h for any fixed address: distinct callers' keys stay distinct. */
@@ -126,7 +146,7 @@ final class AddressTrie {
             int n = size * 2;
             address = Arrays.copyOf(address, n);
             parent = Arrays.copyOf(parent, n);
-            value = Arrays.copyOf(value, n);
+            value = Arrays.copyOf(value, n * types);
         }
         int c = size++;
         address[c] = addr;
@@ -175,8 +195,26 @@ final class AddressTrie {
         return parent[node];
     }
 
-    /** Summed value of the stacks whose path ends at this node; 0 when none does. */
+    /** Summed value of the stacks whose path ends at this node; 0 when none does. With several types, the first. */
     double value(int node) {
-        return value[node];
+        return value[node * types];
+    }
+
+    /** Whether any stack's path ends at this node with a value other than 0. */
+    boolean hasValue(int node) {
+        for (int i = node * types, end = i + types; i < end; i++) {
+            if (value[i] != 0) return true;
+        }
+        return false;
+    }
+
+    /** The parent array, handed over when the trie is done (no copy): {@link #size()} entries are valid. */
+    int[] parents() {
+        return parent;
+    }
+
+    /** The value array, {@code types} per node, handed over like {@link #parents()}. */
+    double[] values() {
+        return value;
     }
 }

@@ -1,4 +1,4 @@
-package dev.jjf.stacks;
+package dev.jjf.model;
 
 /**
  * A map from 64-bit addresses to values, open addressing with linear probing: no boxed Long per

@@ -1,4 +1,4 @@
-package dev.jjf.stacks;
+package dev.jjf.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package dev.jjf.stacks;
+package dev.jjf.model;
 
 /** What kind of code a frame is; decides its colour and annotation. */
 public enum FrameKind {
