@@ -10,6 +10,7 @@ import dev.jjf.profile.ProfileStream;
 import dev.jjf.render.FoldedWriter;
 import dev.jjf.render.JsonWriter;
 import dev.jjf.render.OutputFile;
+import dev.jjf.render.PprofWriter;
 import dev.jjf.render.SvgOptions;
 import dev.jjf.render.SvgRenderer;
 import dev.jjf.stacks.CallTree;
@@ -74,14 +75,18 @@ record RenderJob(List<Input> inputs, List<Input> baseline, Metric metric, Output
         StackFolder folder = new StackFolder(metric, include, exclude);
         folder.add(profile);
         CallTree tree = folder.tree();
-        OutputFile.write(output, out -> {
-            switch (format) {
-                case svg -> new SvgRenderer(new SvgOptions(title, minWidthPercent, SvgOptions.DEFAULT_WIDTH_PX)).write(tree, out);
-                case folded -> new FoldedWriter(annotate).write(tree, out);
-                case json -> new JsonWriter().write(tree, out);
-                default -> throw new IllegalStateException("not written yet: " + format);
-            }
-        });
+        if (format == OutputFormat.pprof) {
+            OutputFile.writeBinary(output, out -> new PprofWriter().write(profile, out));
+        } else {
+            OutputFile.write(output, out -> {
+                switch (format) {
+                    case svg -> new SvgRenderer(new SvgOptions(title, minWidthPercent, SvgOptions.DEFAULT_WIDTH_PX)).write(tree, out);
+                    case folded -> new FoldedWriter(annotate).write(tree, out);
+                    case json -> new JsonWriter().write(tree, out);
+                    default -> throw new IllegalStateException("not written yet: " + format);
+                }
+            });
+        }
         return new Result(tree, stacks);
     }
 

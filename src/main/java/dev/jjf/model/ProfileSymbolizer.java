@@ -104,6 +104,9 @@ public final class ProfileSymbolizer {
             this.base = base;
             this.trie = new AddressTrie(expectedNodes, metrics.length);
             if (profile.periodBytes() == 0) profile.setPeriodBytes(period);
+            // pprof takes the first mapping for the program: the executable, lowest in a memory map.
+            Mapping main = symbols.mappings().isEmpty() ? null : symbols.mappings().get(0);
+            if (main != null && !main.isAnonymous()) mapping(main);
         }
 
         void add(StackSample sample) {

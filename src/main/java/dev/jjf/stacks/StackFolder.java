@@ -219,6 +219,16 @@ public final class StackFolder {
         }
     }
 
+    /**
+     * Which locations are jemalloc's own frames, which folding trims off the leaf end of every
+     * stack (pprof output trims them the same way).
+     */
+    public static boolean[] allocatorLocations(Profile p) {
+        boolean[] out = new boolean[p.locationCount()];
+        for (int l = 0; l < out.length; l++) out[l] = AllocatorFrames.isAllocator(p, l);
+        return out;
+    }
+
     private int descend(int from, int[] rootFirst) {
         int n = from;
         for (int f : rootFirst) n = tree.child(n, f);

@@ -27,6 +27,11 @@ public final class ProcessSymbols {
         this.perfMap = perfMap;
     }
 
+    /** The process's memory map, by start address. */
+    public List<Mapping> mappings() {
+        return List.of(mappings);
+    }
+
     /**
      * Names one frame.
      *
