@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what jjf and its tests need on Debian/Ubuntu, skipping what is already there.
 #   scripts/setup.sh          JDK, Maven, gcc, jemalloc (library + jeprof)
-#   scripts/setup.sh --test   also Chromium and ChromeDriver for the browser tests
+#   scripts/setup.sh --test   also Chromium and ChromeDriver for the browser tests, Go for `go tool pprof`
 set -euo pipefail
 want=(openjdk-17-jdk-headless maven gcc g++ binutils libjemalloc2 libjemalloc-dev libunwind-dev make bzip2 procps)
-if [ "${1:-}" = "--test" ]; then want+=(chromium chromium-driver); fi
+if [ "${1:-}" = "--test" ]; then want+=(chromium chromium-driver golang-go); fi
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
