@@ -46,6 +46,6 @@ final class DiffCommand implements Command {
             before = resolve.fileOrDirectory(base);
             after = resolve.fileOrDirectory(newer);
         }
-        return RenderCommand.write(options.job(List.of(after), List.of(before)), err);
+        return RenderCommand.write(options.job(List.of(after), List.of(before)), out, err);
     }
 }

@@ -1,13 +1,19 @@
 package dev.jjf.cli;
 
-/** What render writes; the name is also the default file's extension. */
+/** What render writes. */
 enum OutputFormat {
     svg, folded, json, pprof, text;
 
-    String defaultFileName() {
+    /** The file name's extension. */
+    String extension() {
         return switch (this) {
-            case pprof -> "profile.pb.gz";
-            default -> "flames." + name();
+            case pprof -> "pb.gz";
+            case text -> "txt";
+            default -> name();
         };
+    }
+
+    String defaultFileName() {
+        return "flames." + extension();
     }
 }

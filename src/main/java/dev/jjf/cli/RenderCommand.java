@@ -54,18 +54,18 @@ final class RenderCommand implements Command {
             throw new BadInputException(null, "no profile given: pass HEAP files, or --latest to take the newest in " + dir);
         }
         List<RenderJob.Input> baseline = base == null ? List.of() : List.of(resolve.fileOrDirectory(base));
-        return write(options.job(inputs, baseline), err);
+        return write(options.job(inputs, baseline), out, err);
     }
 
     /** Runs a job and tells the user what went in and what came out. */
-    static int write(RenderJob job, PrintWriter err) throws IOException {
-        RenderJob.Result result = job.run(err);
+    static int write(RenderJob job, PrintWriter out, PrintWriter err) throws IOException {
+        RenderJob.Result result = job.run(out, err);
         for (RenderJob.Input in : job.baseline()) err.println("jjf: baseline " + describe(in));
         for (RenderJob.Input in : job.inputs()) err.println("jjf: profile " + describe(in));
         String change = result.tree().isDifferential()
                 ? ", change " + (result.tree().root().delta() >= 0 ? "+" : "-") + Units.format(Math.abs(result.tree().root().delta()), result.tree().unit())
                 : "";
-        err.println("jjf: wrote " + job.output() + " (" + Units.format(result.tree().total(), result.tree().unit()) + change
+        err.println("jjf: " + (job.isStdout() ? "printed" : "wrote " + job.output()) + " (" + Units.format(result.tree().total(), result.tree().unit()) + change
                 + " in " + result.stacks() + " stacks)");
         err.flush();
         return 0;

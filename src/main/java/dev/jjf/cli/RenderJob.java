@@ -11,6 +11,7 @@ import dev.jjf.render.FoldedWriter;
 import dev.jjf.render.JsonWriter;
 import dev.jjf.render.OutputFile;
 import dev.jjf.render.PprofWriter;
+import dev.jjf.render.TextWriter;
 import dev.jjf.render.SvgOptions;
 import dev.jjf.render.SvgRenderer;
 import dev.jjf.stacks.CallTree;
@@ -20,6 +21,7 @@ import dev.jjf.symbols.Symbolizer;
 import dev.jjf.symbols.SymbolizerOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +41,11 @@ record RenderJob(List<Input> inputs, List<Input> baseline, Metric metric, Output
     /** Frames narrower than this percentage of the total are not drawn. */
     static final double DEFAULT_MIN_WIDTH_PERCENT = SvgOptions.DEFAULT_MIN_WIDTH_PERCENT;
 
+    /** The output "-": standard output. */
+    static final Path STDOUT = Path.of("-");
+    /** Rows of --format text. */
+    static final int TEXT_ROWS = 40;
+
     /** A heap profile and the perf map of the process that wrote it. */
     record Input(Path heap, Optional<Path> perfMap) {
     }
@@ -47,7 +54,7 @@ record RenderJob(List<Input> inputs, List<Input> baseline, Metric metric, Output
     record Result(CallTree tree, int stacks) {
     }
 
-    Result run(PrintWriter err) throws IOException {
+    Result run(PrintWriter out, PrintWriter err) throws IOException {
         Symbolizer symbolizer = new Symbolizer(symbols, w -> err.println("jjf: warning: " + w));
         ProfileSymbolizer named = new ProfileSymbolizer(metrics());
         int stacks = 0;
@@ -76,18 +83,30 @@ record RenderJob(List<Input> inputs, List<Input> baseline, Metric metric, Output
         folder.add(profile);
         CallTree tree = folder.tree();
         if (format == OutputFormat.pprof) {
-            OutputFile.writeBinary(output, out -> new PprofWriter().write(profile, out));
+            if (isStdout()) throw new BadInputException(null, "pprof output is binary: give a file with -o");
+            OutputFile.writeBinary(output, stream -> new PprofWriter().write(profile, stream));
+        } else if (isStdout()) {
+            write(tree, out);
+            out.flush();
         } else {
-            OutputFile.write(output, out -> {
-                switch (format) {
-                    case svg -> new SvgRenderer(new SvgOptions(title, minWidthPercent, SvgOptions.DEFAULT_WIDTH_PX)).write(tree, out);
-                    case folded -> new FoldedWriter(annotate).write(tree, out);
-                    case json -> new JsonWriter().write(tree, out);
-                    default -> throw new IllegalStateException("not written yet: " + format);
-                }
-            });
+            OutputFile.write(output, w -> write(tree, w));
         }
         return new Result(tree, stacks);
+    }
+
+    /** True when the output goes to standard output. */
+    boolean isStdout() {
+        return STDOUT.equals(output);
+    }
+
+    private void write(CallTree tree, Writer out) throws IOException {
+        switch (format) {
+            case svg -> new SvgRenderer(new SvgOptions(title, minWidthPercent, SvgOptions.DEFAULT_WIDTH_PX)).write(tree, out);
+            case folded -> new FoldedWriter(annotate).write(tree, out);
+            case json -> new JsonWriter().write(tree, out);
+            case text -> new TextWriter(TEXT_ROWS).write(tree, out);
+            case pprof -> throw new IllegalStateException("pprof is written from the profile");
+        }
     }
 
     /** The sample types kept: the one drawn, or for pprof all four (the writer leaves out alloc_* when the profiles have none). */

@@ -31,8 +31,10 @@ final class RenderOptions {
         command.option("--perf-map", "FILE", "Perf map to use (default: perf-<pid>.map beside the profile, in --dir, then the temp dir)")
                 .option("--symfs", "DIR", "Look libraries up under DIR first (profiles from another host)")
                 .option("--metric", "M", "inuse-space, inuse-objects, alloc-space or alloc-objects (default: ${DEFAULT-VALUE})", metric)
-                .option("--format", "F", "svg, folded or json (default: ${DEFAULT-VALUE})", format)
-                .option(List.of("-o", "--output"), "FILE", "Output file (default: flames.svg, flames.folded or flames.json)")
+                .option("--format", "F", "svg, folded, json, pprof (gzipped profile.proto) or text (a pprof -top table)"
+                        + " (default: ${DEFAULT-VALUE})", format)
+                .option(List.of("-o", "--output"), "FILE", "Output file, - for standard output (default: flames.svg, flames.folded,"
+                        + " flames.json, flames.pb.gz; text goes to standard output)")
                 .option("--title", "T", "Title of the SVG")
                 .option("--include", "RE", "Keep only stacks with a frame matching RE")
                 .option("--exclude", "RE", "Drop stacks with a frame matching RE")
@@ -74,7 +76,8 @@ final class RenderOptions {
     }
 
     Path output() {
-        return output != null ? output : Path.of(format.defaultFileName());
+        if (output != null) return output;
+        return format == OutputFormat.text ? RenderJob.STDOUT : Path.of(format.defaultFileName());
     }
 
     /** The job for these options; the title defaults to what is measured and from which file. */

@@ -8,6 +8,7 @@ import dev.jjf.launch.PerfMapAgent;
 import dev.jjf.launch.ProfilingEnvironment;
 import dev.jjf.profile.Metric;
 import dev.jjf.profile.ProfileFiles;
+import dev.jjf.render.TextWriter;
 import dev.jjf.render.Units;
 import dev.jjf.symbols.SymbolizerOptions;
 import java.io.IOException;
@@ -33,6 +34,8 @@ final class RunCommand implements Command {
             Path.of("/tmp"), Path.of("/var/tmp"), Path.of("/dev/shm"));
     /** 512 KiB, jemalloc's own default. */
     private static final int DEFAULT_LG_SAMPLE = 19;
+    /** Java frames listed after the graph is written. */
+    private static final int SUMMARY_JAVA_FRAMES = 5;
 
     Path out;
     int lgSample = DEFAULT_LG_SAMPLE;
@@ -65,7 +68,7 @@ final class RunCommand implements Command {
                 .option("--jemalloc", "LIB", "The jemalloc to preload (default: $JJF_JEMALLOC, jjf setup's build, the system's)")
                 .option("--perf-map", "MODE", "agent: jjf's JVMTI agent writes each JVM's perf map into --out, with inlined methods (default); "
                         + "jdk: the JVM's own map at exit (-XX:+DumpPerfMapAtExit), without them")
-                .option("--format", "F", "svg, folded or json (default: ${DEFAULT-VALUE})", format)
+                .option("--format", "F", "svg, folded, json, pprof or text (default: ${DEFAULT-VALUE})", format)
                 .flag("--no-render", "Only profile; render later with: jjf render --latest --dir DIR")
                 .flag("--render-all", "Also render processes that are not JVMs (shells, tools the command started)")
                 .flag("--verbose", "Print Java stack traces of errors")
@@ -270,14 +273,16 @@ final class RunCommand implements Command {
             ProfileFiles.ProcessDumps p = chosen.get(i);
             ProfileFiles.DumpFile best = p.best();
             if (!best.isFinal()) say("no final dump for pid " + p.pid() + " (killed?); using " + best.path().getFileName());
-            Path output = outDir.resolve(i == 0 ? format.defaultFileName() : "flames-" + p.pid() + "." + format.name());
+            Path output = outDir.resolve(i == 0 ? format.defaultFileName() : "flames-" + p.pid() + "." + format.extension());
             RenderJob job = new RenderJob(List.of(new RenderJob.Input(best.path(), p.perfMap())), List.of(), Metric.INUSE_SPACE, format,
                     output, "Native memory in use — " + String.join(" ", command), null, null,
                     RenderJob.DEFAULT_MIN_WIDTH_PERCENT, false,
                     new SymbolizerOptions(null, List.of(outDir.resolve(LibraryKeeper.LIBS_DIR)),
                             List.of(SymbolizerOptions.SYSTEM_DEBUG_ROOT), RenderOptions.symbolCache(System.getenv())));
-            RenderJob.Result r = job.run(err);
+            RenderJob.Result r = job.run(err, err);
             say("wrote " + output + " (pid " + p.pid() + ", " + Units.format(r.tree().total(), r.tree().unit()) + " in use)");
+            // An answer without opening the file: where the Java code holds native memory.
+            for (String line : TextWriter.describeTopJavaFrames(r.tree(), SUMMARY_JAVA_FRAMES)) say(line);
         }
         int skipped = processes.size() - chosen.size();
         if (skipped > 0) say(skipped + " other process profile(s) kept in " + outDir + " (not JVMs; --render-all renders them)");

@@ -34,6 +34,8 @@ final class SnapshotCommand implements Command {
     final RenderOptions options = new RenderOptions();
 
     private PrintWriter err;
+
+    private PrintWriter stdout;
     private boolean createdOut;
 
     @Override
@@ -70,6 +72,7 @@ final class SnapshotCommand implements Command {
     @Override
     public int call(PrintWriter stdout, PrintWriter err) throws IOException, InterruptedException {
         this.err = err;
+        this.stdout = stdout;
         // Everything the user typed is checked before the JVM is touched.
         Long windowMillis = window == null ? null : parseDuration(window);
         if (start && stop) throw new BadInputException(null, "--start and --stop: give one of them");
@@ -130,8 +133,8 @@ final class SnapshotCommand implements Command {
                     (System.nanoTime() - before) / 1e9));
             baseline = List.of(input(first));
         }
-        if (options.output == null) options.output = outDir.resolve(options.format.defaultFileName());
-        return RenderCommand.write(options.job(List.of(input(last)), baseline), err);
+        if (options.output == null && options.format != OutputFormat.text) options.output = outDir.resolve(options.format.defaultFileName());
+        return RenderCommand.write(options.job(List.of(input(last)), baseline), stdout, err);
     }
 
     private RenderJob.Input input(SnapshotAgent.Dump d) {

@@ -58,6 +58,30 @@ class RenderCommandTest {
     }
 
     @Test
+    void textFormatPrintsATableToStandardOutput() throws Exception {
+        Path heap = Files.writeString(dir.resolve("jeprof.77.0.f.heap"), PROFILE);
+        Files.writeString(dir.resolve("perf-77.map"), """
+                0x0000000000001000 0x0000000000000100 Interpreter
+                0x0000000000001f00 0x0000000000000200 void app.Main.run(int)
+                3000 100 Lapp/Worker;::work->Lapp/Util;::grab
+                """);
+        Result r = jjf("render", heap.toString(), "--format", "text");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("""
+                Total: 3.0 KiB; showing 4 of 4 frames, 100.00% of the total
+                        flat   flat%    sum%          cum    cum% kind      frame
+                     3.0 KiB 100.00% 100.00%      3.0 KiB 100.00% generated Interpreter
+                         0 B   0.00% 100.00%      2.0 KiB  66.67% inlined   app.Util.grab
+                         0 B   0.00% 100.00%      2.0 KiB  66.67% java      app.Worker.work
+                         0 B   0.00% 100.00%      1.0 KiB  33.33% java      app.Main.run(int)
+                """, r.out());
+        assertTrue(r.err().contains("jjf: printed (3.0 KiB in 2 stacks)"), r.err());
+        try (var files = Files.list(dir)) {
+            assertEquals(2, files.count(), "no file written");
+        }
+    }
+
+    @Test
     void latestWithoutDashDashRenderIsTheDefaultCommand() throws Exception {
         Files.writeString(dir.resolve("jeprof.5.0.f.heap"), PROFILE);
         Path out = dir.resolve("x.json");

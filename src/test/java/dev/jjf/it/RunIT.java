@@ -94,6 +94,12 @@ class RunIT {
                 .max((a, b) -> Long.compare(a.selfBytes(), b.selfBytes())).map(Path2::describe).orElse("none");
         assertTrue(onPath >= 0.9 * leaked, onPath + " of " + leaked + " leaked bytes on whole paths; biggest Unsafe path: " + biggest);
 
+        // The summary after the graph: the example's own frame holds the leak, not the JDK's Unsafe.
+        int summary = p.stderr().indexOf("Java frames that hold the most");
+        assertTrue(summary >= 0, p.stderr());
+        String first = p.stderr().substring(summary).split("\n")[1];
+        assertTrue(first.matches("jjf: +\\d[\\d.]* [KMG]iB +\\d+\\.\\d\\d%  GenerateUnsafeLeak\\..*"), first);
+
         try (Stream<Path> files = Files.list(out)) {
             List<String> names = files.map(f -> f.getFileName().toString()).toList();
             assertTrue(names.stream().anyMatch(n -> n.matches("jeprof\\.\\d+\\.\\d+\\.f\\.heap")), names.toString());
