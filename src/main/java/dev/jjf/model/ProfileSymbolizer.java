@@ -104,9 +104,14 @@ public final class ProfileSymbolizer {
             this.base = base;
             this.trie = new AddressTrie(expectedNodes, metrics.length);
             if (profile.periodBytes() == 0) profile.setPeriodBytes(period);
-            // pprof takes the first mapping for the program: the executable, lowest in a memory map.
-            Mapping main = symbols.mappings().isEmpty() ? null : symbols.mappings().get(0);
-            if (main != null && !main.isAnonymous()) mapping(main);
+            // pprof takes the first mapping for the program: the first file-backed code in a memory
+            // map is the executable's (lowest, PIE or not).
+            for (Mapping m : symbols.mappings()) {
+                if (m.isExecutable() && !m.isAnonymous()) {
+                    mapping(m);
+                    break;
+                }
+            }
         }
 
         void add(StackSample sample) {

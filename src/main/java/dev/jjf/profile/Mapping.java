@@ -9,6 +9,19 @@ package dev.jjf.profile;
 public record Mapping(long start, long end, long offset, String perms, String path) {
     private static final String DELETED_SUFFIX = " (deleted)";
 
+    // Written out: a record's generated equals and hashCode are linked by an invokedynamic
+    // bootstrap on first use, which every render paid at start-up.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Mapping m && m.start == start && m.end == end && m.offset == offset
+                && m.perms.equals(perms) && m.path.equals(path);
+    }
+
+    @Override
+    public int hashCode() {
+        return ((Long.hashCode(start) * 31 + Long.hashCode(end)) * 31 + Long.hashCode(offset)) * 31 + path.hashCode();
+    }
+
     public boolean contains(long address) {
         return Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
     }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +28,7 @@ public final class Symbolizer {
     private final SymbolCache cache;
     private final Map<String, Optional<ElfSymbols>> elfByPath = new HashMap<>();
     /** Verdicts of {@link #sameBuild}; keyed by the mapping itself, asked once per distinct address. */
-    private final Map<Mapping, Boolean> layoutMatches = new HashMap<>();
+    private final Map<Mapping, Boolean> layoutMatches = new IdentityHashMap<>();
     private final Set<String> warned = new HashSet<>();
     /** A function is reached through many call sites; each mangled name is demangled once. */
     private final Map<String, String> demangled = new HashMap<>();
