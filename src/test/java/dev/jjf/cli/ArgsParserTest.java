@@ -165,7 +165,7 @@ class ArgsParserTest {
         assertEquals("Invalid value for option '--count': '99999999999' is not an integer in range", error("a", "--count", "99999999999"));
         assertEquals("Invalid value for option '--pid': '0x10' is not an integer", error("a", "--pid", "0x10"));
         assertEquals("Invalid value for option '--width': 'abc' is not a number", error("a", "--width=abc"));
-        assertEquals("Invalid value for option '--format': expected one of [svg, folded, json] but was 'SVG'", error("a", "--format", "SVG"));
+        assertEquals("Invalid value for option '--format': expected one of [svg, folded, json, pprof, text] but was 'SVG'", error("a", "--format", "SVG"));
         assertEquals("Invalid value for option '--quiet': 'yes' is not a boolean (true or false)", error("a", "--quiet=yes"));
         assertTrue(error("a", "-o", "bad\0path").startsWith("Invalid value for option '--output': 'bad\0path' is not a path"));
         // Conversion fails at once, even when help is asked for later (as with picocli).

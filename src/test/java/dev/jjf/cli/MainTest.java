@@ -70,7 +70,7 @@ class MainTest {
         // Defaults are the fields' real values, not placeholders.
         assertTrue(flat(jjf("render", "--help").out()).contains("(default: " + System.getProperty("java.io.tmpdir") + ")"));
         String run = flat(jjf("run", "-h").out());
-        assertTrue(run.contains("(default: 19, 512 KiB;") && run.contains("--stop (default: true)") && run.contains("json (default: svg)"), run);
+        assertTrue(run.contains("(default: 19, 512 KiB;") && run.contains("--stop (default: true)") && run.contains("text (default: svg)"), run);
         String doctor = flat(jjf("doctor", "-h").out());
         assertTrue(doctor.contains("(default: jjf-out)") && doctor.contains("(default: java)"), doctor);
         assertTrue(flat(jjf("diff", "-h").out()).contains("(default: 0.1)"));
@@ -129,7 +129,7 @@ class MainTest {
     @Test
     void commandLinesThatDoNotParseExitTwoWithTheMessageAndUsage() {
         assertUsageError(jjf("render", "--min-width", "abc", "x.heap"), "render", "Invalid value for option '--min-width': 'abc' is not a number");
-        assertUsageError(jjf("--format", "xml"), "render", "Invalid value for option '--format': expected one of [svg, folded, json] but was 'xml'");
+        assertUsageError(jjf("--format", "xml"), "render", "Invalid value for option '--format': expected one of [svg, folded, json, pprof, text] but was 'xml'");
         assertUsageError(jjf("render", "x.heap", "-o"), "render", "Missing value for option '--output' (FILE)");
         assertUsageError(jjf("snapshot", "abc"), "snapshot", "Invalid value for PID: 'abc' is not an integer");
         assertUsageError(jjf("diff"), "diff", "Missing required parameter: 'BASE'");
