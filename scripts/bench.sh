@@ -138,6 +138,8 @@ for i in $(seq "$runs"); do
   timed "$cmp/svg.t" java -jar "$jar" render "$real_heap" --perf-map "$real_map" --format svg -o "$cmp/jjf.svg" 2>/dev/null
   timed "$cmp/svgl.t" "$launcher" render "$real_heap" --perf-map "$real_map" --format svg -o "$cmp/jjf-l.svg" 2>/dev/null
   timed "$cmp/svgn.t" java -jar "$jar" render "$real_heap" --perf-map "$real_map" --format svg --no-symbol-cache -o "$cmp/jjf-n.svg" 2>/dev/null
+  # Start-up: what a render costs over the JVM and jjf merely starting (issue 14: ≤ 4×).
+  timed "$cmp/version.t" sh -c 'java -jar "$1" --version >/dev/null' _ "$jar"
   say "  round $i: jeprof $(tail -n1 "$cmp/jeprof.t" | cut -d' ' -f1) s, jjf folded $(tail -n1 "$cmp/folded.t" | cut -d' ' -f1) s, jjf svg $(tail -n1 "$cmp/svg.t" | cut -d' ' -f1) s, ./jjf svg $(tail -n1 "$cmp/svgl.t" | cut -d' ' -f1) s, no symbol cache $(tail -n1 "$cmp/svgn.t" | cut -d' ' -f1) s"
 done
 jeprof_total="$(folded_total "$cmp/jeprof.folded")"
@@ -149,6 +151,7 @@ folded_wall="$(col "$cmp/folded.t" 1)"; folded_cpu="$(col "$cmp/folded.t" 2)"; f
 svg_wall="$(col "$cmp/svg.t" 1)"; svg_cpu="$(col "$cmp/svg.t" 2)"; svg_rss="$(col "$cmp/svg.t" 3)"
 l_wall="$(col "$cmp/svgl.t" 1)"; l_cpu="$(col "$cmp/svgl.t" 2)"; l_rss="$(col "$cmp/svgl.t" 3)"
 n_wall="$(col "$cmp/svgn.t" 1)"; n_cpu="$(col "$cmp/svgn.t" 2)"; n_rss="$(col "$cmp/svgn.t" 3)"
+v_wall="$(col "$cmp/version.t" 1)"; v_cpu="$(col "$cmp/version.t" 2)"
 cmp -s "$cmp/jjf.svg" "$cmp/jjf-l.svg" && l_same="identical" || l_same="DIFFERENT"
 cmp -s "$cmp/jjf.svg" "$cmp/jjf-n.svg" && n_same="identical" || n_same="DIFFERENT"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", (b > 0 ? a / b : 0)}'; }
@@ -186,6 +189,7 @@ if [ -n "$baseline" ]; then
       timed "$ba/$v-svg.t" java -jar "$j" render "$real_heap" --perf-map "$real_map" -o "$ba/$v.svg" 2>/dev/null
       timed "$ba/$v-folded.t" java -jar "$j" render "$real_heap" --perf-map "$real_map" --format folded -o "$ba/$v.folded" 2>/dev/null
       timed "$ba/$v-big.t" java -Xmx512m -jar "$j" render "$syn/s$big.heap" --perf-map "$syn/s$big.map" -o "$ba/$v-big.svg" 2>/dev/null
+      timed "$ba/$v-version.t" sh -c 'java -jar "$1" --version >/dev/null' _ "$j"
     done
   done
   same_out="identical"
@@ -213,6 +217,7 @@ targets() {
   echo "|---|---|---|"
   echo "| render to SVG ≥ 20× faster than jeprof --collapsed (wall, JVM start included), \`./jjf render\` | ${rl}× (CPU: $(ratio "$jeprof_cpu" "$l_cpu")×) | $(verdict "$(awk -v r="$rl" 'BEGIN {print (r >= 20)}')") |"
   echo "| the same, \`java -jar target/jjf.jar render\` | ${r}× (CPU: $(ratio "$jeprof_cpu" "$svg_cpu")×) | $(verdict "$(awk -v r="$r" 'BEGIN {print (r >= 20)}')") |"
+  echo "| \`java -jar\` start-up: render of the real profile ≤ 4× \`java -jar target/jjf.jar --version\` (wall) | $(ratio "$svg_wall" "$v_wall")× ($svg_wall s / $v_wall s; CPU $(ratio "$svg_cpu" "$v_cpu")×) | $(verdict "$(awk -v a="$svg_wall" -v b="$v_wall" 'BEGIN {print (b > 0 && a / b <= 4)}')") |"
   echo "| same totals as jeprof within 0.1 % | ${total_diff} % | $(verdict "$([ "$totals_ok" = yes ] && echo 1)") |"
   echo "| ≥ 100 MB/s on the synthetic profiles, \`./jjf render\` | ${mbpsl} MB/s at ${set_last} MB (wall) | $(verdict "$(awk -v m="$mbpsl" 'BEGIN {print (m >= 100)}')") |"
   echo "| the same, \`java -jar target/jjf.jar render\` | ${mbps} MB/s at ${set_last} MB (wall) | $(verdict "$(awk -v m="$mbps" 'BEGIN {print (m >= 100)}')") |"
@@ -329,6 +334,9 @@ The jar built from commit \`$(git rev-parse --short "$baseline")\` against this 
 | real profile, svg | $(col "$ba/base-svg.t" 1) | $(col "$ba/new-svg.t" 1) | $(col "$ba/base-svg.t" 2) | $(col "$ba/new-svg.t" 2) | $(mib "$(col "$ba/base-svg.t" 3)") | $(mib "$(col "$ba/new-svg.t" 3)") |
 | real profile, folded | $(col "$ba/base-folded.t" 1) | $(col "$ba/new-folded.t" 1) | $(col "$ba/base-folded.t" 2) | $(col "$ba/new-folded.t" 2) | $(mib "$(col "$ba/base-folded.t" 3)") | $(mib "$(col "$ba/new-folded.t" 3)") |
 | synthetic ${big} MB, svg, -Xmx512m | $(col "$ba/base-big.t" 1) | $(col "$ba/new-big.t" 1) | $(col "$ba/base-big.t" 2) | $(col "$ba/new-big.t" 2) | $(mib "$(col "$ba/base-big.t" 3)") | $(mib "$(col "$ba/new-big.t" 3)") |
+| \`--version\` | $(col "$ba/base-version.t" 1) | $(col "$ba/new-version.t" 1) | $(col "$ba/base-version.t" 2) | $(col "$ba/new-version.t" 2) | $(mib "$(col "$ba/base-version.t" 3)") | $(mib "$(col "$ba/new-version.t" 3)") |
+
+\`java -jar\` start-up ratio, real-profile SVG render over \`--version\` (wall medians): before $(ratio "$(col "$ba/base-svg.t" 1)" "$(col "$ba/base-version.t" 1)")×, after $(ratio "$(col "$ba/new-svg.t" 1)" "$(col "$ba/new-version.t" 1)")×; in CPU: before $(ratio "$(col "$ba/base-svg.t" 2)" "$(col "$ba/base-version.t" 2)")×, after $(ratio "$(col "$ba/new-svg.t" 2)" "$(col "$ba/new-version.t" 2)")×.
 EOF
   fi
   if [ -f "$root/bench/CHANGES.md" ]; then
