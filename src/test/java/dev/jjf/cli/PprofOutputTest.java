@@ -8,18 +8,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jjf.model.FrameKind;
 import dev.jjf.model.Profile;
 import dev.jjf.model.SampleType;
+import dev.jjf.render.GoPprof;
 import dev.jjf.render.OutputFile;
 import dev.jjf.render.PprofWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PprofOutputTest {
     private static final Pattern SAMPLE = Pattern.compile("^\\s*(-?\\d+(?:\\s+-?\\d+)*):(.*)$");
-    private static final long PPROF_TIMEOUT_SECONDS = 120;
 
     @TempDir
     Path dir;
@@ -198,16 +196,8 @@ class PprofOutputTest {
         return new Raw(text, types, samples);
     }
 
-    /** Runs the real pprof; it must succeed. */
-    static String pprof(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("go", "tool", "pprof"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(PPROF_TIMEOUT_SECONDS, TimeUnit.SECONDS), "pprof did not finish");
-        assertEquals(0, p.exitValue(), String.join(" ", command) + ":\n" + out);
-        return out;
+    private static String pprof(String... args) throws Exception {
+        return GoPprof.run(args);
     }
 
     private Path copy(String name) throws IOException {

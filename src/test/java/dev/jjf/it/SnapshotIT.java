@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jjf.launch.JemallocLocator;
+import dev.jjf.render.GoPprof;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -251,6 +252,15 @@ class SnapshotIT {
         System.out.printf("SnapshotIT: in %.1f s the leak grew %s (expected about %s), the churn %s (of %s), the rest %s%n",
                 seconds, mib(leakDelta), mib(expected), mib(churnDelta), mib(churnValue), mib(otherGrowth));
         assertTrue(otherGrowth < 0.1 * expected, "nothing else grew much: " + mib(otherGrowth) + " outside the leak" + names(diff));
+
+        // pprof output of a snapshot, read by Google's pprof: its total is jjf's JSON total of the same dump.
+        Path three = work.resolve("three");
+        Proc.jjf(work, "snapshot", t.pid(), "--format", "pprof", "--out", three.toString()).assertOk();
+        Path dump = three.resolve("jeprof." + t.pid() + ".3.m3.heap");
+        Path same = three.resolve("same.json");
+        Proc.jjf(work, "render", dump.toString(), "--perf-map", three.resolve("perf-" + t.pid() + ".map").toString(),
+                "--format", "json", "-o", same.toString()).assertOk();
+        assertEquals(json(same).get("value").asLong(), GoPprof.rawTotal(GoPprof.run("-raw", three.resolve("flames.pb.gz").toString()), 0));
 
         assertStillRunsAndAnswers(t);
         assertEquals(List.of(), agentThreads(t), "the agent left no thread behind");
