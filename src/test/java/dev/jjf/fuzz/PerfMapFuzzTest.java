@@ -26,7 +26,7 @@ class PerfMapFuzzTest {
 
     static void check(byte[] data) throws Exception {
         Files.write(INPUT, data);
-        Oracle.check(data.length, () -> {
+        Oracle.check(Targets.PERF_MAP, data, data.length, () -> {
             List<String> warnings = new ArrayList<>();
             PerfMap map = PerfMap.read(INPUT, warnings::add);
             assertTrue(warnings.size() <= 1, "one warning per file: " + warnings);

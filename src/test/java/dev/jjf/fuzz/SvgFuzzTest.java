@@ -68,7 +68,7 @@ class SvgFuzzTest {
             tree.add(path, in.nextInt(0, Integer.MAX_VALUE) * 512.0);
         }
         long inputChars = title.length() + names.stream().mapToLong(String::length).sum();
-        Oracle.check(inputChars, () -> {
+        Oracle.check(Targets.SVG, data, inputChars, () -> {
             StringWriter svg = new StringWriter();
             new SvgRenderer(SvgOptions.defaults(title)).write(tree, svg);
             checkSafe(svg.toString(), title, names);
