@@ -9,10 +9,6 @@ package dev.jjf.profile;
 public record Mapping(long start, long end, long offset, String perms, String path) {
     private static final String DELETED_SUFFIX = " (deleted)";
 
-    public boolean contains(long address) {
-        return Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
-    }
-
     /** True for memory not backed by a file (JIT code lives here). */
     public boolean isAnonymous() {
         return path.isEmpty() || path.startsWith("[") || path.startsWith("anon_inode:");
