@@ -1,11 +1,11 @@
 package dev.jjf.launch;
 
+import dev.jjf.io.AtomicFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -97,10 +97,7 @@ public final class LibraryKeeper implements AutoCloseable {
         Path source = Path.of("/proc", Long.toString(pid), "map_files", f[0]);
         Path target = libsDir.resolve(name);
         try {
-            Files.createDirectories(libsDir);
-            Path tmp = Files.createTempFile(libsDir, "." + name, ".tmp");
-            Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.copy(source, target, AtomicFile.READABLE);
             kept.add(name);
             log.accept("kept a copy of " + file + " (mapped by pid " + pid + ") as " + target);
         } catch (IOException e) {
