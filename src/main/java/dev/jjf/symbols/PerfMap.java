@@ -164,7 +164,7 @@ public final class PerfMap {
      */
     private static PerfMap painted(Path file, PerfMapEntries e) {
         int n = e.count();
-        int[] order = byStart(e);
+        int[] order = IndexSort.sorted(n, (a, b) -> Long.compareUnsigned(e.start(a), e.start(b)));
         Pieces out = new Pieces(n);
         int[] heap = new int[16];
         int heapSize = 0;
@@ -238,37 +238,6 @@ public final class PerfMap {
         }
         if (size > 0) heap[k] = last;
         return size;
-    }
-
-    /** Entry indexes sorted by start address, unsigned; a stable merge sort, with a check for already sorted input. */
-    private static int[] byStart(PerfMapEntries e) {
-        int n = e.count();
-        int[] order = new int[n];
-        boolean sorted = true;
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-            if (i > 0 && Long.compareUnsigned(e.start(i - 1), e.start(i)) > 0) sorted = false;
-        }
-        if (sorted) return order;
-        int[] tmp = new int[n];
-        for (int width = 1; width < n; width *= 2) {
-            for (int lo = 0; lo < n; lo += 2 * width) {
-                int mid = Math.min(lo + width, n);
-                int hi = Math.min(lo + 2 * width, n);
-                int x = lo;
-                int y = mid;
-                int k = lo;
-                while (x < mid && y < hi) {
-                    tmp[k++] = Long.compareUnsigned(e.start(order[y]), e.start(order[x])) < 0 ? order[y++] : order[x++];
-                }
-                while (x < mid) tmp[k++] = order[x++];
-                while (y < hi) tmp[k++] = order[y++];
-            }
-            int[] swap = order;
-            order = tmp;
-            tmp = swap;
-        }
-        return order;
     }
 
     /** {@link String#isBlank()} on an ASCII line: only whitespace, or nothing. */
