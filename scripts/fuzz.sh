@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of jjf's readers with Jazzer, longer than the short run in `mvn verify`.
+# Coverage-guided fuzzing of jjf's readers with Jazzer. `mvn verify` only replays the kept inputs
+# (SeedReplayTest); live fuzzing happens here.
 #
 #   scripts/fuzz.sh [DURATION] [TARGET...]
 #
@@ -8,6 +9,10 @@
 # A crash stops that target's run and fails the script; its input is saved in
 # src/test/resources/dev/jjf/fuzz/<Target>FuzzTestInputs/<method>/crash-*, where SeedReplayTest
 # replays it from then on. Turn each into a named test in FoundByFuzzingTest and fix the cause.
+# Allocation and hang findings count only when a fresh JVM without Jazzer repeats them (fuzz/Replay);
+# the others are kept in target/fuzz-unconfirmed/ and listed in the report.
+# The report (one line per target: result, runs, unconfirmed findings) is printed at the end and
+# kept in target/fuzz-report.txt; each target's output is in target/fuzz-logs/.
 # The corpus each run grows is kept in .cifuzz-corpus/ (not committed) and reused next time.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
@@ -35,17 +40,32 @@ class_of() {
 for t in "${targets[@]}"; do class_of "$t" >/dev/null; done
 
 mvn -B -ntp -q test-compile
+mkdir -p target/fuzz-logs target/fuzz-unconfirmed
+report=target/fuzz-report.txt
+echo "jjf fuzzing, $duration per target, started $(date -u +%Y-%m-%dT%H:%MZ) at $(git rev-parse --short HEAD 2>/dev/null || echo '?')" > "$report"
 failed=()
 for t in "${targets[@]}"; do
   echo "== fuzzing $t for $duration"
+  log="target/fuzz-logs/$t.log"
+  before=$(find target/fuzz-unconfirmed -name '*.finding' | wc -l)
   # The execution of the fuzz profile in pom.xml, pointed at one target.
-  if ! mvn -B -ntp surefire:test@fuzz -Dfuzz.target="dev.jjf.fuzz.$(class_of "$t")" -Dfuzz.duration="$duration" \
-      | grep -vE '^INFO: (Loaded [0-9]+ hooks|Instrumented) '; then
+  if mvn -B -ntp -Dfuzz surefire:test@fuzz -Dfuzz.target="dev.jjf.fuzz.$(class_of "$t")" -Dfuzz.duration="$duration" \
+      > "$log" 2>&1; then
+    result=clean
+  else
+    result=FAILED
     failed+=("$t")
   fi
+  grep -vE '^INFO: (Loaded [0-9]+ hooks|Instrumented) ' "$log" | tail -n 40
+  # libFuzzer's last status line ("#N DONE ..." or "#N pulse ...") carries the number of runs.
+  runs=$(grep -oE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#')
+  unconfirmed=$(( $(find target/fuzz-unconfirmed -name '*.finding' | wc -l) - before ))
+  printf '%-18s %-7s runs=%-10s unconfirmed=%s\n' "$t" "$result" "${runs:-?}" "$unconfirmed" >> "$report"
 done
+echo "finished $(date -u +%Y-%m-%dT%H:%MZ)" >> "$report"
+cat "$report"
 if [ ${#failed[@]} -gt 0 ]; then
-  echo "crashes or failures in: ${failed[*]} (inputs saved under src/test/resources/dev/jjf/fuzz/)" >&2
+  echo "crashes or failures in: ${failed[*]} (inputs saved under src/test/resources/dev/jjf/fuzz/; logs in target/fuzz-logs/)" >&2
   exit 1
 fi
 echo "no crash in: ${targets[*]}"

@@ -1,6 +1,7 @@
 package dev.jjf.attach;
 
 import dev.jjf.BadInputException;
+import dev.jjf.io.MapsLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -199,7 +200,8 @@ public final class AttachClient {
         Path maps = dir.resolve("maps");
         try (BufferedReader r = Files.newBufferedReader(maps, StandardCharsets.UTF_8)) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (line.endsWith("/libjvm.so") || line.contains("/libjvm.so ")) return true;
+                MapsLine m = MapsLine.parse(line);
+                if (m != null && m.path().endsWith("/libjvm.so")) return true;
             }
             return false;
         } catch (NoSuchFileException e) {

@@ -4,6 +4,7 @@ import dev.jjf.BadInputException;
 import dev.jjf.profile.ProfileFiles;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Turns what the user named (heap files, directories of a run, --latest) into profiles paired
@@ -63,7 +65,36 @@ final class Inputs {
 
     /** What --latest means in {@code dir}: see {@link ProfileFiles#latest}. */
     RenderJob.Input latest(Path dir, Long pid) throws IOException {
-        ProfileFiles.ProcessDumps chosen = process(dir, pid);
+        return best(process(dir, pid));
+    }
+
+    /**
+     * --latest without --dir: the newest profile in the temp dir (jemalloc's default) and in every
+     * run directory under {@code runs} (jjf run's default output, ./jjf-out/TIMESTAMP).
+     */
+    RenderJob.Input latestAnywhere(Path tempDir, Path runs, Long pid) throws IOException {
+        List<Path> places = new ArrayList<>();
+        places.add(tempDir);
+        places.addAll(runDirectories(runs));
+        List<ProfileFiles.ProcessDumps> processes = new ArrayList<>();
+        for (Path dir : places) processes.addAll(processes(dir, pid));
+        String where = tempDir + " and " + runs + "/*" + " (" + (places.size() - 1) + " run director"
+                + (places.size() == 2 ? "y" : "ies") + ")";
+        ProfileFiles.ProcessDumps chosen = ProfileFiles.latest(processes).orElseThrow(() -> new BadInputException(null,
+                "no jemalloc heap profile (*.heap)" + (pid != null ? " of pid " + pid : "") + " in " + where
+                        + "; pass --dir DIR or the HEAP files"));
+        return best(chosen);
+    }
+
+    /** The directories right under {@code runs}, oldest name first; none when it does not exist. */
+    static List<Path> runDirectories(Path runs) throws IOException {
+        if (!Files.isDirectory(runs, LinkOption.NOFOLLOW_LINKS)) return List.of();
+        try (Stream<Path> list = Files.list(runs)) {
+            return list.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+        }
+    }
+
+    private RenderJob.Input best(ProfileFiles.ProcessDumps chosen) {
         ProfileFiles.DumpFile best = chosen.best();
         if (!best.isFinal()) {
             log.accept("no final dump for pid " + chosen.pid() + "; using the newest one, " + best.path().getFileName());
@@ -87,14 +118,18 @@ final class Inputs {
 
     private ProfileFiles.ProcessDumps process(Path dir, Long pid) throws IOException {
         if (!Files.isDirectory(dir)) throw new BadInputException(dir, "not a directory");
+        return ProfileFiles.latest(processes(dir, pid)).orElseThrow(() -> new BadInputException(dir,
+                "no jemalloc heap profile (*.heap)" + (pid != null ? " of pid " + pid : "") + " here"));
+    }
+
+    /** The processes that left dumps in {@code dir}, each with its perf map (beside the dumps, or in the usual places). */
+    private List<ProfileFiles.ProcessDumps> processes(Path dir, Long pid) throws IOException {
         List<ProfileFiles.DumpFile> dumps = ProfileFiles.dumps(dir, log);
         if (pid != null) dumps = dumps.stream().filter(d -> d.pid() == pid).toList();
         List<Path> dirs = new ArrayList<>();
         dirs.add(dir);
         dirs.addAll(perfMapDirs);
-        List<ProfileFiles.ProcessDumps> processes = ProfileFiles.byProcess(dumps, distinct(dirs), log);
-        return ProfileFiles.latest(processes).orElseThrow(() -> new BadInputException(dir,
-                "no jemalloc heap profile (*.heap)" + (pid != null ? " of pid " + pid : "") + " here"));
+        return ProfileFiles.byProcess(dumps, distinct(dirs), log);
     }
 
     private Optional<Path> perfMapOf(ProfileFiles.ProcessDumps p) {

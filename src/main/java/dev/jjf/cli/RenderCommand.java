@@ -10,9 +10,14 @@ import java.util.List;
 
 /** {@code jjf render}: heap profiles plus perf maps to a flamegraph. */
 final class RenderCommand implements Command {
+    private static final Path TEMP_DIR = Path.of(System.getProperty("java.io.tmpdir"));
+    /** Where jjf run puts its output directories by default (RunCommand). */
+    static final Path RUNS = Path.of("jjf-out");
+
     List<Path> heaps = new ArrayList<>();
     boolean latest;
-    Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+    /** Null: --latest looks in the temp dir and in ./jjf-out/*. */
+    Path dir;
     Long pid;
     Path base;
     final RenderOptions options = new RenderOptions();
@@ -22,7 +27,8 @@ final class RenderCommand implements Command {
         CommandSpec.Builder b = CommandSpec.builder("render", "Render jemalloc heap profiles as a flamegraph (SVG, folded stacks or JSON).")
                 .parameter("HEAP", 0, Parameter.UNBOUNDED, "jemalloc heap profiles; several are summed")
                 .flag("--latest", "Render the newest profile in --dir (a JVM's, if any process wrote a perf map)")
-                .option("--dir", "DIR", "Where --latest looks for profiles and perf maps (default: ${DEFAULT-VALUE})", dir)
+                .option("--dir", "DIR", "Where --latest looks for profiles and perf maps (default: ${DEFAULT-VALUE} and ./jjf-out/*, where jjf run writes)",
+                        TEMP_DIR)
                 .option("--pid", "PID", "With --latest: only this process's profiles")
                 .option("--base", "OLD", "Differential graph against OLD (a heap file or a jjf run directory)");
         options.declare(b);
@@ -49,9 +55,10 @@ final class RenderCommand implements Command {
             if (latest) throw new BadInputException(null, "give HEAP files or --latest, not both");
             for (Path h : heaps) inputs.add(resolve.file(h));
         } else if (latest || pid != null) {
-            inputs.add(resolve.latest(dir, pid));
+            inputs.add(dir != null ? resolve.latest(dir, pid) : resolve.latestAnywhere(TEMP_DIR, RUNS, pid));
         } else {
-            throw new BadInputException(null, "no profile given: pass HEAP files, or --latest to take the newest in " + dir);
+            throw new BadInputException(null, "no profile given: pass HEAP files, or --latest to take the newest in "
+                    + (dir != null ? dir : TEMP_DIR + " or " + RUNS + "/*"));
         }
         List<RenderJob.Input> baseline = base == null ? List.of() : List.of(resolve.fileOrDirectory(base));
         return write(options.job(inputs, baseline), out, err);

@@ -146,7 +146,7 @@ final class RunCommand implements Command {
 
     private Path prepareOutDir() {
         Path dir = out != null ? out
-                : Path.of("jjf-out", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+                : RenderCommand.RUNS.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         dir = dir.toAbsolutePath().normalize();
         // MALLOC_CONF separates options with commas: such a prefix would be cut short.
         if (dir.toString().contains(",")) throw new BadInputException(dir, "--out may not contain a comma (jemalloc's MALLOC_CONF cannot carry it)");

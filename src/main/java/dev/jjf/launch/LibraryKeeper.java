@@ -1,11 +1,12 @@
 package dev.jjf.launch;
 
+import dev.jjf.io.AtomicFile;
+import dev.jjf.io.MapsLine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -85,22 +86,19 @@ public final class LibraryKeeper implements AutoCloseable {
     }
 
     private void keepIfTemporary(long pid, String mapsLine) {
-        String[] f = mapsLine.split("\\s+", 6);
-        if (f.length < 6 || f[1].length() < 3 || f[1].charAt(2) != 'x') return;
-        String path = f[5].strip();
+        MapsLine m = MapsLine.parse(mapsLine);
+        if (m == null || !m.executable()) return;
+        String path = m.path();
         if (!path.startsWith("/")) return;
         boolean deleted = path.endsWith(DELETED);
         String file = deleted ? path.substring(0, path.length() - DELETED.length()) : path;
         if (!deleted && tempDirs.stream().noneMatch(file::startsWith)) return;
         String name = file.substring(file.lastIndexOf('/') + 1);
         if (kept.contains(name)) return;
-        Path source = Path.of("/proc", Long.toString(pid), "map_files", f[0]);
+        Path source = Path.of("/proc", Long.toString(pid), "map_files", Long.toHexString(m.start()) + "-" + Long.toHexString(m.end()));
         Path target = libsDir.resolve(name);
         try {
-            Files.createDirectories(libsDir);
-            Path tmp = Files.createTempFile(libsDir, "." + name, ".tmp");
-            Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.copy(source, target, AtomicFile.READABLE);
             kept.add(name);
             log.accept("kept a copy of " + file + " (mapped by pid " + pid + ") as " + target);
         } catch (IOException e) {

@@ -9,11 +9,4 @@ import java.util.List;
  * @param samplePeriodBytes jemalloc's average sampling interval, 2^lg_prof_sample
  */
 public record HeapProfile(Path source, long samplePeriodBytes, List<StackSample> samples, List<Mapping> mappings) {
-
-    /** The total of a metric over all stacks, unsampled as jeprof does. */
-    public double total(Metric metric) {
-        double sum = 0;
-        for (StackSample s : samples) sum += metric.value(s, samplePeriodBytes);
-        return sum;
-    }
 }

@@ -1,6 +1,7 @@
 package dev.jjf.profile;
 
 import dev.jjf.BadInputException;
+import dev.jjf.io.MapsLine;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -416,49 +417,8 @@ public final class HeapProfileParser {
 
         /** {@code start-end perms offset dev inode [path]}; lines that do not fit are skipped as jeprof does. */
         private Mapping mappingLine() {
-            try {
-                long start = hex();
-                expectNoSpace('-');
-                long end = hex();
-                pos = skipSpaces(pos);
-                int permsStart = pos;
-                pos = skipToken(pos);
-                String perms = new String(buf, permsStart, pos - permsStart, StandardCharsets.US_ASCII);
-                pos = skipSpaces(pos);
-                long offset = hex();
-                pos = skipSpaces(pos);
-                pos = skipToken(pos); // device
-                pos = skipSpaces(pos);
-                pos = skipToken(pos); // inode
-                pos = skipSpaces(pos);
-                int pathEnd = this.end;
-                while (pathEnd > pos && buf[pathEnd - 1] == ' ') pathEnd--;
-                String path = new String(buf, pos, pathEnd - pos, StandardCharsets.UTF_8);
-                return new Mapping(start, end, offset, perms, path);
-            } catch (BadInputException e) {
-                return null;
-            }
-        }
-
-        private long hex() {
-            byte[] b = buf;
-            if (pos + 1 < end && b[pos] == '0' && (b[pos + 1] == 'x' || b[pos + 1] == 'X')) {
-                pos += 2;
-            }
-            int start = pos;
-            long v = 0;
-            while (pos < end) {
-                int d = HEX_DIGITS[b[pos] & 0xff];
-                if (d < 0) break;
-                if (pos - start == 16) throw error("hex number longer than 64 bits");
-                v = (v << 4) | d;
-                pos++;
-            }
-            if (pos == start) throw error("expected a hex address at column " + column(pos));
-            if (pos < end && b[pos] != ' ' && b[pos] != '-' && b[pos] != '\t') {
-                throw error("bad hex address at column " + column(start));
-            }
-            return v;
+            MapsLine m = MapsLine.parse(buf, pos, end);
+            return m == null ? null : new Mapping(m.start(), m.end(), m.offset(), m.perms(), m.path());
         }
 
         private long decimal() {
@@ -490,11 +450,6 @@ public final class HeapProfileParser {
 
         private int skipSpaces(int i) {
             while (i < end && (buf[i] == ' ' || buf[i] == '\t')) i++;
-            return i;
-        }
-
-        private int skipToken(int i) {
-            while (i < end && buf[i] != ' ' && buf[i] != '\t') i++;
             return i;
         }
 

@@ -22,10 +22,6 @@ public record Mapping(long start, long end, long offset, String perms, String pa
         return ((Long.hashCode(start) * 31 + Long.hashCode(end)) * 31 + Long.hashCode(offset)) * 31 + path.hashCode();
     }
 
-    public boolean contains(long address) {
-        return Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
-    }
-
     /** True for memory not backed by a file (JIT code lives here). */
     public boolean isAnonymous() {
         return path.isEmpty() || path.startsWith("[") || path.startsWith("anon_inode:");

@@ -1,7 +1,6 @@
 package dev.jjf.render;
 
 import dev.jjf.model.FrameKind;
-import java.awt.Color;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 
@@ -169,14 +168,9 @@ final class SvgFormat {
     }
 
     /**
-     * The kind's colour, lightened or darkened by up to 15 % by a hash of the name, so that
-     * neighbouring frames of one kind stay apart while the kind stays recognisable.
+     * The kind's colour as 0xRRGGBB, lightened or darkened by up to 15 % by a hash of the name, so
+     * that neighbouring frames of one kind stay apart while the kind stays recognisable.
      */
-    static Color shade(FrameKind kind, String name) {
-        return new Color(shadeRgb(kind, name));
-    }
-
-    /** {@link #shade} as 0xRRGGBB, without loading AWT. */
     static int shadeRgb(FrameKind kind, String name) {
         int base = Integer.parseInt(kind.colour().substring(1), 16);
         // FNV-1a: String.hashCode clusters for names with shared prefixes such as package names.

@@ -72,9 +72,7 @@ public final class SvgRenderer {
 
         StringBuilder sb = new StringBuilder(sel.frames.size() * 640 + CSS.length() + JS.length() + 8192);
         sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n");
-        // The jfreesvg namespace is unused; it stays so that output is the same as before.
-        sb.append("<svg xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/1999/xlink'"
-                + " xmlns:jfreesvg='http://www.jfree.org/jfreesvg/svg' width='");
+        sb.append("<svg xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/1999/xlink' width='");
         SvgFormat.fixed(sb, width, 2, false).append("' height='");
         SvgFormat.fixed(sb, height, 2, false).append("' viewBox='0 0 ");
         SvgFormat.fixed(sb, width, 2, false).append(' ');

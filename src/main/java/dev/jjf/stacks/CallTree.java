@@ -83,28 +83,6 @@ public final class CallTree {
         return size;
     }
 
-    /**
-     * Adds one stack, ordered root first (thread entry) to leaf (allocation call).
-     *
-     * @param rootFirst frames from the outermost caller to the allocation call
-     */
-    public void add(List<Frame> rootFirst, double value) {
-        int node = ROOT;
-        for (Frame f : rootFirst) node = child(node, frameId(f));
-        addSelf(node, value, 0);
-    }
-
-    /**
-     * Adds one stack of the baseline a differential graph compares against. Widths still
-     * follow {@link #add}; a path only the baseline has gets a node of width zero.
-     */
-    public void addBaseline(List<Frame> rootFirst, double value) {
-        markDifferential();
-        int node = ROOT;
-        for (Frame f : rootFirst) node = child(node, frameId(f));
-        addSelf(node, 0, value);
-    }
-
     /** True once a baseline was added: nodes then carry {@link Node#delta()}. */
     public boolean isDifferential() {
         return differential;

@@ -155,7 +155,7 @@ final class ElfSymbolReader {
         if (n == 0) {
             return SymbolTable.empty();
         }
-        int[] order = sortedIndexes(c);
+        int[] order = IndexSort.sorted(c.count, c::compare);
 
         // One winner per address (the first of each run, thanks to the sort order). A size-0 label
         // inside a sized function is an internal label (asm entry points, loop heads), not a function
@@ -209,49 +209,5 @@ final class ElfSymbolReader {
     private static long endOf(long start, long size) {
         long end = start + size;
         return Long.compareUnsigned(end, start) < 0 ? NO_END : end;
-    }
-
-    /** Stable bottom-up merge sort of indexes, on primitives to avoid boxing 60k+ entries. */
-    private static int[] sortedIndexes(Candidates c) {
-        int n = c.count;
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = i;
-        }
-        if (isSorted(a, c)) {
-            return a; // symbol tables are often already in address order
-        }
-        int[] b = new int[n];
-        for (int width = 1; width < n; width *= 2) {
-            for (int lo = 0; lo < n; lo += 2 * width) {
-                int mid = Math.min(lo + width, n);
-                int hi = Math.min(lo + 2 * width, n);
-                int i = lo;
-                int j = mid;
-                int k = lo;
-                while (i < mid && j < hi) {
-                    b[k++] = c.compare(a[j], a[i]) < 0 ? a[j++] : a[i++];
-                }
-                while (i < mid) {
-                    b[k++] = a[i++];
-                }
-                while (j < hi) {
-                    b[k++] = a[j++];
-                }
-            }
-            int[] t = a;
-            a = b;
-            b = t;
-        }
-        return a;
-    }
-
-    private static boolean isSorted(int[] a, Candidates c) {
-        for (int i = 1; i < a.length; i++) {
-            if (c.compare(a[i - 1], a[i]) > 0) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,41 +1,51 @@
 package dev.jjf.symbols;
 
 import dev.jjf.BadInputException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
  * A JVM's perf map (/tmp/perf-PID.map): which code lives at which address. Reads the JDK's
  * dialect ({@code 0x7f.. 0x78 void a.B.c(int)}) and perf-map-agent's ({@code 7f.. 78 La/B;::c}).
  * Where entries overlap, the one written later wins: it describes newer code at that address.
+ * jjf's agent writes each compiled method before its inline ranges, so its maps always overlap;
+ * that is the ordinary case here, not a slow path. Addresses compare unsigned throughout.
  */
 public final class PerfMap {
     private static final int MAX_LINE_CHARS = 64 * 1024;
     private static final int MAX_NAME_CHARS = 16 * 1024;
+    /** Reads of 256 KiB, grown for a longer line (see profile/LineReader for why this size). */
+    private static final int BUFFER_BYTES = 1 << 18;
+    /** A piece of the address space that no entry covers. */
+    private static final int NO_ENTRY = -1;
 
     private final Path source;
-    private final long[] starts;
-    private final long[] ends;
-    private final PerfMapEntry[] entries;
+    private final PerfMapEntries entries;
+    /**
+     * The address space cut into pieces, in address order: piece k is [pieceStarts[k],
+     * pieceStarts[k + 1]) and belongs to entry pieceEntries[k] (or none); the last piece has no entry.
+     */
+    private final long[] pieceStarts;
+    private final int[] pieceEntries;
 
-    private PerfMap(Path source, long[] starts, long[] ends, PerfMapEntry[] entries) {
+    private PerfMap(Path source, PerfMapEntries entries, long[] pieceStarts, int[] pieceEntries) {
         this.source = source;
-        this.starts = starts;
-        this.ends = ends;
         this.entries = entries;
+        this.pieceStarts = pieceStarts;
+        this.pieceEntries = pieceEntries;
     }
 
     /** A map with no entries. */
     public static PerfMap empty() {
-        return new PerfMap(null, new long[0], new long[0], new PerfMapEntry[0]);
+        return new PerfMap(null, new PerfMapEntries(), new long[0], new int[0]);
     }
 
     /**
@@ -44,104 +54,190 @@ public final class PerfMap {
      * some content is bad input.
      */
     public static PerfMap read(Path file, Consumer<String> warnings) throws IOException {
-        return parse(Files.readAllBytes(file), file, warnings);
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(in, file, warnings);
+        }
     }
 
     static PerfMap parse(String text, Path file, Consumer<String> warnings) throws IOException {
-        return parse(text.getBytes(StandardCharsets.UTF_8), file, warnings);
+        return parse(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), file, warnings);
     }
 
     /**
-     * Lines are split on the bytes, which is safe in UTF-8: no multi-byte character contains a
-     * line break. A line of plain ASCII, nearly every line, is parsed from its bytes; any other is
-     * decoded and parsed as text, by the same rules.
+     * Streams the lines through one buffer. Lines are split on the bytes, which is safe in UTF-8:
+     * no multi-byte character contains a line break. A line of plain ASCII, nearly every line, is
+     * parsed from its bytes; any other is decoded first, by the same rules.
      */
-    static PerfMap parse(byte[] bytes, Path file, Consumer<String> warnings) throws IOException {
-        List<PerfMapEntry> parsed = new ArrayList<>();
+    static PerfMap parse(InputStream in, Path file, Consumer<String> warnings) throws IOException {
+        PerfMapEntries parsed = new PerfMapEntries();
         long lineNumber = 0;
         long bad = 0;
         long firstBad = 0;
-        int n = bytes.length;
-        for (int from = 0; from < n; ) {
+        byte[] buf = new byte[BUFFER_BYTES];
+        int limit = 0;
+        boolean eof = false;
+        int from = 0;
+        while (true) {
             int to = from;
             boolean ascii = true;
-            while (to < n && bytes[to] != '\n' && bytes[to] != '\r') {
-                ascii &= bytes[to] >= 0;
+            while (to < limit && buf[to] != '\n' && buf[to] != '\r') {
+                ascii &= buf[to] >= 0;
                 to++;
             }
+            // A line is whole when its end was read; a '\r' waits for the next byte, which may be its '\n'.
+            boolean whole = eof || (to < limit && (buf[to] == '\n' || to + 1 < limit));
+            if (!whole) {
+                if (from > 0) {
+                    System.arraycopy(buf, from, buf, 0, limit - from);
+                    limit -= from;
+                    from = 0;
+                } else if (limit == buf.length) {
+                    if (buf.length == Integer.MAX_VALUE - 16) throw new BadInputException(file, lineNumber + 1, "line too long");
+                    buf = Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 16, buf.length * 2L));
+                }
+                int n = in.read(buf, limit, buf.length - limit);
+                if (n < 0) eof = true;
+                else limit += n;
+                continue;
+            }
+            if (from == limit) break; // end of file, right after a line break
             lineNumber++;
-            String line = ascii ? null : new String(bytes, from, to - from, StandardCharsets.UTF_8);
-            if (ascii ? !isBlank(bytes, from, to) : !line.isBlank()) {
-                PerfMapEntry e;
-                if (!ascii) {
-                    e = line.length() > MAX_LINE_CHARS ? null : parseLine(line);
-                } else {
-                    e = to - from > MAX_LINE_CHARS ? null : parseAsciiLine(bytes, from, to);
-                }
-                if (e == null) {
-                    if (bad++ == 0) firstBad = lineNumber;
-                } else {
-                    parsed.add(e);
-                }
+            String line = ascii ? null : new String(buf, from, to - from, StandardCharsets.UTF_8);
+            if (ascii ? !isBlank(buf, from, to) : !line.isBlank()) {
+                boolean entry = (ascii ? to - from : line.length()) <= MAX_LINE_CHARS && parseLine(buf, from, to, ascii, parsed);
+                if (!entry && bad++ == 0) firstBad = lineNumber;
             }
             // "\r\n" ends one line, as BufferedReader reads it.
-            from = to < n && bytes[to] == '\r' && to + 1 < n && bytes[to + 1] == '\n' ? to + 2 : to + 1;
+            from = to < limit && buf[to] == '\r' && to + 1 < limit && buf[to + 1] == '\n' ? to + 2 : to + 1;
+            if (from >= limit && eof) break;
         }
-        if (parsed.isEmpty() && bad > 0) {
+        if (parsed.count() == 0 && bad > 0) {
             throw new BadInputException(file, firstBad, "not a perf map: no line of the form 'ADDRESS SIZE NAME'");
         }
         if (bad > 0) {
             warnings.accept(file + ":" + firstBad + ": skipped " + bad + " malformed perf-map line" + (bad == 1 ? "" : "s"));
         }
-        PerfMap disjoint = sortedIfDisjoint(file, parsed);
-        return disjoint != null ? disjoint : painted(file, parsed);
+        parsed.trim();
+        return painted(file, parsed);
     }
 
     /**
-     * The entries in address order when no two overlap (the JDK's own dump, and most agent maps),
-     * else null. Addresses are sorted as primitives; with distinct starts each entry finds its rank
-     * by binary search.
+     * Reads one line, {@code b[from..to)} without its line break, into {@code out}: {@code START
+     * SIZE NAME}, hex with or without 0x, the name stripped of white space at both ends.
+     * Non-ASCII lines ({@code ascii} false) are valid UTF-8 only in the name; it is stripped of
+     * Unicode white space and counted in chars, as a String.
+     *
+     * @return false when the line is not an entry
      */
-    private static PerfMap sortedIfDisjoint(Path file, List<PerfMapEntry> parsed) {
-        int n = parsed.size();
-        long[] biased = new long[n];
-        for (int i = 0; i < n; i++) biased[i] = parsed.get(i).start() ^ Long.MIN_VALUE;
-        long[] sorted = biased.clone();
-        Arrays.sort(sorted);
-        for (int k = 1; k < n; k++) {
-            if (sorted[k] == sorted[k - 1]) return null; // two entries at one address: the later one wins
+    private static boolean parseLine(byte[] b, int from, int to, boolean ascii, PerfMapEntries out) {
+        int a = from;
+        while (a < to && b[a] == ' ') a++;
+        int aEnd = indexOfSpace(b, a, to);
+        if (aEnd < 0) return false;
+        int s = aEnd;
+        while (s < to && b[s] == ' ') s++;
+        int sEnd = indexOfSpace(b, s, to);
+        if (sEnd < 0) return false;
+        long start = parseHex(b, a, aEnd);
+        long size = parseHex(b, s, sEnd);
+        if (start == -1 || size == -1 || size == 0) return false;
+        if (Long.compareUnsigned(start + size, start) < 0) return false;
+        if (!ascii) {
+            String name = new String(b, sEnd + 1, to - sEnd - 1, StandardCharsets.UTF_8).strip();
+            if (name.isEmpty() || name.length() > MAX_NAME_CHARS) return false;
+            byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+            return out.add(start, size, utf8, 0, utf8.length);
         }
-        long[] starts = new long[n];
-        long[] ends = new long[n];
-        PerfMapEntry[] entries = new PerfMapEntry[n];
-        for (int i = 0; i < n; i++) {
-            int k = Arrays.binarySearch(sorted, biased[i]);
-            PerfMapEntry e = parsed.get(i);
-            starts[k] = e.start();
-            ends[k] = e.end();
-            entries[k] = e;
-        }
-        for (int k = 1; k < n; k++) {
-            if (Long.compareUnsigned(ends[k - 1], starts[k]) > 0) return null;
-        }
-        return new PerfMap(file, starts, ends, entries);
+        int nameFrom = sEnd + 1;
+        int nameTo = to;
+        while (nameFrom < nameTo && isAsciiWhitespace(b[nameFrom])) nameFrom++;
+        while (nameTo > nameFrom && isAsciiWhitespace(b[nameTo - 1])) nameTo--;
+        if (nameTo == nameFrom || nameTo - nameFrom > MAX_NAME_CHARS) return false;
+        return out.add(start, size, b, nameFrom, nameTo);
     }
 
-    /** Overlapping entries: later ones replace the overlapping parts of earlier ones, leaving disjoint pieces. */
-    private static PerfMap painted(Path file, List<PerfMapEntry> parsed) {
-        TreeMap<Long, Piece> pieces = new TreeMap<>(Long::compareUnsigned);
-        for (PerfMapEntry e : parsed) insert(pieces, e);
-        long[] starts = new long[pieces.size()];
-        long[] ends = new long[pieces.size()];
-        PerfMapEntry[] entries = new PerfMapEntry[pieces.size()];
+    /**
+     * Cuts the address space into pieces, each owned by the latest entry that covers it. A sweep
+     * in address order keeps the entries that cover the current address in a heap ordered by
+     * file position; the top one owns the address. Nested ranges (the agent's inline ranges inside
+     * their method) cost the same as disjoint ones: O(n log n) over primitive arrays.
+     */
+    private static PerfMap painted(Path file, PerfMapEntries e) {
+        int n = e.count();
+        int[] order = IndexSort.sorted(n, (a, b) -> Long.compareUnsigned(e.start(a), e.start(b)));
+        Pieces out = new Pieces(n);
+        int[] heap = new int[16];
+        int heapSize = 0;
         int i = 0;
-        for (Map.Entry<Long, Piece> p : pieces.entrySet()) {
-            starts[i] = p.getKey();
-            ends[i] = p.getValue().end;
-            entries[i] = p.getValue().entry;
-            i++;
+        long pos = 0;
+        while (i < n || heapSize > 0) {
+            if (heapSize == 0) pos = e.start(order[i]);
+            while (i < n && e.start(order[i]) == pos) {
+                if (heapSize == heap.length) heap = Arrays.copyOf(heap, heapSize * 2);
+                heapSize = push(heap, heapSize, order[i++]);
+            }
+            while (heapSize > 0 && Long.compareUnsigned(e.end(heap[0]), pos) <= 0) heapSize = pop(heap, heapSize);
+            if (heapSize == 0) {
+                out.mark(pos, NO_ENTRY);
+                continue;
+            }
+            int top = heap[0];
+            out.mark(pos, top);
+            long next = e.end(top);
+            if (i < n && Long.compareUnsigned(e.start(order[i]), next) < 0) next = e.start(order[i]);
+            pos = next;
         }
-        return new PerfMap(file, starts, ends, entries);
+        return new PerfMap(file, e, Arrays.copyOf(out.starts, out.count), Arrays.copyOf(out.entries, out.count));
+    }
+
+    /** Boundaries where the owner changes; a later mark at the same address replaces the earlier one. */
+    private static final class Pieces {
+        long[] starts;
+        int[] entries;
+        int count;
+
+        Pieces(int expected) {
+            starts = new long[Math.max(16, expected + 1)];
+            entries = new int[starts.length];
+        }
+
+        void mark(long address, int entry) {
+            if (count > 0 && starts[count - 1] == address) count--;
+            if (count > 0 && entries[count - 1] == entry) return;
+            if (count == starts.length) {
+                starts = Arrays.copyOf(starts, count + (count >> 1));
+                entries = Arrays.copyOf(entries, starts.length);
+            }
+            starts[count] = address;
+            entries[count] = entry;
+            count++;
+        }
+    }
+
+    /** Max-heap of entry indexes: the entry written last is on top. */
+    private static int push(int[] heap, int size, int entry) {
+        int k = size;
+        while (k > 0 && heap[(k - 1) >>> 1] < entry) {
+            heap[k] = heap[(k - 1) >>> 1];
+            k = (k - 1) >>> 1;
+        }
+        heap[k] = entry;
+        return size + 1;
+    }
+
+    private static int pop(int[] heap, int size) {
+        int last = heap[--size];
+        int k = 0;
+        while (true) {
+            int child = 2 * k + 1;
+            if (child >= size) break;
+            if (child + 1 < size && heap[child + 1] > heap[child]) child++;
+            if (heap[child] <= last) break;
+            heap[k] = heap[child];
+            k = child;
+        }
+        if (size > 0) heap[k] = last;
+        return size;
     }
 
     /** {@link String#isBlank()} on an ASCII line: only whitespace, or nothing. */
@@ -157,28 +253,6 @@ public final class PerfMap {
         return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
     }
 
-    /** {@link #parseLine} on the bytes of an ASCII line. */
-    private static PerfMapEntry parseAsciiLine(byte[] b, int from, int to) {
-        int a = from;
-        while (a < to && b[a] == ' ') a++;
-        int aEnd = indexOfSpace(b, a, to);
-        if (aEnd < 0) return null;
-        int s = aEnd;
-        while (s < to && b[s] == ' ') s++;
-        int sEnd = indexOfSpace(b, s, to);
-        if (sEnd < 0) return null;
-        long start = parseHex(b, a, aEnd);
-        long size = parseHex(b, s, sEnd);
-        if (start == -1 || size == -1 || size == 0) return null;
-        if (Long.compareUnsigned(start + size, start) < 0) return null;
-        int nameFrom = sEnd + 1;
-        int nameTo = to;
-        while (nameFrom < nameTo && isAsciiWhitespace(b[nameFrom])) nameFrom++;
-        while (nameTo > nameFrom && isAsciiWhitespace(b[nameTo - 1])) nameTo--;
-        if (nameTo == nameFrom || nameTo - nameFrom > MAX_NAME_CHARS) return null;
-        return new PerfMapEntry(start, size, new String(b, nameFrom, nameTo - nameFrom, StandardCharsets.ISO_8859_1));
-    }
-
     private static int indexOfSpace(byte[] b, int from, int to) {
         for (int i = from; i < to; i++) {
             if (b[i] == ' ') return i;
@@ -186,7 +260,7 @@ public final class PerfMap {
         return -1;
     }
 
-    /** {@link #parseHex(String, int, int)} on ASCII bytes. */
+    /** Hex with or without 0x; -1 when malformed (an address of all ones is not code). */
     private static long parseHex(byte[] b, int from, int to) {
         if (to - from > 2 && b[from] == '0' && (b[from + 1] == 'x' || b[from + 1] == 'X')) from += 2;
         if (to <= from || to - from > 16) return -1;
@@ -200,86 +274,31 @@ public final class PerfMap {
         return v;
     }
 
-    private record Piece(long end, PerfMapEntry entry) {
-    }
-
-    private static void insert(TreeMap<Long, Piece> pieces, PerfMapEntry e) {
-        long start = e.start();
-        long end = e.end();
-        // A piece starting before us may reach into our range: cut it, keep what lies beyond us.
-        Map.Entry<Long, Piece> before = pieces.lowerEntry(start);
-        if (before != null && Long.compareUnsigned(before.getValue().end, start) > 0) {
-            Piece p = before.getValue();
-            pieces.put(before.getKey(), new Piece(start, p.entry));
-            if (Long.compareUnsigned(p.end, end) > 0) pieces.put(end, new Piece(p.end, p.entry));
-        }
-        // Pieces starting inside our range are replaced; one reaching past our end keeps its tail.
-        while (true) {
-            Map.Entry<Long, Piece> inside = pieces.ceilingEntry(start);
-            if (inside == null || Long.compareUnsigned(inside.getKey(), end) >= 0) break;
-            pieces.remove(inside.getKey());
-            Piece p = inside.getValue();
-            if (Long.compareUnsigned(p.end, end) > 0) pieces.put(end, new Piece(p.end, p.entry));
-        }
-        pieces.put(start, new Piece(end, e));
-    }
-
-    /** Parses one line of either dialect; null when it is not an entry. */
-    static PerfMapEntry parseLine(String line) {
-        int a = 0;
-        int n = line.length();
-        while (a < n && line.charAt(a) == ' ') a++;
-        int aEnd = line.indexOf(' ', a);
-        if (aEnd < 0) return null;
-        int s = aEnd;
-        while (s < n && line.charAt(s) == ' ') s++;
-        int sEnd = line.indexOf(' ', s);
-        if (sEnd < 0) return null;
-        long start = parseHex(line, a, aEnd);
-        long size = parseHex(line, s, sEnd);
-        if (start == -1 || size == -1 || size == 0) return null;
-        if (Long.compareUnsigned(start + size, start) < 0) return null;
-        String name = line.substring(sEnd + 1).strip();
-        if (name.isEmpty() || name.length() > MAX_NAME_CHARS) return null;
-        return new PerfMapEntry(start, size, name);
-    }
-
-    /** Hex with or without 0x; -1 when malformed (an address of all ones is not code). */
-    private static long parseHex(String s, int from, int to) {
-        if (to - from > 2 && s.charAt(from) == '0' && (s.charAt(from + 1) == 'x' || s.charAt(from + 1) == 'X')) {
-            from += 2;
-        }
-        if (to <= from || to - from > 16) return -1;
-        long v = 0;
-        for (int i = from; i < to; i++) {
-            int d = Character.digit(s.charAt(i), 16);
-            if (d < 0) return -1;
-            v = (v << 4) | d;
-        }
-        return v;
-    }
-
     /** The entry covering {@code address}, or null. */
     public PerfMapEntry lookup(long address) {
         int lo = 0;
-        int hi = starts.length - 1;
+        int hi = pieceStarts.length - 1;
         int found = -1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(starts[mid], address) <= 0) {
+            if (Long.compareUnsigned(pieceStarts[mid], address) <= 0) {
                 found = mid;
                 lo = mid + 1;
             } else {
                 hi = mid - 1;
             }
         }
-        if (found < 0 || Long.compareUnsigned(address, ends[found]) >= 0) return null;
-        return entries[found];
+        if (found < 0 || pieceEntries[found] == NO_ENTRY) return null;
+        return entries.entry(pieceEntries[found]);
     }
 
     /** Number of disjoint address ranges after overlaps were resolved. */
     public int size() {
-        return entries.length;
+        int n = 0;
+        for (int e : pieceEntries) {
+            if (e != NO_ENTRY) n++;
+        }
+        return n;
     }
 
     /** The file this map was read from, or null. */
@@ -287,8 +306,12 @@ public final class PerfMap {
         return source;
     }
 
-    /** All ranges, in address order; for tests and diagnostics. */
+    /** The entry of each range, in address order; for tests and diagnostics. */
     List<PerfMapEntry> entries() {
-        return new ArrayList<>(List.of(entries));
+        List<PerfMapEntry> out = new ArrayList<>();
+        for (int e : pieceEntries) {
+            if (e != NO_ENTRY) out.add(entries.entry(e));
+        }
+        return out;
     }
 }

@@ -14,10 +14,6 @@ public record PerfMapEntry(long start, long size, String name) {
         return start + size;
     }
 
-    public boolean contains(long address) {
-        return Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end()) < 0;
-    }
-
     /**
      * The Java methods this range executes, outermost first, in {@code pkg.Class.method(args)}
      * form; empty when the range is JVM-generated code (interpreter, stubs, adapters).

@@ -1,13 +1,12 @@
 package dev.jjf.symbols;
 
+import dev.jjf.io.AtomicFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.zip.CRC32C;
@@ -126,27 +125,10 @@ public final class SymbolCache {
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, bytes.length - CHECKSUM_BYTES);
         out.putLong(bytes.length - CHECKSUM_BYTES, crc.getValue());
-        Path temp = null;
         try {
-            Files.createDirectories(file.getParent());
-            temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-            Files.write(temp, bytes);
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            temp = null;
+            AtomicFile.write(file, AtomicFile.PRIVATE, bytes);
         } catch (IOException | SecurityException e) {
             // A read-only or full disk costs the next run the ELF read again, nothing more.
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException e) {
-                    // Our own temporary file; a leftover is harmless.
-                }
-            }
         }
     }
 

@@ -68,7 +68,7 @@ class MainTest {
             assertFalse(r.out().contains("${"), r.out());
         }
         // Defaults are the fields' real values, not placeholders.
-        assertTrue(flat(jjf("render", "--help").out()).contains("(default: " + System.getProperty("java.io.tmpdir") + ")"));
+        assertTrue(flat(jjf("render", "--help").out()).contains("(default: " + System.getProperty("java.io.tmpdir") + " and ./jjf-out/*, where jjf run writes)"));
         String run = flat(jjf("run", "-h").out());
         assertTrue(run.contains("(default: 19, 512 KiB;") && run.contains("--stop (default: true)") && run.contains("text (default: svg)"), run);
         String doctor = flat(jjf("doctor", "-h").out());

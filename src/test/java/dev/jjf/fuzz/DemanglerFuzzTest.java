@@ -22,7 +22,7 @@ class DemanglerFuzzTest {
 
     static void check(byte[] data) {
         String symbol = new String(data, StandardCharsets.UTF_8);
-        Oracle.check(data.length, () -> {
+        Oracle.check(Targets.DEMANGLER, data, data.length, () -> {
             String strict = DemanglerStrict.demangle(symbol);
             String shown = Demangler.demangle(symbol);
             assertTrue(shown != null, "null name");

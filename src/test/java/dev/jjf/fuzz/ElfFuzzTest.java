@@ -37,7 +37,7 @@ class ElfFuzzTest {
 
     static void check(byte[] data) throws Exception {
         Files.write(INPUT, data);
-        Oracle.check(data.length, () -> useFully(INPUT));
+        Oracle.check(Targets.ELF, data, data.length, () -> useFully(INPUT));
     }
 
     static void useFully(Path file) throws Exception {

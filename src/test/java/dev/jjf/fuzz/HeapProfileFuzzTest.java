@@ -36,7 +36,7 @@ class HeapProfileFuzzTest {
     }
 
     static void check(byte[] data) {
-        Oracle.check(data.length, () -> {
+        Oracle.check(Targets.HEAP_PROFILE, data, data.length, () -> {
             HeapProfile profile = HeapProfileParser.parse(new ByteArrayInputStream(data), FILE);
             for (StackSample s : profile.samples()) {
                 assertTrue(s.addresses().length > 0, "a stack without frames");

@@ -53,7 +53,7 @@ class PerfMapDialectsFuzzTest {
         }
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
         Files.write(INPUT, bytes);
-        Oracle.check(bytes.length, () -> {
+        Oracle.check(Targets.PERF_MAP_DIALECTS, data, bytes.length, () -> {
             PerfMap map = PerfMap.read(INPUT, w -> { });
             for (Written w : written) {
                 for (long a : new long[] {w.start(), w.start() + w.size() - 1, w.start() + w.size() / 2}) {

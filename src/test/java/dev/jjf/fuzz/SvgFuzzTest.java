@@ -10,6 +10,7 @@ import dev.jjf.render.SvgOptions;
 import dev.jjf.render.SvgRenderer;
 import dev.jjf.stacks.CallTree;
 import dev.jjf.stacks.Frame;
+import dev.jjf.stacks.Trees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -65,10 +66,10 @@ class SvgFuzzTest {
                 names.add(name);
                 path.add(new Frame(name, in.pick(FrameKind.values())));
             }
-            tree.add(path, in.nextInt(0, Integer.MAX_VALUE) * 512.0);
+            Trees.add(tree, path, in.nextInt(0, Integer.MAX_VALUE) * 512.0);
         }
         long inputChars = title.length() + names.stream().mapToLong(String::length).sum();
-        Oracle.check(inputChars, () -> {
+        Oracle.check(Targets.SVG, data, inputChars, () -> {
             StringWriter svg = new StringWriter();
             new SvgRenderer(SvgOptions.defaults(title)).write(tree, svg);
             checkSafe(svg.toString(), title, names);

@@ -129,9 +129,23 @@ class AttachIT {
         assertFalse(p.stderr().contains("internal error"), p.stderr());
     }
 
-    private void assertAlive(Target t) throws InterruptedException {
-        Thread.sleep(500); // a fatal signal would not kill at once
-        assertTrue(t.jvm().isAlive(), "target " + t.pid() + " still runs");
+    /** The JVM survived what was done to it: a later attach must get an answer. */
+    private void assertStillAnswers(Target t) throws Exception {
+        Proc again = Proc.jjf(work, "attach", t.pid(), "jcmd", "VM.uptime");
+        assertEquals(0, again.exitCode(), "a follow-up attach to " + t.pid() + " fails:\n" + again.stderr());
+        assertTrue(again.stdout().contains(" s"), again.stdout());
+    }
+
+    /**
+     * No signal killed the target, for one that cannot be attached to: it still reads its input,
+     * so the end of its input ends it normally (exit 0). A SIGQUIT that jjf sent (whose default
+     * action kills) would have been delivered before, as it interrupts the read: exit 131.
+     */
+    private void assertEndsNormally(Target t) throws InterruptedException, IOException {
+        Process p = started.stream().filter(s -> s.pid() == t.jvm().pid()).findFirst().orElseThrow();
+        p.getOutputStream().close();
+        assertTrue(p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS), "target " + t.pid() + " does not end at the end of its input");
+        assertEquals(0, p.exitValue(), "exit status of target " + t.pid() + " (131: killed by SIGQUIT)");
     }
 
     @Test
@@ -157,11 +171,10 @@ class AttachIT {
         assertOneLineError(Proc.jjf(work, "attach", t.pid(), "jcmd", "No.such_command"), "Unknown diagnostic command");
         assertOneLineError(Proc.jjf(work, "attach", t.pid(), "load", work.resolve("no-such-agent.so").toString()), "no-such-agent.so");
 
-        assertAlive(t);
         try (Stream<Path> files = Files.list(work)) {
             assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(".attach_pid")).toList(), "trigger file removed");
         }
-        assertTrue(Proc.jjf(work, "attach", t.pid(), "jcmd", "VM.uptime").assertOk().stdout().contains(" s"), "still answers");
+        assertStillAnswers(t);
     }
 
     @Test
@@ -172,10 +185,10 @@ class AttachIT {
 
     @Test
     void aProcessThatIsNotAJvmIsNotSignalled() throws Exception {
-        Target sleep = start(List.of("sleep", "60"), false, false);
-        assertOneLineError(Proc.jjf(work, "attach", sleep.pid(), "jcmd", "VM.version"), "is not a HotSpot JVM");
+        Target cat = start(List.of("cat"), false, false);
+        assertOneLineError(Proc.jjf(work, "attach", cat.pid(), "jcmd", "VM.version"), "is not a HotSpot JVM");
         // SIGQUIT's default action would have killed it.
-        assertAlive(sleep);
+        assertEndsNormally(cat);
     }
 
     @Test
@@ -186,7 +199,7 @@ class AttachIT {
         long tookMillis = (System.nanoTime() - start) / 1_000_000;
         assertOneLineError(p, "did not open its attach socket within 2 s");
         assertTrue(tookMillis >= 2000, "waited " + tookMillis + " ms");
-        assertAlive(t);
+        assertEndsNormally(t);
         try (Stream<Path> files = Files.list(work)) {
             assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(".attach_pid")).toList(), "trigger file removed");
         }
@@ -201,7 +214,7 @@ class AttachIT {
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxrwxrwx")); // its working directory
         Target t = start(cmd, true, false);
         assertOneLineError(Proc.jjf(work, "attach", t.pid(), "jcmd", "VM.version"), "run jjf as that user");
-        assertAlive(t);
+        assertEndsNormally(t);
     }
 
     /** A JVM in its own pid namespace with a private /tmp, as in a container: reachable only through /proc/PID/root. */
@@ -229,7 +242,7 @@ class AttachIT {
         assertTrue(heap.stderr().contains("another mount namespace"), heap.stderr());
         assertEquals(HPROF_MAGIC, magic(inside.resolve(heapName)), "dump in the JVM's /tmp");
         assertFalse(Files.exists(Path.of("/tmp", heapName)), "not in ours");
-        assertAlive(t);
+        assertStillAnswers(t);
     }
 
     private static String magic(Path hprof) throws IOException {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jjf.model.FrameKind;
 import dev.jjf.stacks.CallTree;
 import dev.jjf.stacks.Frame;
+import dev.jjf.stacks.Trees;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -74,13 +75,13 @@ class SvgBrowserIT {
     /** 8 KiB in all; "malloc" matches four frames, one nested inside another. */
     private static CallTree sample() {
         CallTree t = new CallTree("bytes");
-        t.add(List.of(f("main", FrameKind.JAVA), f("readFile", FrameKind.JAVA), f("malloc", FrameKind.NATIVE)), 4096);
-        t.add(List.of(f("main", FrameKind.JAVA), f("parse", FrameKind.JAVA), f("my_malloc", FrameKind.NATIVE),
+        Trees.add(t, List.of(f("main", FrameKind.JAVA), f("readFile", FrameKind.JAVA), f("malloc", FrameKind.NATIVE)), 4096);
+        Trees.add(t, List.of(f("main", FrameKind.JAVA), f("parse", FrameKind.JAVA), f("my_malloc", FrameKind.NATIVE),
                 f("malloc", FrameKind.NATIVE)), 2048);
-        t.add(List.of(f("main", FrameKind.JAVA), f("compute", FrameKind.INLINED), f("os::malloc", FrameKind.JVM)), 960);
-        t.add(List.of(f("main", FrameKind.JAVA), f("compute", FrameKind.INLINED),
+        Trees.add(t, List.of(f("main", FrameKind.JAVA), f("compute", FrameKind.INLINED), f("os::malloc", FrameKind.JVM)), 960);
+        Trees.add(t, List.of(f("main", FrameKind.JAVA), f("compute", FrameKind.INLINED),
                 f("tiny_allocation_helper", FrameKind.NATIVE)), 64);
-        t.add(List.of(f("thread", FrameKind.GENERATED), f("run", FrameKind.JAVA), f("mmap", FrameKind.NATIVE)), 1024);
+        Trees.add(t, List.of(f("thread", FrameKind.GENERATED), f("run", FrameKind.JAVA), f("mmap", FrameKind.NATIVE)), 1024);
         return t;
     }
 
@@ -232,7 +233,7 @@ class SvgBrowserIT {
                 "javascript:window.pwned=7");
         CallTree t = new CallTree("bytes");
         for (String name : hostile) {
-            t.add(List.of(f(name, FrameKind.NATIVE), f(name + " callee", FrameKind.JAVA)), 1000);
+            Trees.add(t, List.of(f(name, FrameKind.NATIVE), f(name + " callee", FrameKind.JAVA)), 1000);
         }
         open(t, "hostile");
 

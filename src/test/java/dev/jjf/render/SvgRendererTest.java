@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jjf.model.FrameKind;
 import dev.jjf.stacks.CallTree;
 import dev.jjf.stacks.Frame;
+import dev.jjf.stacks.Trees;
 import java.awt.Color;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -100,9 +101,9 @@ class SvgRendererTest {
 
     private static CallTree sample() {
         CallTree t = new CallTree("bytes");
-        t.add(List.of(f("main", FrameKind.JAVA), f("readFile", FrameKind.JAVA), f("malloc", FrameKind.NATIVE)), 768);
-        t.add(List.of(f("main", FrameKind.JAVA), f("parse", FrameKind.INLINED), f("os::malloc", FrameKind.JVM)), 256);
-        t.add(List.of(f("Interpreter", FrameKind.GENERATED), f("0x7f00", FrameKind.UNKNOWN)), 1024);
+        Trees.add(t, List.of(f("main", FrameKind.JAVA), f("readFile", FrameKind.JAVA), f("malloc", FrameKind.NATIVE)), 768);
+        Trees.add(t, List.of(f("main", FrameKind.JAVA), f("parse", FrameKind.INLINED), f("os::malloc", FrameKind.JVM)), 256);
+        Trees.add(t, List.of(f("Interpreter", FrameKind.GENERATED), f("0x7f00", FrameKind.UNKNOWN)), 1024);
         return t;
     }
 
@@ -153,7 +154,7 @@ class SvgRendererTest {
     void framesAreColouredByKindWithSmallPerNameShades() throws Exception {
         CallTree t = new CallTree("bytes");
         for (FrameKind k : FrameKind.values()) {
-            for (int i = 0; i < 40; i++) t.add(List.of(f(k.id() + "_fn" + i, k)), 1000);
+            for (int i = 0; i < 40; i++) Trees.add(t, List.of(f(k.id() + "_fn" + i, k)), 1000);
         }
         Document doc = parse(render(t));
         Set<Color> distinct = new HashSet<>();
@@ -170,7 +171,13 @@ class SvgRendererTest {
             }
         }
         assertTrue(distinct.size() > 100, "names vary the shade: " + distinct.size());
-        assertEquals(SvgFormat.shade(FrameKind.NATIVE, "malloc"), SvgFormat.shade(FrameKind.NATIVE, "malloc"));
+    }
+
+    @Test
+    void declaresOnlyTheNamespacesItUses() throws Exception {
+        String svg = render(sample());
+        String root = svg.substring(svg.indexOf("<svg"), svg.indexOf('>', svg.indexOf("<svg")));
+        assertFalse(root.contains("jfreesvg"), root);
     }
 
     @Test
@@ -199,10 +206,10 @@ class SvgRendererTest {
     @Test
     void totalIsShownInHumanUnits() throws Exception {
         CallTree bytes = new CallTree("bytes");
-        bytes.add(List.of(f("main", FrameKind.JAVA)), 1.2 * 1024 * 1024 * 1024);
+        Trees.add(bytes, List.of(f("main", FrameKind.JAVA)), 1.2 * 1024 * 1024 * 1024);
         assertTrue(render(bytes).contains(">Total 1.2 GiB<"));
         CallTree objects = new CallTree("objects");
-        objects.add(List.of(f("main", FrameKind.JAVA)), 1234567);
+        Trees.add(objects, List.of(f("main", FrameKind.JAVA)), 1234567);
         String svg = render(objects);
         assertTrue(svg.contains(">Total 1,234,567 objects<"), svg.substring(0, 2000));
         assertTrue(svg.contains("main (1,234,567 objects, 100.00%)"));
@@ -211,11 +218,11 @@ class SvgRendererTest {
     @Test
     void narrowFramesAndTheirCalleesAreOmittedAndCounted() throws Exception {
         CallTree t = new CallTree("bytes");
-        t.add(List.of(f("main", FrameKind.JAVA), f("big", FrameKind.NATIVE)), 999_000);
+        Trees.add(t, List.of(f("main", FrameKind.JAVA), f("big", FrameKind.NATIVE)), 999_000);
         // 0.05 % of the total: under the default 0.1 % threshold, and so is its callee.
-        t.add(List.of(f("main", FrameKind.JAVA), f("tiny", FrameKind.NATIVE), f("tinyCallee", FrameKind.NATIVE)), 500);
+        Trees.add(t, List.of(f("main", FrameKind.JAVA), f("tiny", FrameKind.NATIVE), f("tinyCallee", FrameKind.NATIVE)), 500);
         // 0.15 %: kept.
-        t.add(List.of(f("main", FrameKind.JAVA), f("small", FrameKind.NATIVE)), 1_500);
+        Trees.add(t, List.of(f("main", FrameKind.JAVA), f("small", FrameKind.NATIVE)), 1_500);
         String svg = render(t);
         Document doc = parse(svg);
         Set<String> names = new HashSet<>();
@@ -232,7 +239,7 @@ class SvgRendererTest {
     void thresholdRisesToKeepTheFrameCountBounded() throws Exception {
         CallTree t = new CallTree("bytes");
         for (int i = 1; i <= 12_000; i++) {
-            t.add(List.of(f("main", FrameKind.JAVA), f(String.format("fn%05d", i), FrameKind.NATIVE)), 1_000_000 + i);
+            Trees.add(t, List.of(f("main", FrameKind.JAVA), f(String.format("fn%05d", i), FrameKind.NATIVE)), 1_000_000 + i);
         }
         String svg = render(t, new SvgOptions("t", 0, 1200));
         List<Element> frames = frames(parse(svg));
@@ -260,7 +267,7 @@ class SvgRendererTest {
                 "ctl\u0000\u0001\u001b\uFFFE\uD800end",
                 "tab\tnew\nline");
         CallTree t = new CallTree("bytes");
-        for (String name : hostile) t.add(List.of(f(name, FrameKind.NATIVE), f(name, FrameKind.JAVA)), 1000);
+        for (String name : hostile) Trees.add(t, List.of(f(name, FrameKind.NATIVE), f(name, FrameKind.JAVA)), 1000);
         String svg = render(t);
 
         for (String bad : List.of("<script>alert", "</text><script>", "onload=\"alert", "<svg onload")) {
@@ -295,7 +302,7 @@ class SvgRendererTest {
     @Test
     void hostileTitleAndUnitAreEscapedToo() throws Exception {
         CallTree t = new CallTree("<b>objects</b>");
-        t.add(List.of(f("main", FrameKind.JAVA)), 1);
+        Trees.add(t, List.of(f("main", FrameKind.JAVA)), 1);
         String svg = render(t, SvgOptions.defaults("</title><script>alert(1)</script>]]>"));
         assertFalse(svg.contains("<script>alert"));
         assertFalse(svg.contains("<b>"));
@@ -335,7 +342,7 @@ class SvgRendererTest {
         List<Frame> deep = new ArrayList<>();
         for (int i = 0; i < 5_000; i++) deep.add(f("frame" + i, FrameKind.JAVA));
         CallTree t = new CallTree("bytes");
-        t.add(deep, 1);
+        Trees.add(t, deep, 1);
         assertEquals(5_000, frames(parse(render(t, new SvgOptions("t", 0, 1200, 10_000)))).size() - 1);
     }
 
@@ -343,8 +350,8 @@ class SvgRendererTest {
     void labelsAreCutToFitAndLeftOffNarrowFrames() throws Exception {
         CallTree t = new CallTree("bytes");
         String longName = "java.util.concurrent.ThreadPoolExecutor$Worker.run".repeat(4);
-        t.add(List.of(f(longName, FrameKind.JAVA)), 500);
-        t.add(List.of(f("narrow", FrameKind.NATIVE)), 10);
+        Trees.add(t, List.of(f(longName, FrameKind.JAVA)), 500);
+        Trees.add(t, List.of(f("narrow", FrameKind.NATIVE)), 10);
         Document doc = parse(render(t));
         String label = child(frame(doc, longName), "text").getTextContent();
         assertTrue(label.endsWith("..") && longName.startsWith(label.substring(0, label.length() - 2)), label);
@@ -361,7 +368,7 @@ class SvgRendererTest {
         for (int a = 0; a < 10; a++) {
             for (int b = 0; b < 19; b++) {
                 for (int c = 0; c < 25; c++) {
-                    t.add(List.of(f("java.lang.Thread.run" + a, FrameKind.JAVA), f("caller" + b, FrameKind.INLINED),
+                    Trees.add(t, List.of(f("java.lang.Thread.run" + a, FrameKind.JAVA), f("caller" + b, FrameKind.INLINED),
                             f("allocation_site_" + c, FrameKind.NATIVE)), 1000 + 37 * c);
                 }
             }
@@ -369,7 +376,7 @@ class SvgRendererTest {
         List<Frame> chain = new ArrayList<>(List.of(f("java.lang.Thread.run0", FrameKind.JAVA),
                 f("caller0", FrameKind.INLINED), f("allocation_site_0", FrameKind.NATIVE)));
         for (int d = 0; d < 49; d++) chain.add(f("deep.Frame.number" + d, FrameKind.JVM));
-        t.add(chain, 5_000_000);
+        Trees.add(t, chain, 5_000_000);
         SvgOptions options = new SvgOptions("perf", 0, 1200);
         render(t, options);
         long best = Long.MAX_VALUE;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.jjf.model.FrameKind;
 import dev.jjf.stacks.CallTree;
+import dev.jjf.stacks.Trees;
 import dev.jjf.stacks.Frame;
 import java.io.StringWriter;
 import java.util.List;
@@ -21,9 +22,9 @@ class TextWriterTest {
     private static CallTree tree() {
         CallTree t = new CallTree("bytes");
         // walk() recurses: its cum must count the stack once.
-        t.add(List.of(START, MAIN, WALK, WALK, DEFLATER, DEFLATE_INIT, MALLOC), 6144);
-        t.add(List.of(START, MAIN, DEFLATER, DEFLATE_INIT, MALLOC), 1024);
-        t.add(List.of(START, OS_MALLOC, MALLOC), 1024);
+        Trees.add(t, List.of(START, MAIN, WALK, WALK, DEFLATER, DEFLATE_INIT, MALLOC), 6144);
+        Trees.add(t, List.of(START, MAIN, DEFLATER, DEFLATE_INIT, MALLOC), 1024);
+        Trees.add(t, List.of(START, OS_MALLOC, MALLOC), 1024);
         return t;
     }
 
@@ -48,7 +49,7 @@ class TextWriterTest {
     @Test
     void aDifferentialTreeShowsTheChangeOfCum() throws Exception {
         CallTree t = tree();
-        t.addBaseline(List.of(START, MAIN, DEFLATER, DEFLATE_INIT, MALLOC), 3072);
+        Trees.addBaseline(t, List.of(START, MAIN, DEFLATER, DEFLATE_INIT, MALLOC), 3072);
         StringWriter out = new StringWriter();
         new TextWriter(100).write(t, out);
         String text = out.toString();
@@ -65,10 +66,10 @@ class TextWriterTest {
                 "     6.0 KiB  75.00%  app.Tree.walk()",
                 "     1.0 KiB  12.50%  app.Main.main(java.lang.String[])"), lines);
         CallTree jdkOnly = new CallTree("bytes");
-        jdkOnly.add(List.of(START, DEFLATER, DEFLATE_INIT), 100);
+        Trees.add(jdkOnly, List.of(START, DEFLATER, DEFLATE_INIT), 100);
         assertEquals("       100 B 100.00%  java.util.zip.Deflater.init(int, int, boolean)", TextWriter.describeTopJavaFrames(jdkOnly, 5).get(1));
         CallTree none = new CallTree("bytes");
-        none.add(List.of(START, OS_MALLOC), 100);
+        Trees.add(none, List.of(START, OS_MALLOC), 100);
         assertEquals(1, TextWriter.describeTopJavaFrames(none, 5).size());
     }
 }

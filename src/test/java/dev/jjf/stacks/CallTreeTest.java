@@ -18,10 +18,10 @@ class CallTreeTest {
     @Test
     void sumsTotalsAndSortsCalleesByNameThenKind() {
         CallTree tree = new CallTree("bytes");
-        tree.add(List.of(f("main"), f("b")), 3);
-        tree.add(List.of(f("main"), new Frame("a", FrameKind.JAVA)), 2);
-        tree.add(List.of(f("main"), f("a")), 1);
-        tree.add(List.of(f("main")), 4);
+        Trees.add(tree, List.of(f("main"), f("b")), 3);
+        Trees.add(tree, List.of(f("main"), new Frame("a", FrameKind.JAVA)), 2);
+        Trees.add(tree, List.of(f("main"), f("a")), 1);
+        Trees.add(tree, List.of(f("main")), 4);
         CallTree.Node main = tree.root().children().get(0);
         assertEquals(10, tree.total());
         assertEquals(10, main.total());
@@ -38,13 +38,13 @@ class CallTreeTest {
     @Test
     void addingAfterReadingKeepsTotalsRightAndGrowsPastItsFirstArrays() {
         CallTree tree = new CallTree("bytes");
-        tree.add(List.of(f("x")), 1);
+        Trees.add(tree, List.of(f("x")), 1);
         assertEquals(1, tree.total());
         double expected = 1;
         for (int i = 0; i < 5000; i++) {
             List<Frame> path = new ArrayList<>();
             for (int d = 0; d <= i % 7; d++) path.add(f("f" + (i % 50) + "_" + d));
-            tree.add(path, i);
+            Trees.add(tree, path, i);
             expected += i;
             if (i % 1000 == 0) assertEquals(expected, tree.total()); // reads between adds
         }
@@ -59,11 +59,11 @@ class CallTreeTest {
     @Test
     void aBaselineAddedAfterManyNodesCoversThemAll() {
         CallTree tree = new CallTree("bytes");
-        for (int i = 0; i < 3000; i++) tree.add(List.of(f("t" + i)), 1);
+        for (int i = 0; i < 3000; i++) Trees.add(tree, List.of(f("t" + i)), 1);
         assertFalse(tree.isDifferential());
-        tree.addBaseline(List.of(f("t2999")), 5);
-        tree.addBaseline(List.of(f("only-before")), 7);
-        for (int i = 3000; i < 6000; i++) tree.add(List.of(f("t" + i)), 1);
+        Trees.addBaseline(tree, List.of(f("t2999")), 5);
+        Trees.addBaseline(tree, List.of(f("only-before")), 7);
+        for (int i = 3000; i < 6000; i++) Trees.add(tree, List.of(f("t" + i)), 1);
         assertTrue(tree.isDifferential());
         assertEquals(6000, tree.total());
         assertEquals(12, tree.root().baseTotal());

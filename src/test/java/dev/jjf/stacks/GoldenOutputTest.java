@@ -28,7 +28,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * inlined chains, overlapping perf-map entries, interpreter frames, unresolved libraries, a
  * deleted library, addresses outside every mapping and allocator frames to trim) folded by the
  * implementation before the performance work, annotated, is the expected output byte for byte;
- * so is the SVG drawn then (through JFreeSVG), at the default minimum width and with every frame.
+ * so is the SVG drawn then (through JFreeSVG; minus its unused namespace since), at the default minimum
+ * width and with every frame. Its libraries are not on disk, so ELF symbols are not part of it:
+ * {@code symbols.ElfFoldedOutputTest} covers that path with gcc-built libraries.
  */
 class GoldenOutputTest {
     @TempDir
