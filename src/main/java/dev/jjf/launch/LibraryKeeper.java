@@ -96,16 +96,31 @@ public final class LibraryKeeper implements AutoCloseable {
         if (kept.contains(name)) return;
         Path source = Path.of("/proc", Long.toString(pid), "map_files", f[0]);
         Path target = libsDir.resolve(name);
+        kept.add(name);
+        // The load-time auditor (LoadAuditor) copied it as it was loaded: nothing left to do.
+        if (Files.exists(target)) return;
+        Path tmp = null;
         try {
             Files.createDirectories(libsDir);
-            Path tmp = Files.createTempFile(libsDir, "." + name, ".tmp");
+            tmp = Files.createTempFile(libsDir, "." + name, ".tmp");
             Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            kept.add(name);
+            tmp = null;
             log.accept("kept a copy of " + file + " (mapped by pid " + pid + ") as " + target);
         } catch (IOException e) {
-            kept.add(name);
             log.accept("could not keep a copy of " + file + ": " + e.getMessage());
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    /** A failed copy leaves nothing behind. */
+    private static void deleteQuietly(Path tmp) {
+        if (tmp == null) return;
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+            // the directory is the user's; a leftover temp file is all this can cost
         }
     }
 

@@ -71,7 +71,9 @@ public final class PerfMap {
             }
             lineNumber++;
             String line = ascii ? null : new String(bytes, from, to - from, StandardCharsets.UTF_8);
-            if (ascii ? !isBlank(bytes, from, to) : !line.isBlank()) {
+            // runtime branch (issue 15): the agent's first line names its process; PerfMapOrigin reads it.
+            boolean header = lineNumber == 1 && PerfMapOrigin.isHeader(bytes, from, to);
+            if (!header && (ascii ? !isBlank(bytes, from, to) : !line.isBlank())) {
                 PerfMapEntry e;
                 if (!ascii) {
                     e = line.length() > MAX_LINE_CHARS ? null : parseLine(line);
