@@ -112,6 +112,7 @@ typedef struct {
     pthread_t flusher;
     bool flusher_running;
     bool stopping;
+    bool flush_now;              /* asks the flusher to write without waiting for flush_ms */
     int fd;                      /* -1 once closed or after a write error */
     bool write_failed;
     bool writing;                /* a thread is writing a taken buffer with the lock released */
@@ -499,7 +500,15 @@ static void commit(agent *a, const text *t)
         text_putn(&a->pending, t->p, t->len);
         /* Out of memory: this event's lines are dropped whole (as when its own text fails); the rest stays. */
         a->pending.failed = false;
-        if (a->pending.len >= WRITE_BYTES && !a->writing) write_pending_locked(a);
+        if (a->pending.len >= WRITE_BYTES && !a->writing) {
+            /* With a flusher, compiler threads never touch the disk: it writes, they go on. */
+            if (!a->flusher_running) {
+                write_pending_locked(a);
+            } else if (!a->flush_now) {
+                a->flush_now = true;
+                pthread_cond_signal(&a->wake);
+            }
+        }
     }
     pthread_mutex_unlock(&a->lock);
 }
@@ -763,9 +772,10 @@ static void *flusher_main(void *arg)
             deadline.tv_sec++;
             deadline.tv_nsec -= 1000000000L;
         }
-        while (!a->stopping && pthread_cond_timedwait(&a->wake, &a->lock, &deadline) == 0) {
-            /* woken early (or spuriously): wait out the deadline unless asked to stop */
+        while (!a->stopping && !a->flush_now && pthread_cond_timedwait(&a->wake, &a->lock, &deadline) == 0) {
+            /* woken spuriously: wait out the deadline unless asked to stop or to write */
         }
+        a->flush_now = false;
         if (a->pending.len > 0) write_pending_locked(a);
     }
     pthread_mutex_unlock(&a->lock);
