@@ -582,7 +582,8 @@ static int open_map(const char *file, bool append, char *why, size_t why_cap)
         return -1;
     }
     struct stat st;
-    if ((!append && ftruncate(fd, 0) != 0) || fstat(fd, &st) != 0) {
+    /* A FIFO or a device has nothing to truncate (and refuses to). */
+    if (fstat(fd, &st) != 0 || (!append && S_ISREG(st.st_mode) && st.st_size > 0 && (ftruncate(fd, 0) != 0 || fstat(fd, &st) != 0))) {
         snprintf(why, why_cap, "cannot write %s: %s", file, strerror(errno));
         close(fd);
         return -1;
