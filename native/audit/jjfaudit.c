@@ -226,6 +226,15 @@ EXPORT unsigned int la_objopen(struct link_map *map, Lmid_t lmid, uintptr_t *coo
     if (path[0] != '/' || strchr(path, '\n') != NULL) goto out;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) goto out;
+    /* The name the kernel gives the open file is the one /proc/PID/maps (and so the profile) shows:
+       symbolic links resolved, no "dir/../". */
+    char proc_fd[64], real[PATH_MAX];
+    snprintf(proc_fd, sizeof proc_fd, "/proc/self/fd/%d", fd);
+    ssize_t rn = readlink(proc_fd, real, sizeof real - 1);
+    if (rn > 0 && real[0] == '/') {
+        real[rn] = '\0';
+        if (strchr(real, '\n') == NULL) path = real;
+    }
     char id[129], line[PATH_MAX + 160];
     if (!build_id(fd, id, sizeof id)) strcpy(id, "-");
     int n = snprintf(line, sizeof line, "%s %s\n", id, path);
