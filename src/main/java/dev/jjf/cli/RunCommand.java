@@ -180,7 +180,9 @@ final class RunCommand implements Command {
     /** The perf-map flags, and JEP 451's opt-in when the JVM knows it, so that a later jjf snapshot is silent. */
     private List<String> jvmFlags(Path outDir) {
         List<String> flags = new ArrayList<>(perfMapFlags(outDir));
-        if (DynamicAgentLoading.knownBy(DynamicAgentLoading.javaOf(command, System.getenv()))) flags.add(DynamicAgentLoading.FLAG);
+        if (DynamicAgentLoading.knownBy(DynamicAgentLoading.javaOf(command, System.getenv()), System.getenv())) {
+            flags.add(DynamicAgentLoading.FLAG);
+        }
         return flags;
     }
 

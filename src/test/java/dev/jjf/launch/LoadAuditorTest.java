@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The environment that switches the load-time auditor on, kept compatible with the user's own. */
 class LoadAuditorTest {
@@ -34,6 +36,22 @@ class LoadAuditorTest {
     void aPathLdAuditCannotCarryIsRefused() {
         assertThrows(IOException.class, () -> new LoadAuditor(Path.of("/a b/lib.so")).variables(Path.of("/out"), List.of(), Map.of()));
         assertThrows(IOException.class, () -> new LoadAuditor(Path.of("/a:b/lib.so")).variables(Path.of("/out"), List.of(), Map.of()));
+    }
+
+    @Test
+    void whetherAJavaKnowsTheJep451FlagIsProbedOnceAndRemembered(@TempDir Path cache) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", cache.toString());
+        boolean known = DynamicAgentLoading.knownBy(java);
+        assertEquals(known, DynamicAgentLoading.knownBy(java, env));
+        List<Path> remembered;
+        try (var files = Files.list(cache.resolve("jjf/jvm-flags"))) {
+            remembered = files.toList();
+        }
+        assertEquals(1, remembered.size(), remembered.toString());
+        // The second answer comes from the cache, not from another JVM start.
+        Files.writeString(remembered.get(0), Boolean.toString(!known));
+        assertEquals(!known, DynamicAgentLoading.knownBy(java, env));
     }
 
     @Test
