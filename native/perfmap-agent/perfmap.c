@@ -39,6 +39,9 @@
 #include <jvmticmlr.h>
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -55,10 +58,20 @@
 #include <unistd.h>
 
 #define MSG "jjf-perfmap: "
-#define DEFAULT_FILE "/tmp/perf-%p.map"
+/*
+ * Not /tmp/perf-%p.map: the JDK's own Compiler.perfmap and -XX:+DumpPerfMapAtExit rewrite that file
+ * (with O_TRUNC), which would cut this agent's map short. perf(1) reads /tmp/perf-PID.map only; give
+ * file=/tmp/perf-%p.map for it, and do not use the JDK's map commands in that JVM.
+ */
+#define DEFAULT_FILE "/tmp/jjf-perf-%p.map"
+/* The map's first line names the process it describes: readers can tell a stale map by it. */
+#define HEADER_TAG "# jjf-perfmap"
 #define DEFAULT_FLUSH_MS 1000L
 #define MAX_FLUSH_MS 3600000L
-#define BUFFER_BYTES (64 * 1024)
+/* Pending lines are written once this much has gathered (or every flush_ms). */
+#define WRITE_BYTES (64 * 1024)
+/* Beyond this, a committing thread waits for the writer: memory stays bounded on a stuck filesystem. */
+#define MAX_PENDING_BYTES (16 * 1024 * 1024)
 #define UNKNOWN_METHOD "<unknown>.<unknown>()"
 
 typedef struct {
@@ -74,22 +87,6 @@ typedef struct {
     char report_file[PATH_MAX];
 } agent_options;
 
-/* Everything the agent keeps, reached from callbacks through the JVMTI environment's local storage. */
-typedef struct {
-    JavaVM *vm;
-    jvmtiEnv *jvmti;             /* set for the dump agent only */
-    agent_options opt;
-    pthread_mutex_t lock;        /* guards everything below */
-    pthread_cond_t wake;
-    pthread_t flusher;
-    bool flusher_running;
-    bool stopping;
-    int fd;                      /* -1 once closed or after a write error */
-    bool write_failed;
-    size_t used;
-    char buf[BUFFER_BYTES];
-} agent;
-
 /* A growable string; on allocation failure it stays marked failed and its text is dropped. */
 typedef struct {
     char *p;
@@ -97,6 +94,32 @@ typedef struct {
     size_t cap;
     bool failed;
 } text;
+
+/*
+ * Everything the agent keeps, reached from callbacks through the JVMTI environment's local storage.
+ * Lines are written outside the lock that compile callbacks take: a committing thread appends to
+ * `pending`; whoever writes takes `pending` whole (swapping in `spare`), sets `writing`, and writes
+ * with the lock released. One writer at a time, so lines reach the file in commit order.
+ */
+typedef struct {
+    JavaVM *vm;
+    jvmtiEnv *jvmti;             /* set for the dump agent only */
+    agent_options opt;           /* the launch agent's options: set before any event, never changed */
+    atomic_bool unfold;          /* read by compile callbacks without the lock; each dump may change it */
+    pthread_mutex_t lock;        /* guards everything below */
+    pthread_cond_t wake;         /* wakes the flusher */
+    pthread_cond_t written;      /* broadcast when a writer is done */
+    pthread_t flusher;
+    bool flusher_running;
+    bool stopping;
+    bool flush_now;              /* asks the flusher to write without waiting for flush_ms */
+    int fd;                      /* -1 once closed or after a write error */
+    bool write_failed;
+    bool writing;                /* a thread is writing a taken buffer with the lock released */
+    char file[PATH_MAX];         /* the map being written, for messages */
+    text pending;                /* committed lines not yet written, in commit order */
+    text spare;                  /* an emptied buffer, kept for reuse */
+} agent;
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -422,21 +445,47 @@ static bool write_all(int fd, const char *p, size_t n)
     return true;
 }
 
-static void write_locked(agent *a, const char *p, size_t n)
+/*
+ * Called with the lock held; returns with it held. Waits for any other writer, then takes the
+ * pending lines and writes them with the lock released, so compile callbacks never wait for the disk.
+ */
+static void write_pending_locked(agent *a)
 {
-    if (a->fd < 0 || n == 0) return;
-    if (!write_all(a->fd, p, n)) {
-        say("cannot write %s: %s; the perf map stops here", a->opt.file, strerror(errno));
+    while (a->writing) pthread_cond_wait(&a->written, &a->lock);
+    if (a->pending.len == 0) return;
+    text out = a->pending;
+    a->pending = a->spare;
+    a->pending.len = 0;
+    a->pending.failed = false;
+    a->spare = (text){0};
+    int fd = a->fd;
+    a->writing = true;
+    pthread_mutex_unlock(&a->lock);
+    bool ok = fd < 0 || write_all(fd, out.p, out.len);
+    int err = errno;
+    pthread_mutex_lock(&a->lock);
+    a->writing = false;
+    if (!ok && a->fd >= 0) {
+        say("cannot write %s: %s; the perf map stops here", a->file, strerror(err));
         close(a->fd);
         a->fd = -1;
         a->write_failed = true;
     }
+    out.len = 0;
+    out.failed = false;
+    if (a->spare.p == NULL) a->spare = out;
+    else free(out.p);
+    pthread_cond_broadcast(&a->written);
 }
 
-static void flush_locked(agent *a)
+/* Called with the lock held: writes everything committed so far and waits until no writer is left. */
+static void drain_locked(agent *a)
 {
-    write_locked(a, a->buf, a->used);
-    a->used = 0;
+    while (a->writing || (a->pending.len > 0 && a->fd >= 0)) {
+        if (a->writing) pthread_cond_wait(&a->written, &a->lock);
+        else write_pending_locked(a);
+    }
+    a->pending.len = 0;
 }
 
 /* Appends one event's lines as a unit, so that lines of concurrent events never interleave. */
@@ -444,16 +493,114 @@ static void commit(agent *a, const text *t)
 {
     if (t->failed || t->len == 0) return;
     pthread_mutex_lock(&a->lock);
+    while (a->fd >= 0 && a->writing && a->pending.len + t->len > MAX_PENDING_BYTES) {
+        pthread_cond_wait(&a->written, &a->lock);
+    }
     if (a->fd >= 0) {
-        if (a->used + t->len > sizeof a->buf) flush_locked(a);
-        if (t->len > sizeof a->buf) {
-            write_locked(a, t->p, t->len);
-        } else {
-            memcpy(a->buf + a->used, t->p, t->len);
-            a->used += t->len;
+        text_putn(&a->pending, t->p, t->len);
+        /* Out of memory: this event's lines are dropped whole (as when its own text fails); the rest stays. */
+        a->pending.failed = false;
+        if (a->pending.len >= WRITE_BYTES && !a->writing) {
+            /* With a flusher, compiler threads never touch the disk: it writes, they go on. */
+            if (!a->flusher_running) {
+                write_pending_locked(a);
+            } else if (!a->flush_now) {
+                a->flush_now = true;
+                pthread_cond_signal(&a->wake);
+            }
         }
     }
     pthread_mutex_unlock(&a->lock);
+}
+
+/* ---- the map's file: one writer, named process ---- */
+
+/* Field 22 of /proc/self/stat (start time in clock ticks after boot) into out; false when unreadable. */
+static bool process_start(char *out, size_t cap)
+{
+    char stat[1024];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    ssize_t n = read(fd, stat, sizeof stat - 1);
+    close(fd);
+    if (n <= 0) return false;
+    stat[n] = '\0';
+    const char *p = strrchr(stat, ')'); /* the command name before it may hold blanks and ')' */
+    if (p == NULL) return false;
+    /* p is at the ')' ending field 2; each step moves to the blank before the next field. */
+    for (int field = 2; field < 22 && p != NULL; field++) {
+        p = strchr(p + 1, ' ');
+    }
+    if (p == NULL) return false;
+    p++;
+    size_t len = strspn(p, "0123456789");
+    if (len == 0 || len >= cap) return false;
+    memcpy(out, p, len);
+    out[len] = '\0';
+    return true;
+}
+
+static bool boot_id(char *out, size_t cap)
+{
+    int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    ssize_t n = read(fd, out, cap - 1);
+    close(fd);
+    if (n <= 0) return false;
+    out[n] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+    return out[0] != '\0';
+}
+
+/* "# jjf-perfmap pid=P start=TICKS boot=UUID": a field that cannot be read is left out. */
+static void put_header(text *t)
+{
+    char start[32], boot[64];
+    text_printf(t, HEADER_TAG " pid=%ld", (long)getpid());
+    if (process_start(start, sizeof start)) text_printf(t, " start=%s", start);
+    if (boot_id(boot, sizeof boot)) text_printf(t, " boot=%s", boot);
+    text_putc(t, '\n');
+}
+
+/*
+ * Opens the map for this agent alone: an exclusive flock (per open file, so a second agent in the
+ * same JVM is refused too) is taken before the file is truncated, so a refused agent changes nothing.
+ * A new or emptied file starts with the header line. Returns the fd, or -1 with the reason in why.
+ */
+static int open_map(const char *file, bool append, char *why, size_t why_cap)
+{
+    int fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (append ? O_APPEND : 0), 0644);
+    if (fd < 0) {
+        snprintf(why, why_cap, "cannot write %s: %s", file, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
+        close(fd);
+        if (err == EWOULDBLOCK) snprintf(why, why_cap, "%s is being written by another jjf agent; only one may write a map", file);
+        else snprintf(why, why_cap, "cannot lock %s: %s", file, strerror(err));
+        return -1;
+    }
+    struct stat st;
+    /* A FIFO or a device has nothing to truncate (and refuses to). */
+    if (fstat(fd, &st) != 0 || (!append && S_ISREG(st.st_mode) && st.st_size > 0 && (ftruncate(fd, 0) != 0 || fstat(fd, &st) != 0))) {
+        snprintf(why, why_cap, "cannot write %s: %s", file, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (st.st_size == 0) {
+        text header = {0};
+        put_header(&header);
+        bool ok = !header.failed && write_all(fd, header.p, header.len);
+        int err = errno;
+        free(header.p);
+        if (!ok) {
+            snprintf(why, why_cap, "cannot write %s: %s", file, header.failed ? "out of memory" : strerror(err));
+            close(fd);
+            return -1;
+        }
+    }
+    return fd;
 }
 
 static void put_line_start(text *t, uintptr_t start, uintptr_t size)
@@ -531,7 +678,7 @@ static void JNICALL on_compiled_method_load(jvmtiEnv *jvmti, jmethodID method, j
     put_line_start(&t, begin, (uintptr_t)code_size);
     text_puts(&t, method_name(a, jvmti, &cache, method));
     text_putc(&t, '\n');
-    if (a->opt.unfold) {
+    if (atomic_load_explicit(&a->unfold, memory_order_relaxed)) {
         for (const jvmtiCompiledMethodLoadRecordHeader *h = compile_info; h != NULL; h = h->next) {
             if (h->kind != JVMTI_CMLR_INLINE_INFO || h->majorinfoversion != JVMTI_CMLR_MAJOR_VERSION_1) continue;
             put_inline_ranges(a, jvmti, &cache, &t, (const jvmtiCompiledMethodLoadInlineRecord *)h, begin, end);
@@ -588,8 +735,8 @@ static void stop_flusher(agent *a)
 static void close_map(agent *a)
 {
     pthread_mutex_lock(&a->lock);
-    flush_locked(a);
-    if (a->fd >= 0 && close(a->fd) != 0) say("cannot write %s: %s", a->opt.file, strerror(errno));
+    drain_locked(a);
+    if (a->fd >= 0 && close(a->fd) != 0) say("cannot write %s: %s", a->file, strerror(errno));
     a->fd = -1;
     pthread_mutex_unlock(&a->lock);
 }
@@ -626,10 +773,11 @@ static void *flusher_main(void *arg)
             deadline.tv_sec++;
             deadline.tv_nsec -= 1000000000L;
         }
-        while (!a->stopping && pthread_cond_timedwait(&a->wake, &a->lock, &deadline) == 0) {
-            /* woken early (or spuriously): wait out the deadline unless asked to stop */
+        while (!a->stopping && !a->flush_now && pthread_cond_timedwait(&a->wake, &a->lock, &deadline) == 0) {
+            /* woken spuriously: wait out the deadline unless asked to stop or to write */
         }
-        if (a->used > 0) flush_locked(a);
+        a->flush_now = false;
+        if (a->pending.len > 0) write_pending_locked(a);
     }
     pthread_mutex_unlock(&a->lock);
     return NULL;
@@ -873,14 +1021,15 @@ static jint start(JavaVM *vm, const char *options_string, bool attaching)
         return JNI_ERR;
     }
 
-    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (a->opt.append ? O_APPEND : O_TRUNC);
-    a->fd = open(a->opt.file, flags, 0644);
+    snprintf(a->file, sizeof a->file, "%s", a->opt.file);
+    atomic_store(&a->unfold, a->opt.unfold);
+    a->fd = open_map(a->opt.file, a->opt.append, why, sizeof why);
     if (a->fd < 0) {
-        say("cannot write %s: %s; the JVM continues without a perf map", a->opt.file, strerror(errno));
+        say("%s; the JVM continues without a perf map", why);
         give_up(jvmti, a, false);
         return JNI_ERR;
     }
-    if (pthread_mutex_init(&a->lock, NULL) != 0 || !start_flusher(a)) {
+    if (pthread_mutex_init(&a->lock, NULL) != 0 || pthread_cond_init(&a->written, NULL) != 0 || !start_flusher(a)) {
         say("cannot set up the writer; the JVM continues without a perf map");
         give_up(jvmti, a, !a->opt.append);
         return JNI_ERR;
@@ -992,6 +1141,7 @@ static agent *dump_agent(JavaVM *vm, char *why, size_t why_cap)
     a->vm = vm;
     a->fd = -1;
     int err = pthread_mutex_init(&a->lock, NULL);
+    if (err == 0) err = pthread_cond_init(&a->written, NULL);
     if (err != 0) {
         snprintf(why, why_cap, "pthread_mutex_init: %s", strerror(err));
         free(a);
@@ -1083,16 +1233,17 @@ static bool dump(JavaVM *vm, mallctl_fn mallctl, const agent_options *o, text *r
         fail(report, "failed", "snapshot: %s", why);
         return false;
     }
-    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (o->append ? O_APPEND : O_TRUNC);
-    int fd = open(o->file, flags, 0644);
+    int fd = open_map(o->file, o->append, why, sizeof why);
     if (fd < 0) {
-        fail(report, "failed", "snapshot: cannot write %s: %s", o->file, strerror(errno));
+        fail(report, "failed", "snapshot: %s", why);
         return false;
     }
+    /* Events are off between dumps, but a late callback may still run: it reads only `unfold`. */
+    atomic_store(&a->unfold, o->unfold);
     pthread_mutex_lock(&a->lock);
-    a->opt = *o;
+    snprintf(a->file, sizeof a->file, "%s", o->file);
     a->fd = fd;
-    a->used = 0;
+    a->pending.len = 0;
     a->write_failed = false;
     pthread_mutex_unlock(&a->lock);
 
@@ -1118,10 +1269,10 @@ static bool dump(JavaVM *vm, mallctl_fn mallctl, const agent_options *o, text *r
 
     /* A callback still running on a compiler thread finds fd -1 and drops its line. */
     pthread_mutex_lock(&a->lock);
-    flush_locked(a);
+    drain_locked(a);
     bool write_failed = a->write_failed;
     if (a->fd >= 0 && close(a->fd) != 0) {
-        say("cannot write %s: %s", a->opt.file, strerror(errno));
+        say("cannot write %s: %s", a->file, strerror(errno));
         write_failed = true;
     }
     a->fd = -1;

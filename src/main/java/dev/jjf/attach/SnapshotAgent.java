@@ -1,6 +1,7 @@
 package dev.jjf.attach;
 
 import dev.jjf.BadInputException;
+import dev.jjf.launch.DynamicAgentLoading;
 import dev.jjf.launch.PerfMapAgent;
 import dev.jjf.profile.ProfileFiles;
 import java.io.IOException;
@@ -148,6 +149,11 @@ public final class SnapshotAgent implements AutoCloseable {
         Path reportFile = exchange.resolve(reportName);
         AttachResponse response = load(options + ",report=" + exchangeInJvm + "/" + reportName);
         SnapshotReport report = readReport(reportFile);
+        // JEP 451: "Dynamic agent loading is not enabled. Use -XX:+EnableDynamicAgentLoading to launch target VM."
+        if (response.output().contains(DynamicAgentLoading.FLAG.substring("-XX:+".length()))) {
+            throw new BadInputException(null, target.describe() + " refuses agents loaded while it runs (JEP 451): start it with "
+                    + DynamicAgentLoading.FLAG + ", or under jjf run, which adds it");
+        }
         if (!response.ok()) {
             throw new BadInputException(null, target.describe() + " could not load the agent " + libraryInJvm + ": "
                     + oneLine(response.output()));

@@ -1,6 +1,7 @@
 package dev.jjf.cli;
 
 import dev.jjf.BadInputException;
+import dev.jjf.launch.DynamicAgentLoading;
 import dev.jjf.launch.JemallocLibrary;
 import dev.jjf.launch.JemallocLocator;
 import dev.jjf.launch.ProbeProcess;
@@ -55,6 +56,7 @@ final class DoctorCommand implements Command {
         checkJemalloc();
         checkJava();
         checkAgent();
+        checkDynamicAgents();
         checkOut();
         w.flush();
         return failures == 0 ? 0 : Main.EXIT_BAD_INPUT;
@@ -129,6 +131,18 @@ final class DoctorCommand implements Command {
         }
         if (probe.loads()) line("OK", "perf-map agent: loads in '" + java + "' (" + probe.detail() + ")", null);
         else line("WARN", "perf-map agent: does not load in '" + java + "': " + probe.detail(), fix);
+    }
+
+    /** JEP 451: JDK 21+ warns (a later JDK refuses) when jjf snapshot loads its agent into a JVM started without the flag. */
+    private void checkDynamicAgents() {
+        if (DynamicAgentLoading.knownBy(java)) {
+            line("OK", "snapshots: '" + java + "' knows " + DynamicAgentLoading.FLAG + "; jjf run adds it, so jjf snapshot attaches"
+                    + " without JEP 451's warning", null);
+            w.printf("      note: a JVM you start yourself needs %s too, or it warns (and JDKs after 25 may refuse) when jjf snapshot attaches%n",
+                    DynamicAgentLoading.FLAG);
+        } else {
+            line("OK", "snapshots: '" + java + "' predates " + DynamicAgentLoading.FLAG + " (JEP 451): jjf snapshot attaches without it", null);
+        }
     }
 
     private void checkOut() {

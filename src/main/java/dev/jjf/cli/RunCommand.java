@@ -3,13 +3,17 @@ package dev.jjf.cli;
 import dev.jjf.BadInputException;
 import dev.jjf.launch.JemallocLibrary;
 import dev.jjf.launch.JemallocLocator;
+import dev.jjf.launch.DynamicAgentLoading;
 import dev.jjf.launch.LibraryKeeper;
+import dev.jjf.launch.LoadAuditor;
 import dev.jjf.launch.PerfMapAgent;
 import dev.jjf.launch.ProfilingEnvironment;
 import dev.jjf.profile.Metric;
 import dev.jjf.profile.ProfileFiles;
 import dev.jjf.render.TextWriter;
 import dev.jjf.render.Units;
+import dev.jjf.symbols.PerfMapOrigin;
+import dev.jjf.symbols.ProcessRecord;
 import dev.jjf.symbols.SymbolizerOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -99,13 +103,14 @@ final class RunCommand implements Command {
         this.err = err;
         Path outDir = prepareOutDir();
         ProfilingEnvironment env = new ProfilingEnvironment(pickJemalloc(), outDir, lgSample, intervalBytes(),
-                perfMapFlags(outDir), profActive);
+                jvmFlags(outDir), profActive);
         say("profiling " + String.join(" ", command) + "\n     jemalloc " + env.jemalloc() + ", one sample per "
                 + Units.bytes(Math.pow(2, lgSample)) + "; results in " + outDir);
         if (!profActive) say("sampling is off until you switch it on: jjf snapshot PID --start");
 
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
         pb.environment().putAll(env.variables(System.getenv()));
+        boolean audited = audit(pb.environment(), outDir);
         Process child;
         try {
             child = pb.start();
@@ -128,7 +133,7 @@ final class RunCommand implements Command {
         // profiles are; rendering now would race the JVM's exit and leave a temp file behind.
         if (stopping) return exit;
         if (exit != 0) say(command.get(0) + " exited with code " + exit);
-        collectPerfMaps(outDir);
+        collectPerfMaps(outDir, audited);
         if (noRender) {
             say("profiles kept in " + outDir + "; render them with: jjf render --latest --dir " + outDir);
             return exit;
@@ -173,6 +178,31 @@ final class RunCommand implements Command {
                     + " (builds jemalloc with libunwind; jjf uses it automatically afterwards).");
         }
         return lib;
+    }
+
+    /** The perf-map flags, and JEP 451's opt-in when the JVM knows it, so that a later jjf snapshot is silent. */
+    private List<String> jvmFlags(Path outDir) {
+        List<String> flags = new ArrayList<>(perfMapFlags(outDir));
+        if (DynamicAgentLoading.knownBy(DynamicAgentLoading.javaOf(command, System.getenv()), System.getenv())) {
+            flags.add(DynamicAgentLoading.FLAG);
+        }
+        return flags;
+    }
+
+    /**
+     * Puts jjf's load-time auditor into every process: it records build ids and keeps copies of libraries
+     * loaded from temp dirs, at load time and as the user. False when it cannot be used (then LibraryKeeper's
+     * polling is all there is, which needs root for deleted files).
+     */
+    private boolean audit(java.util.Map<String, String> env, Path outDir) {
+        try {
+            env.putAll(LoadAuditor.extract(System.getenv(), outDir).variables(outDir, TEMP_DIRS, System.getenv()));
+            return true;
+        } catch (IOException e) {
+            say("warning: the load-time auditor cannot be used (" + e.getMessage() + "): libraries deleted while mapped"
+                    + " may stay unnamed, and builds are checked by layout only");
+            return false;
+        }
     }
 
     /** A run still works with the JDK's map when the agent cannot be used, only without inlined frames. */
@@ -233,13 +263,26 @@ final class RunCommand implements Command {
         }
     }
 
-    /** Moves each profiled JVM's /tmp/perf-PID.map next to its profiles (only files that are ours). */
-    private void collectPerfMaps(Path outDir) throws IOException {
+    /**
+     * Moves each profiled JVM's /tmp/perf-PID.map next to its profiles: only files that are ours, and
+     * with the auditor's record of each process, only maps written by that process (not a stale map
+     * of an earlier process with the same pid).
+     */
+    private void collectPerfMaps(Path outDir, boolean audited) throws IOException {
         for (ProfileFiles.DumpFile d : ProfileFiles.dumps(outDir, this::say)) {
             Path target = outDir.resolve("perf-" + d.pid() + ".map");
             if (Files.exists(target)) continue;
             Optional<Path> map = ProfileFiles.perfMap(d.pid(), TEMP_DIRS, this::say);
             if (map.isEmpty()) continue;
+            Optional<ProcessRecord> record = ProcessRecord.in(outDir, d.pid());
+            if (audited && record.isEmpty()) continue; // not a process of this run
+            if (record.isPresent() && record.get().identity().isPresent()) {
+                Optional<String> stale = PerfMapOrigin.whyStale(map.get(), d.pid(), record.get().identity(), List.of(), 0, true);
+                if (stale.isPresent()) {
+                    say("left " + map.get() + " where it is: " + stale.get());
+                    continue;
+                }
+            }
             try {
                 Files.move(map.get(), target, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {

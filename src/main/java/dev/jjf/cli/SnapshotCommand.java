@@ -7,6 +7,7 @@ import dev.jjf.attach.SnapshotAgent;
 import dev.jjf.attach.SnapshotReport;
 import dev.jjf.launch.PerfMapAgent;
 import dev.jjf.render.Units;
+import dev.jjf.symbols.ProcessIdentity;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -138,7 +139,9 @@ final class SnapshotCommand implements Command {
     }
 
     private RenderJob.Input input(SnapshotAgent.Dump d) {
-        return new RenderJob.Input(d.heap(), Optional.of(options.perfMap != null ? options.perfMap : d.perfMap()));
+        // The JVM is alive: its start time tells its own map from a stale one with the same pid.
+        return new RenderJob.Input(d.heap(), Optional.of(options.perfMap != null ? options.perfMap : d.perfMap()),
+                ProcessIdentity.live(pid));
     }
 
     private void warnIfNotSampling(SnapshotReport r) {

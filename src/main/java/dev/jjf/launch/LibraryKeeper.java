@@ -97,12 +97,13 @@ public final class LibraryKeeper implements AutoCloseable {
         if (kept.contains(name)) return;
         Path source = Path.of("/proc", Long.toString(pid), "map_files", Long.toHexString(m.start()) + "-" + Long.toHexString(m.end()));
         Path target = libsDir.resolve(name);
+        kept.add(name);
+        // The load-time auditor (LoadAuditor) copied it as it was loaded: nothing left to do.
+        if (Files.exists(target)) return;
         try {
             AtomicFile.copy(source, target, AtomicFile.READABLE);
-            kept.add(name);
             log.accept("kept a copy of " + file + " (mapped by pid " + pid + ") as " + target);
         } catch (IOException e) {
-            kept.add(name);
             log.accept("could not keep a copy of " + file + ": " + e.getMessage());
         }
     }

@@ -45,24 +45,29 @@ public final class PerfMapAgent {
      * @throws IOException with the reason when the agent cannot be used on this machine
      */
     public static PerfMapAgent extract(Map<String, String> env, Path fallbackDir) throws IOException {
+        return new PerfMapAgent(extractLibrary(RESOURCE, LIBRARY, env, fallbackDir));
+    }
+
+    /** Extracts one of jjf's native libraries (a resource next to this class) as {@link #extract} does. */
+    static Path extractLibrary(String resource, String library, Map<String, String> env, Path fallbackDir) throws IOException {
         String os = System.getProperty("os.name", "");
         String arch = System.getProperty("os.arch", "");
-        if (!supported(os, arch)) throw new IOException("the agent is built for Linux x86-64 only, not " + os + " " + arch);
+        if (!supported(os, arch)) throw new IOException(library + " is built for Linux x86-64 only, not " + os + " " + arch);
         byte[] bytes;
-        try (InputStream in = PerfMapAgent.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) throw new IOException("this jjf.jar has no " + RESOURCE + " (built without a C compiler?)");
+        try (InputStream in = PerfMapAgent.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IOException("this jjf.jar has no " + resource + " (built without a C compiler?)");
             bytes = in.readAllBytes();
         }
         String version = sha256(bytes).substring(0, 16);
         IOException first = null;
         for (Path dir : List.of(JemallocLocator.buildCache(env).resolve("agent").resolve(version), fallbackDir.resolve(".jjf-agent"))) {
             try {
-                return new PerfMapAgent(install(bytes, dir.resolve(LIBRARY)));
+                return install(bytes, dir.resolve(library));
             } catch (IOException e) {
                 if (first == null) first = e;
             }
         }
-        throw new IOException("cannot extract " + LIBRARY + ": " + first.getMessage(), first);
+        throw new IOException("cannot extract " + library + ": " + first.getMessage(), first);
     }
 
     static boolean supported(String os, String arch) {

@@ -101,11 +101,14 @@ public final class ProfileFiles {
     public static Optional<Path> perfMap(long pid, List<Path> dirs, UserPrincipal processUser, Consumer<String> skipped)
             throws IOException {
         for (Path dir : dirs) {
-            Path p = dir.resolve("perf-" + pid + ".map");
-            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) continue;
-            String why = unsafeReason(p, processUser);
-            if (why == null) return Optional.of(p);
-            skipped.accept("skipped " + p + ": " + why);
+            // jjf's agent writes jjf-perf-PID.map by default (the JDK rewrites perf-PID.map); it has the inlining.
+            for (String name : List.of("jjf-perf-" + pid + ".map", "perf-" + pid + ".map")) {
+                Path p = dir.resolve(name);
+                if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) continue;
+                String why = unsafeReason(p, processUser);
+                if (why == null) return Optional.of(p);
+                skipped.accept("skipped " + p + ": " + why);
+            }
         }
         return Optional.empty();
     }

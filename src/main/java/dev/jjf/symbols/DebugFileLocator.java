@@ -64,6 +64,32 @@ public final class DebugFileLocator {
         return Optional.empty();
     }
 
+    /**
+     * A file with exactly this build id under a debug root's (or {@code symfs}'s) .build-id/ tree:
+     * the separate debug file of the build a process loaded, which also describes that build's layout.
+     *
+     * @param symfs also searched, as SYMFS/.build-id and SYMFS/usr/lib/debug/.build-id; may be null
+     */
+    public Optional<Path> findByBuildId(String buildId, Path symfs) {
+        if (buildId.length() <= 2) return Optional.empty();
+        Set<Path> roots = new LinkedHashSet<>(debugRoots);
+        if (symfs != null) {
+            roots.add(symfs);
+            roots.add(symfs.resolve(DEFAULT_DEBUG_ROOT.toString().substring(1)));
+        }
+        for (Path root : roots) {
+            Path candidate = root.resolve(BUILD_ID_DIR).resolve(buildId.substring(0, 2)).resolve(buildId.substring(2) + BUILD_ID_SUFFIX);
+            try {
+                if (Files.isRegularFile(candidate) && ElfFile.open(candidate).buildId().filter(buildId::equals).isPresent()) {
+                    return Optional.of(candidate);
+                }
+            } catch (IOException | BadInputException e) {
+                // a broken candidate is not the file; keep looking
+            }
+        }
+        return Optional.empty();
+    }
+
     private Set<Path> linkCandidates(Path file, String link) {
         Set<Path> dirs = new LinkedHashSet<>();
         Path absolute = file.toAbsolutePath().normalize();

@@ -103,7 +103,9 @@ public final class PerfMap {
             if (from == limit) break; // end of file, right after a line break
             lineNumber++;
             String line = ascii ? null : new String(buf, from, to - from, StandardCharsets.UTF_8);
-            if (ascii ? !isBlank(buf, from, to) : !line.isBlank()) {
+            // The agent's first line names its process; PerfMapOrigin reads it.
+            boolean header = lineNumber == 1 && PerfMapOrigin.isHeader(buf, from, to);
+            if (!header && (ascii ? !isBlank(buf, from, to) : !line.isBlank())) {
                 boolean entry = (ascii ? to - from : line.length()) <= MAX_LINE_CHARS && parseLine(buf, from, to, ascii, parsed);
                 if (!entry && bad++ == 0) firstBad = lineNumber;
             }

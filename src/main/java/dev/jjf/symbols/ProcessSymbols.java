@@ -4,6 +4,7 @@ import dev.jjf.profile.Mapping;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -18,13 +19,16 @@ public final class ProcessSymbols {
     private final Symbolizer symbolizer;
     private final Mapping[] mappings;
     private final PerfMap perfMap;
+    /** Build ids jjf run recorded as the process loaded each file (see ProcessRecord), by path. */
+    private final Map<String, String> buildIds;
 
-    ProcessSymbols(Symbolizer symbolizer, List<Mapping> mappings, PerfMap perfMap) {
+    ProcessSymbols(Symbolizer symbolizer, List<Mapping> mappings, PerfMap perfMap, Map<String, String> buildIds) {
         this.symbolizer = symbolizer;
         List<Mapping> sorted = new ArrayList<>(mappings);
         sorted.sort(Comparator.comparing(Mapping::start, Long::compareUnsigned));
         this.mappings = sorted.toArray(new Mapping[0]);
         this.perfMap = perfMap;
+        this.buildIds = Map.copyOf(buildIds);
     }
 
     /** The process's memory map, by start address. */
@@ -54,8 +58,9 @@ public final class ProcessSymbols {
     private Line fromElf(Mapping m, long pc) {
         String library = m.fileName();
         long fileOffset = m.fileOffset(pc);
-        Optional<Symbolizer.ElfSymbols> elf = symbolizer.elf(m);
-        if (elf.isPresent() && symbolizer.sameBuild(m, elf.get().elf())) {
+        String buildId = buildIds.get(m.filePath());
+        Optional<Symbolizer.ElfSymbols> elf = symbolizer.elf(m, buildId);
+        if (elf.isPresent() && symbolizer.sameBuild(m, elf.get().elf(), buildId)) {
             OptionalLong vaddr = elf.get().elf().fileOffsetToVaddr(fileOffset);
             if (vaddr.isPresent()) {
                 String name = elf.get().table().lookup(vaddr.getAsLong());

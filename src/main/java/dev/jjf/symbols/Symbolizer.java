@@ -42,15 +42,24 @@ public final class Symbolizer {
 
     /** Symbols of one process: its memory map at dump time and its perf map. */
     public ProcessSymbols forProcess(List<Mapping> mappings, PerfMap perfMap) {
-        return new ProcessSymbols(this, mappings, perfMap);
+        return forProcess(mappings, perfMap, Map.of());
+    }
+
+    /**
+     * Symbols of one process whose files' build ids were recorded while it ran: a file is used only
+     * when its build id is the recorded one, and a missing file is looked up by that id.
+     */
+    public ProcessSymbols forProcess(List<Mapping> mappings, PerfMap perfMap, Map<String, String> buildIds) {
+        return new ProcessSymbols(this, mappings, perfMap, buildIds);
     }
 
     /** An ELF file's symbols and where its code sits. */
     record ElfSymbols(ElfFile elf, SymbolTable table) {
     }
 
-    Optional<ElfSymbols> elf(Mapping mapping) {
-        return elfByPath.computeIfAbsent(mapping.path(), p -> openElf(mapping));
+    Optional<ElfSymbols> elf(Mapping mapping, String buildId) {
+        return elfByPath.computeIfAbsent(buildId == null ? mapping.path() : mapping.path() + "\0" + buildId,
+                p -> openElf(mapping, buildId));
     }
 
     /**
@@ -60,7 +69,9 @@ public final class Symbolizer {
      * different build of the library (say, upgraded since the profile was taken) lays its code out
      * differently, and its symbols would name the wrong functions; its frames then stay unnamed.
      */
-    boolean sameBuild(Mapping mapping, ElfFile elf) {
+    boolean sameBuild(Mapping mapping, ElfFile elf, String buildId) {
+        // A recorded build id settles it exactly; openElf only returns a file that has it.
+        if (buildId != null && elf.buildId().isPresent()) return buildId.equals(elf.buildId().get());
         if (!mapping.isExecutable()) return true;
         Boolean known = layoutMatches.get(mapping);
         if (known != null) return known;
@@ -86,11 +97,20 @@ public final class Symbolizer {
         return false;
     }
 
-    private Optional<ElfSymbols> openElf(Mapping mapping) {
-        for (Path candidate : candidates(mapping)) {
+    private Optional<ElfSymbols> openElf(Mapping mapping, String buildId) {
+        List<Path> candidates = candidates(mapping);
+        if (buildId != null) debugFiles.findByBuildId(buildId, options.symfs()).ifPresent(candidates::add);
+        boolean mismatched = false;
+        for (Path candidate : candidates) {
             if (!Files.isRegularFile(candidate)) continue;
             try {
                 ElfFile elf = ElfFile.open(candidate);
+                if (buildId != null && elf.buildId().isPresent() && !buildId.equals(elf.buildId().get())) {
+                    warnOnce("build\0" + candidate, candidate + " is not the build the profile saw (build id "
+                            + elf.buildId().get() + ", the process loaded " + buildId + "); not used");
+                    mismatched = true;
+                    continue;
+                }
                 SymbolTable table = cache.symbolsOf(elf);
                 if (!elf.hasSymtab()) {
                     Optional<Path> debug = debugFiles.find(elf);
@@ -104,7 +124,10 @@ public final class Symbolizer {
                 warnOnce(candidate.toString(), "cannot read symbols of " + candidate + ": " + message(e));
             }
         }
-        if (mapping.isDeleted()) {
+        if (mismatched) {
+            warnOnce(mapping.path(), "no file with build id " + buildId + " for " + mapping.filePath() + " (also looked under"
+                    + " the debug directories' .build-id/); its frames stay unnamed");
+        } else if (mapping.isDeleted()) {
             warnOnce(mapping.path(), mapping.filePath() + " was deleted while mapped and no copy was kept;"
                     + " its frames stay unnamed");
         } else {

@@ -82,6 +82,53 @@ class RenderCommandTest {
     }
 
     @Test
+    void allocationMetricsWithoutTotalsAreRefusedInOneLine() throws Exception {
+        // jemalloc without prof_accum writes every accumulated pair as [0: 0]: nothing to draw.
+        Path heap = Files.writeString(dir.resolve("jeprof.77.0.f.heap"), PROFILE);
+        Path out = dir.resolve("out.folded");
+        for (String metric : new String[] {"alloc-space", "alloc-objects"}) {
+            Result r = jjf("render", heap.toString(), "--metric", metric, "--format", "folded", "-o", out.toString());
+            assertEquals(1, r.exit(), r.err());
+            assertTrue(r.err().startsWith("jjf: " + heap + ": no allocation totals in this profile"), r.err());
+            assertTrue(r.err().contains("prof_accum:true"), "says how to record them: " + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertFalse(Files.exists(out), "no empty graph");
+        }
+    }
+
+    @Test
+    void allocationMetricsDrawRecordedTotals() throws Exception {
+        Path heap = Files.writeString(dir.resolve("jeprof.77.0.f.heap"), PROFILE.replace("[0: 0]", "[4: 4096]"));
+        Path out = dir.resolve("out.folded");
+        Result r = jjf("render", heap.toString(), "--metric", "alloc-objects", "--format", "folded", "-o", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(Files.readString(out).contains(" 4\n"), Files.readString(out));
+    }
+
+    @Test
+    void perfMapOfAnotherProcessIsIgnoredWithAWarning() throws Exception {
+        Path heap = Files.writeString(dir.resolve("jeprof.77.0.f.heap"), PROFILE);
+        String entries = """
+                0x0000000000001000 0x0000000000000100 Interpreter
+                0x0000000000001f00 0x0000000000000200 void app.Main.run(int)
+                """;
+        Path map = dir.resolve("perf-77.map");
+        Path out = dir.resolve("out.folded");
+        // An earlier process with pid 78 wrote it; the profile is pid 77's.
+        Files.writeString(map, "# jjf-perfmap pid=78 start=123 boot=b\n" + entries);
+        Result stale = jjf("render", heap.toString(), "--format", "folded", "-o", out.toString());
+        assertEquals(0, stale.exit(), stale.err());
+        assertTrue(stale.err().contains("warning: ignored " + map + ": written by pid 78, not by pid 77"), stale.err());
+        assertFalse(Files.readString(out).contains("app.Main.run"), Files.readString(out));
+
+        Files.writeString(map, "# jjf-perfmap pid=77 start=123 boot=b\n" + entries);
+        Result own = jjf("render", heap.toString(), "--format", "folded", "-o", out.toString());
+        assertEquals(0, own.exit(), own.err());
+        assertFalse(own.err().contains("warning"), "the header line is no malformed entry: " + own.err());
+        assertTrue(Files.readString(out).contains("app.Main.run(int);Interpreter 1024"), Files.readString(out));
+    }
+
+    @Test
     void latestWithoutDashDashRenderIsTheDefaultCommand() throws Exception {
         Files.writeString(dir.resolve("jeprof.5.0.f.heap"), PROFILE);
         Path out = dir.resolve("x.json");
