@@ -125,13 +125,26 @@ static void say(const char *fmt, ...)
 
 /* ---- fault-free reads ---- */
 
+/*
+ * This process's pid for process_vm_readv, refreshed in a forked child: with the parent's pid the
+ * child would read the parent's memory. (vfork and posix_spawn children share our memory and run
+ * no malloc before exec.)
+ */
+static _Atomic pid_t self_pid;
+
+static void refresh_pid(void)
+{
+    atomic_store(&self_pid, (pid_t)syscall(SYS_getpid));
+}
+
 /* Reads n bytes at addr; false (never a fault) when any of it is not mapped readable. */
 static bool read_mem(uintptr_t addr, void *out, size_t n)
 {
     if (addr < 4096) return false;
     struct iovec local = {out, n};
     struct iovec remote = {(void *)addr, n};
-    return process_vm_readv((pid_t)syscall(SYS_getpid), &local, 1, &remote, 1, 0) == (ssize_t)n;
+    pid_t pid = atomic_load_explicit(&self_pid, memory_order_relaxed);
+    return pid > 0 && process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)n;
 }
 
 static bool read_word(uintptr_t addr, uintptr_t *out)
@@ -367,7 +380,16 @@ static void java_frames(walk *w)
         if ((fp & 7) != 0 || fp <= lo || fp > hi - 16) return;
         uintptr_t next_fp = ((const uintptr_t *)fp)[0];
         uintptr_t next_pc = ((const uintptr_t *)fp)[1];
-        if (next_fp <= fp || next_pc < 4096) return;
+        if (next_pc < 4096) return;
+        if (next_fp <= fp || next_fp > hi - 16) {
+            /*
+             * The frame at fp is real, so its return address is too; its caller keeps no frame
+             * pointer (glibc's start_thread, for one). Recorded, so that stacks still begin at the
+             * thread's start; the walk ends there.
+             */
+            if (w->n < w->max) w->vec[w->n++] = (void *)next_pc;
+            return;
+        }
         fp = next_fp;
         pc = next_pc;
     }
@@ -684,7 +706,8 @@ void js_start(JavaVM *vm, jvmtiEnv *jvmti, js_emit_fn emit, void *ctx)
     say("Java frames: this architecture is not supported; stacks end at the first Java frame");
     return;
 #else
-    const char *why = read_layout();
+    refresh_pid();
+    const char *why = pthread_atfork(NULL, NULL, refresh_pid) == 0 ? read_layout() : "pthread_atfork failed";
     if (why == NULL && !find_self()) why = "cannot find the agent's own code";
     uint64_t probe = 0;
     if (why == NULL && !read_mem((uintptr_t)&probe, &probe, sizeof probe)) why = "process_vm_readv is not allowed here";

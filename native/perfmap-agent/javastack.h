@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 /* Whether java_frames= defaults to on. */
-#define JS_DEFAULT_ON false
+#define JS_DEFAULT_ON true
 
 /* Appends map lines ("START SIZE NAME\n"...) to the perf map as one unit. */
 typedef void (*js_emit_fn)(void *ctx, const char *lines, size_t n);
