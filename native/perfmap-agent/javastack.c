@@ -54,7 +54,8 @@
 #define JS_BCI_UNKNOWN 0xFFFFFull
 #define MAX_SLOT 15               /* interpreter-frame slots searched below the frame pointer */
 #define CALIBRATION_ROUNDS 3      /* stacks that must agree on the slots */
-#define MAX_CALIBRATION_TRIES 500 /* class-prepare events looked at before giving up */
+#define MAX_CALIBRATION_TRIES 200 /* class-prepare events looked at before giving up */
+#define CALIBRATION_INTERPRETER_FRAMES 8
 #define CALIBRATION_FRAMES 64
 #define MAX_CONSTMETHOD_BYTES 256
 #define FIRST_TABLE_SLOTS (1u << 14)
@@ -109,6 +110,8 @@ static struct {
     int round_method_slot, round_bcp_slot;
     int deref_yes, deref_no;
 } R = {.lock = PTHREAD_MUTEX_INITIALIZER};
+/* Guards the calibration fields of R. */
+static pthread_mutex_t calibration_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -266,9 +269,15 @@ static bool table_put(uintptr_t key, uint64_t val)
 
 /* ---- Method* -> jmethodID, every read checked ---- */
 
+/* A Method* followed to its jmethodID: every pointer on the way, so that it can be checked again. */
 typedef struct {
-    uintptr_t jmethod;
+    uintptr_t method;
     uintptr_t constmethod;
+    uintptr_t cpool;
+    uintptr_t holder;
+    uintptr_t ids;
+    uintptr_t jmethod;
+    uint16_t idnum;
     uint16_t code_size;
 } method_info;
 
@@ -291,10 +300,70 @@ static bool method_of(uintptr_t method, bool check_deref, method_info *out)
         uintptr_t back = 0;
         if (!read_word(jm, &back) || back != method) return false;
     }
-    out->jmethod = jm;
+    out->method = method;
     out->constmethod = cm;
+    out->cpool = cp;
+    out->holder = holder;
+    out->ids = ids;
+    out->jmethod = jm;
+    out->idnum = idnum;
     out->code_size = code_size;
     return true;
+}
+
+/*
+ * The methods this thread's hook resolved lately. An entry is only a guess: before use, every
+ * link of its chain is read again (all entries of one stack in one process_vm_readv) and must
+ * hold the same pointer; equal links make the same chain, so a hit is checked as fully as a miss.
+ */
+#define METHOD_CACHE_SLOTS 64
+#define READS_PER_CHECK 6
+static __thread method_info method_cache[METHOD_CACHE_SLOTS];
+
+static method_info *cache_slot(uintptr_t method)
+{
+    return &method_cache[(method >> 3 ^ method >> 11) & (METHOD_CACHE_SLOTS - 1)];
+}
+
+/* What one check reads back; compared against the cached chain. */
+typedef struct {
+    uintptr_t constmethod;
+    unsigned char cm[MAX_CONSTMETHOD_BYTES];
+    uintptr_t holder;
+    uintptr_t ids;
+    uintptr_t jmethod;
+    uintptr_t back;
+} check_buf;
+
+static int add_check(struct iovec *local, struct iovec *remote, check_buf *b, const method_info *c, bool check_deref)
+{
+    int n = 0;
+    local[n] = (struct iovec){&b->constmethod, 8};
+    remote[n++] = (struct iovec){(void *)(c->method + (uintptr_t)L.method_constmethod), 8};
+    local[n] = (struct iovec){b->cm, (size_t)L.constmethod_size};
+    remote[n++] = (struct iovec){(void *)c->constmethod, (size_t)L.constmethod_size};
+    local[n] = (struct iovec){&b->holder, 8};
+    remote[n++] = (struct iovec){(void *)(c->cpool + (uintptr_t)L.cpool_holder), 8};
+    local[n] = (struct iovec){&b->ids, 8};
+    remote[n++] = (struct iovec){(void *)(c->holder + (uintptr_t)L.klass_jmethod_ids), 8};
+    local[n] = (struct iovec){&b->jmethod, 8};
+    remote[n++] = (struct iovec){(void *)(c->ids + 8 * ((uintptr_t)c->idnum + 1)), 8};
+    if (check_deref) {
+        local[n] = (struct iovec){&b->back, 8};
+        remote[n++] = (struct iovec){(void *)c->jmethod, 8};
+    }
+    return n;
+}
+
+static bool check_matches(const check_buf *b, const method_info *c, bool check_deref)
+{
+    uintptr_t cp;
+    uint16_t idnum, code_size;
+    memcpy(&cp, b->cm + L.constmethod_constants, sizeof cp);
+    memcpy(&idnum, b->cm + L.constmethod_idnum, sizeof idnum);
+    memcpy(&code_size, b->cm + L.constmethod_code_size, sizeof code_size);
+    return b->constmethod == c->constmethod && cp == c->cpool && idnum == c->idnum && code_size == c->code_size
+           && b->holder == c->holder && b->ids == c->ids && b->jmethod == c->jmethod && (!check_deref || b->back == c->method);
 }
 
 /* ---- stack bounds, once per thread ---- */
@@ -348,23 +417,66 @@ static _Unwind_Reason_Code native_frame(struct _Unwind_Context *ctx, void *arg)
     return _URC_NO_REASON;
 }
 
-/* The synthetic frame for an interpreter frame, or 0 when its method cannot be named for sure. */
-static uintptr_t interpreted(uintptr_t fp, uintptr_t lo)
+/* An interpreter frame found by the walk: where its value goes in vec, and what its slots hold. */
+typedef struct {
+    unsigned at;
+    uintptr_t method;
+    uintptr_t bcp;
+} interp_frame;
+
+#define MAX_INTERP_FRAMES 128
+#define CHECK_BATCH 16 /* frames checked per process_vm_readv (6 reads each; UIO_MAXIOV is 1024) */
+
+/* The synthetic value naming a resolved method, or 0 when the agent never registered it. */
+static uintptr_t synthetic(const method_info *mi, uintptr_t bcp)
 {
-    int ms = atomic_load_explicit(&method_slot, memory_order_acquire);
-    int bs = atomic_load_explicit(&bcp_slot, memory_order_acquire);
-    if (ms == 0 || bs == 0) return 0;
-    if (fp - lo < 8u * MAX_SLOT) return 0;
-    const uintptr_t *f = (const uintptr_t *)fp;
-    uintptr_t method = f[ms];
-    uintptr_t bcp = f[bs];
-    method_info mi;
-    if (!method_of(method, atomic_load_explicit(&deref_check, memory_order_relaxed), &mi)) return 0;
-    int64_t index = table_get(mi.jmethod);
+    int64_t index = table_get(mi->jmethod);
     if (index < 0) return 0;
-    uintptr_t code = mi.constmethod + (uintptr_t)L.constmethod_size;
-    uint64_t bci = bcp >= code && bcp < code + mi.code_size ? bcp - code + 1 : JS_BCI_UNKNOWN;
+    uintptr_t code = mi->constmethod + (uintptr_t)L.constmethod_size;
+    uint64_t bci = bcp >= code && bcp < code + mi->code_size ? bcp - code + 1 : JS_BCI_UNKNOWN;
     return JS_TAG | (uint64_t)index << JS_INDEX_SHIFT | bci;
+}
+
+/*
+ * Names the interpreter frames of one stack. Cached methods are checked in batches, one system
+ * call each; what fails the check, or was not cached, is followed link by link.
+ */
+static void name_interpreted(void **vec, interp_frame *frames, unsigned count)
+{
+    bool deref = atomic_load_explicit(&deref_check, memory_order_relaxed);
+    pid_t pid = atomic_load_explicit(&self_pid, memory_order_relaxed);
+    for (unsigned from = 0; from < count; from += CHECK_BATCH) {
+        unsigned to = from + CHECK_BATCH < count ? from + CHECK_BATCH : count;
+        struct iovec local[CHECK_BATCH * READS_PER_CHECK], remote[CHECK_BATCH * READS_PER_CHECK];
+        check_buf bufs[CHECK_BATCH];
+        method_info snapshot[CHECK_BATCH];
+        bool checked[CHECK_BATCH] = {false};
+        int n = 0;
+        size_t bytes = 0;
+        for (unsigned i = from; i < to; i++) {
+            const method_info *c = cache_slot(frames[i].method);
+            if (c->method != frames[i].method || frames[i].method == 0) continue;
+            snapshot[i - from] = *c;
+            int k = add_check(local + n, remote + n, &bufs[i - from], c, deref);
+            for (int j = 0; j < k; j++) bytes += local[n + j].iov_len;
+            n += k;
+            checked[i - from] = true;
+        }
+        ssize_t got = n > 0 && pid > 0 ? process_vm_readv(pid, local, (unsigned long)n, remote, (unsigned long)n, 0) : 0;
+        bool all_read = got >= 0 && (size_t)got == bytes;
+        for (unsigned i = from; i < to; i++) {
+            method_info mi;
+            const method_info *use = NULL;
+            if (checked[i - from] && all_read && check_matches(&bufs[i - from], &snapshot[i - from], deref)) {
+                use = &snapshot[i - from];
+            } else if (method_of(frames[i].method, deref, &mi)) {
+                *cache_slot(frames[i].method) = mi;
+                use = &mi;
+            }
+            uintptr_t v = use != NULL ? synthetic(use, frames[i].bcp) : 0;
+            if (v != 0) vec[frames[i].at] = (void *)v;
+        }
+    }
 }
 
 static void java_frames(walk *w)
@@ -372,15 +484,24 @@ static void java_frames(walk *w)
     uintptr_t lo = (uintptr_t)__builtin_frame_address(0);
     uintptr_t hi = thread_stack_top();
     if (hi == 0 || lo >= hi) return;
+    int ms = atomic_load_explicit(&method_slot, memory_order_acquire);
+    int bs = atomic_load_explicit(&bcp_slot, memory_order_acquire);
+    interp_frame frames[MAX_INTERP_FRAMES];
+    unsigned count = 0;
     uintptr_t pc = w->java_pc;
     uintptr_t fp = w->java_fp;
     while (w->n < w->max) {
-        uintptr_t named = in_interpreter(pc) && fp > lo && fp < hi ? interpreted(fp, lo) : 0;
-        w->vec[w->n++] = (void *)(named != 0 ? named : pc);
-        if ((fp & 7) != 0 || fp <= lo || fp > hi - 16) return;
+        /* The raw address stays where the method cannot be named: it reads "Interpreter". */
+        if (ms != 0 && bs != 0 && in_interpreter(pc) && fp > lo + 8u * MAX_SLOT && fp < hi && (fp & 7) == 0
+            && count < MAX_INTERP_FRAMES) {
+            const uintptr_t *f = (const uintptr_t *)fp;
+            frames[count++] = (interp_frame){w->n, f[ms], f[bs]};
+        }
+        w->vec[w->n++] = (void *)pc;
+        if ((fp & 7) != 0 || fp <= lo || fp > hi - 16) break;
         uintptr_t next_fp = ((const uintptr_t *)fp)[0];
         uintptr_t next_pc = ((const uintptr_t *)fp)[1];
-        if (next_pc < 4096) return;
+        if (next_pc < 4096) break;
         if (next_fp <= fp || next_fp > hi - 16) {
             /*
              * The frame at fp is real, so its return address is too; its caller keeps no frame
@@ -388,11 +509,12 @@ static void java_frames(walk *w)
              * thread's start; the walk ends there.
              */
             if (w->n < w->max) w->vec[w->n++] = (void *)next_pc;
-            return;
+            break;
         }
         fp = next_fp;
         pc = next_pc;
     }
+    if (count > 0) name_interpreted(w->vec, frames, count);
 }
 
 static void hook(void **vec, unsigned *len, unsigned max_len)
@@ -542,14 +664,16 @@ static __attribute__((noinline)) void calibrate(jvmtiEnv *jvmti)
     uintptr_t hi = thread_stack_top();
     if (hi == 0 || lo >= hi) return;
     unsigned method_mask = ~0u, bcp_mask = ~0u;
-    int interpreter_frames = 0, bcp_frames = 0, deref_yes = 0, deref_no = 0;
+    int method_frames = 0, bcp_frames = 0, interpreter_frames = 0, deref_yes = 0, deref_no = 0;
     uintptr_t fp = lo;
-    for (int step = 0; step < 256; step++) {
-        if ((fp & 7) != 0 || fp <= lo - 1 || fp > hi - 16) break;
+    /* Only the top interpreter frames: deeper ones may lie beyond the CALIBRATION_FRAMES JVMTI listed. */
+    for (int step = 0; step < 256 && interpreter_frames < CALIBRATION_INTERPRETER_FRAMES; step++) {
+        if ((fp & 7) != 0 || fp < lo || fp > hi - 16) break;
         uintptr_t next_fp = ((const uintptr_t *)fp)[0];
         uintptr_t ret = ((const uintptr_t *)fp)[1];
         if (next_fp <= fp || next_fp > hi - 16) break;
         if (in_interpreter(ret) && next_fp - lo >= 8u * MAX_SLOT) {
+            interpreter_frames++;
             const uintptr_t *f = (const uintptr_t *)next_fp;
             unsigned found = 0;
             method_info mi = {0};
@@ -562,8 +686,11 @@ static __attribute__((noinline)) void calibrate(jvmtiEnv *jvmti)
                     method = f[-k];
                 }
             }
-            method_mask &= found;
-            interpreter_frames++;
+            /* A frame where no slot names a listed method says nothing; one that names it elsewhere contradicts. */
+            if (found != 0) {
+                method_mask &= found;
+                method_frames++;
+            }
             if (single_bit(found) != 0 && mi.code_size > 0) {
                 unsigned b = 0;
                 uintptr_t code = mi.constmethod + (uintptr_t)L.constmethod_size;
@@ -583,7 +710,7 @@ static __attribute__((noinline)) void calibrate(jvmtiEnv *jvmti)
     }
     int ms = single_bit(method_mask);
     int bs = single_bit(bcp_mask);
-    if (interpreter_frames < 2 || bcp_frames < 1 || ms == 0 || bs == 0 || ms == bs) return;
+    if (method_frames < 2 || bcp_frames < 1 || ms == 0 || bs == 0 || ms == bs) return;
     if (R.rounds > 0 && (R.round_method_slot != -ms || R.round_bcp_slot != -bs)) {
         R.rounds = 0; /* disagreement: start over */
         return;
@@ -644,15 +771,16 @@ void js_class_prepare(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jclass klass
     (void)thread;
     if (R.jvmti == NULL) return;
     register_class(jvmti, klass);
-    bool calibrating = false;
-    pthread_mutex_lock(&R.lock);
+    /* One thread calibrates at a time; the others go on loading classes instead of waiting. */
+    if (atomic_load(&method_slot) != 0 || pthread_mutex_trylock(&calibration_lock) != 0) return;
     if (atomic_load(&method_slot) == 0 && R.calibration_tries < MAX_CALIBRATION_TRIES && !R.stopped) {
-        R.calibration_tries++;
-        calibrating = true;
+        calibrate(jvmti);
+        if (++R.calibration_tries == MAX_CALIBRATION_TRIES && atomic_load(&method_slot) == 0) {
+            say("Java frames: cannot find where this JVM's interpreter keeps the method of a frame; interpreted frames stay "
+                "'Interpreter'");
+        }
     }
-    /* Calibration keeps its round state in R: one thread at a time. */
-    if (calibrating) calibrate(jvmti);
-    pthread_mutex_unlock(&R.lock);
+    pthread_mutex_unlock(&calibration_lock);
 }
 
 /* ---- start-up ---- */
