@@ -23,13 +23,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The backtrace hook under src/test/resources/javaframes/JavaFramesStress.java, every allocation
  * sampled, in several JVM modes: the JVM finishes (no crash, no hang) and no Java frame carries a
- * wrong name. Each mode runs {@code jjf.stress.seconds} (default 15) seconds;
+ * wrong name. Each mode runs {@code jjf.stress.seconds} (default 10) seconds;
  * scripts/stress-java-frames.sh runs them longer.
  */
 class JavaFramesStressIT {
     private static final String PROGRAM = "JavaFramesStress";
     private static final Path JDK25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
-    private static final long SECONDS = Long.getLong("jjf.stress.seconds", 15);
+    private static final long SECONDS = Long.getLong("jjf.stress.seconds", 10);
     /** Code the JDK owns, or generates for the program (lambdas, method handles, reflection). */
     private static final List<String> JDK_PREFIXES = List.of("java.", "jdk.", "sun.", "com.sun.", "javax.", PROGRAM + "$$Lambda");
     private static final String ANY_JDK = "<jdk>";
