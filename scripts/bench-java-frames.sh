@@ -11,6 +11,7 @@
 # Prints a Markdown table and the hook's cost per sampled allocation:
 #   (CPU(hook) - CPU(profiled)) / samples, samples = bytes / interval (every allocation at lg 0).
 #   scripts/bench-java-frames.sh [-n ROUNDS] [ALLOCATIONS_PER_THREAD]     defaults: 5, 3000000
+# LGS="19" measures the default interval only (every allocation takes minutes per round).
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 rounds=5
@@ -57,8 +58,9 @@ run() {
 }
 
 variants=(jemalloc profiled hook async-profiler)
+read -r -a lgs <<< "${LGS:-19 0}"
 for i in $(seq "$rounds"); do
-    for lg in 19 0; do
+    for lg in "${lgs[@]}"; do
         for v in "${variants[@]}"; do
             [[ "$v" == jemalloc && "$lg" == 0 ]] && continue
             run "$v" "$lg"
@@ -75,7 +77,7 @@ echo "MallocChurn: $allocations allocations, $bytes bytes; $rounds alternating r
 echo
 echo "| sampling | jemalloc, no profiling | profiled (libgcc unwinder) | hook | async-profiler 4.1 nativemem | hook vs profiled | async-profiler vs hook | hook ns per sample |"
 echo "|---|---|---|---|---|---|---|---|"
-for lg in 19 0; do
+for lg in "${lgs[@]}"; do
     p=$(col profiled "$lg" 3); h=$(col hook "$lg" 3); a=$(col async-profiler "$lg" 3)
     samples=$(awk -v b="$bytes" -v n="$allocations" -v lg="$lg" 'BEGIN {print lg == 0 ? n : b / 2^lg}')
     awk -v lg="$lg" -v base="$base" -v p="$p" -v h="$h" -v a="$a" -v s="$samples" 'BEGIN {
