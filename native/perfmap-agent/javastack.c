@@ -57,7 +57,7 @@
 #define MAX_CALIBRATION_TRIES 200 /* class-prepare events looked at before giving up */
 #define CALIBRATION_INTERPRETER_FRAMES 8
 #define CALIBRATION_FRAMES 64
-#define MAX_CONSTMETHOD_BYTES 256
+#define MAX_CONSTMETHOD_BYTES 128
 #define FIRST_TABLE_SLOTS (1u << 14)
 
 typedef void (*prof_backtrace_hook_t)(void **vec, unsigned *len, unsigned max_len);
@@ -424,8 +424,8 @@ typedef struct {
     uintptr_t bcp;
 } interp_frame;
 
-#define MAX_INTERP_FRAMES 128
-#define CHECK_BATCH 16 /* frames checked per process_vm_readv (6 reads each; UIO_MAXIOV is 1024) */
+#define MAX_INTERP_FRAMES 128 /* jemalloc's max_len; with the batch below about 5 KiB of stack in all: the hook runs on any thread */
+#define CHECK_BATCH 4 /* frames checked per process_vm_readv (6 reads each) */
 
 /* The synthetic value naming a resolved method, or 0 when the agent never registered it. */
 static uintptr_t synthetic(const method_info *mi, uintptr_t bcp)
