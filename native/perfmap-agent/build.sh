@@ -7,7 +7,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 out="${1:?usage: build.sh OUTPUT.so [JAVA_HOME]}"
 jdk="${2:-${JAVA_HOME:-}}"
-src="$here/perfmap.c"
+srcs=("$here/perfmap.c" "$here/javastack.c")
+src="${srcs[0]}"
 install_hint="install a C compiler and the JDK headers: apt-get install gcc openjdk-17-jdk-headless"
 
 fail() {
@@ -33,15 +34,18 @@ if [[ -z "$cc" ]]; then
 fi
 [[ -n "$cc" ]] && command -v "$cc" >/dev/null 2>&1 || fail "no C compiler found (looked for \$CC, gcc, cc, clang)"
 
-if [[ -f "$out" && "$out" -nt "$src" && "$out" -nt "$0" ]]; then
-    exit 0
-fi
+fresh=true
+for f in "${srcs[@]}" "$here/javastack.h" "$0"; do
+    [[ -f "$out" && "$out" -nt "$f" ]] || fresh=false
+done
+$fresh && exit 0
 mkdir -p "$(dirname "$out")"
 tmp="$out.tmp.$$"
 trap 'rm -f "$tmp"' EXIT
 # shellcheck disable=SC2086 # CFLAGS_EXTRA is a list of flags
-"$cc" -O2 -Wall -Wextra -std=gnu11 -fPIC -shared -fvisibility=hidden -pthread \
+# Frame pointers: javastack.c calibrates by walking its own stack through the agent's frames.
+"$cc" -O2 -Wall -Wextra -std=gnu11 -fPIC -shared -fvisibility=hidden -fno-omit-frame-pointer -pthread \
     -I"$jdk/include" -I"$jdk/include/linux" ${CFLAGS_EXTRA:-} \
-    -o "$tmp" "$src" || fail "compiling $src with $cc failed (see the messages above)"
+    -o "$tmp" "${srcs[@]}" || fail "compiling ${srcs[*]} with $cc failed (see the messages above)"
 mv -f "$tmp" "$out"
 echo "perfmap-agent: built $out with $cc against $jdk"

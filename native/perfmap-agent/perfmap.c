@@ -38,6 +38,8 @@
 #include <jvmti.h>
 #include <jvmticmlr.h>
 
+#include "javastack.h"
+
 #include <errno.h>
 #include <stdatomic.h>
 #include <sys/file.h>
@@ -77,6 +79,7 @@
 typedef struct {
     char file[PATH_MAX];
     bool unfold;
+    bool java_frames; /* jjf: javastack: install jemalloc's backtrace hook */
     bool append;
     long flush_ms;
     /* Attach-time actions; none of them is allowed at launch. */
@@ -389,7 +392,8 @@ static void delete_local_ref(JavaVM *vm, jobject ref)
     }
 }
 
-static char *resolve_name(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id)
+/* Also javastack.c's: one way to name a method. */
+char *resolve_name(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id)
 {
     char *name = NULL, *descriptor = NULL, *class_sig = NULL;
     jclass klass = NULL;
@@ -672,6 +676,7 @@ static void JNICALL on_compiled_method_load(jvmtiEnv *jvmti, jmethodID method, j
     if (a == NULL || code_addr == NULL || code_size <= 0) return;
     uintptr_t begin = (uintptr_t)code_addr;
     uintptr_t end = begin + (uintptr_t)code_size;
+    js_note_code(NULL, code_addr, code_size); /* jjf: javastack */
     name_cache cache = {0};
     text t = {0};
     /* The whole method first: inline ranges written after it win where they overlap. */
@@ -693,6 +698,7 @@ static void JNICALL on_dynamic_code_generated(jvmtiEnv *jvmti, const char *name,
 {
     agent *a = agent_of(jvmti);
     if (a == NULL || address == NULL || length <= 0) return;
+    js_note_code(name, address, length); /* jjf: javastack */
     text t = {0};
     put_line_start(&t, (uintptr_t)address, (uintptr_t)length);
     size_t from = t.len;
@@ -714,11 +720,27 @@ static bool replay_existing_code(jvmtiEnv *jvmti)
     return generated && compiled;
 }
 
+/* ---- jjf: javastack (Java frames for jemalloc's backtrace hook) ---- */
+
+static void emit_lines(void *ctx, const char *lines, size_t n)
+{
+    text t = {(char *)lines, n, n + 1, false};
+    commit(ctx, &t);
+}
+
+static void JNICALL on_class_prepare(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jclass klass)
+{
+    js_class_prepare(jvmti, jni, thread, klass);
+}
+/* ---- end javastack ---- */
+
 static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
     (void)jni;
     (void)thread;
     (void)replay_existing_code(jvmti); /* failures are on stderr; the map then starts with later code */
+    agent *a = agent_of(jvmti);
+    if (a != NULL && a->opt.java_frames) js_start(a->vm, jvmti, emit_lines, a); /* jjf: javastack */
 }
 
 static void stop_flusher(agent *a)
@@ -749,6 +771,7 @@ static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
 {
     (void)jni;
     agent *a = agent_of(jvmti);
+    js_stop(jvmti); /* jjf: javastack */
     for (size_t i = 0; i < sizeof EVENTS / sizeof EVENTS[0]; i++) {
         check(jvmti, (*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, EVENTS[i], NULL), "disabling an event");
     }
@@ -809,7 +832,7 @@ static bool start_flusher(agent *a)
 /* ---- options ---- */
 
 static const char USAGE[] = "options: file=PATH (%p = pid, default " DEFAULT_FILE "), unfold=true|false, "
-                            "append=true|false, flush_ms=0..3600000; attached only: dump=PREFIX, "
+                            "append=true|false, java_frames=true|false, flush_ms=0..3600000; attached only: dump=PREFIX, "
                             "prof_active=true|false, report=PATH; separated by commas";
 
 static bool parse_bool(const char *v, size_t n, bool *out)
@@ -852,9 +875,9 @@ static bool expand_file(const char *v, size_t n, char *out, size_t cap, char *wh
     return true;
 }
 
-enum key { K_FILE, K_UNFOLD, K_APPEND, K_FLUSH_MS, K_DUMP, K_PROF_ACTIVE, K_REPORT, K_COUNT };
+enum key { K_FILE, K_UNFOLD, K_APPEND, K_FLUSH_MS, K_DUMP, K_PROF_ACTIVE, K_REPORT, K_JAVA_FRAMES, K_COUNT };
 
-static const char *const KEYS[K_COUNT] = {"file", "unfold", "append", "flush_ms", "dump", "prof_active", "report"};
+static const char *const KEYS[K_COUNT] = {"file", "unfold", "append", "flush_ms", "dump", "prof_active", "report", "java_frames"};
 
 /* A path option: %p and %% expanded, not empty. */
 static bool parse_path(const char *key, const char *v, size_t vn, char *out, size_t cap, char *why, size_t why_cap)
@@ -890,6 +913,7 @@ static bool parse_options(const char *s, bool attaching, agent_options *o, char 
     bool seen[K_COUNT] = {false};
     memset(o, 0, sizeof *o);
     o->unfold = true;
+    o->java_frames = JS_DEFAULT_ON;
     o->append = attaching; /* a second attach adds to the history the first one wrote */
     o->flush_ms = DEFAULT_FLUSH_MS;
     o->prof_active = -1;
@@ -941,6 +965,9 @@ static bool parse_options(const char *s, bool attaching, agent_options *o, char 
             break;
         case K_APPEND:
             ok = parse_bool(v, vn, &o->append);
+            break;
+        case K_JAVA_FRAMES:
+            ok = parse_bool(v, vn, &o->java_frames);
             break;
         case K_PROF_ACTIVE:
             ok = parse_bool(v, vn, &active);
@@ -994,6 +1021,7 @@ static void code_events(jvmtiCapabilities *caps, jvmtiEventCallbacks *callbacks)
     memset(callbacks, 0, sizeof *callbacks);
     callbacks->CompiledMethodLoad = on_compiled_method_load;
     callbacks->DynamicCodeGenerated = on_dynamic_code_generated;
+    callbacks->ClassPrepare = on_class_prepare; /* jjf: javastack; enabled by js_start only */
 }
 
 static jint start(JavaVM *vm, const char *options_string, bool attaching)

@@ -73,11 +73,16 @@ final class DoctorCommand implements Command {
             line("OK", "jemalloc: " + lib.get() + " (version " + info.version() + ")", null);
             if (!info.profiling()) {
                 line("FAIL", "jemalloc: built without heap profiling", "run 'jjf setup' (builds jemalloc with --enable-prof)");
-            } else if (!info.wholeJavaStacks()) {
-                line("WARN", "jemalloc: unwinds with " + info.unwinder().name().toLowerCase() + ": stacks stop at the first Java frame",
-                        "run 'jjf setup' once: it builds jemalloc with libunwind, which jjf run then picks up");
+            } else if (info.unwinder() == JemallocLibrary.Unwinder.LIBUNWIND) {
+                line("OK", "jemalloc: heap profiling with the libunwind unwinder (whole Java stacks)"
+                        + (info.backtraceHook() ? "; jjf's agent names interpreted frames through its backtrace hook" : ""), null);
+            } else if (info.backtraceHook()) {
+                line("OK", "jemalloc: " + info.version() + " has the backtrace hook: jjf's agent unwinds whole Java stacks"
+                        + " and names interpreted frames (no 'jjf setup' needed)", null);
             } else {
-                line("OK", "jemalloc: heap profiling with the libunwind unwinder (whole Java stacks)", null);
+                line("WARN", "jemalloc: unwinds with " + info.unwinder().name().toLowerCase() + " and has no backtrace hook ("
+                        + info.version() + ", the hook came with 5.3): stacks stop at the first Java frame",
+                        "run 'jjf setup' once: it builds jemalloc with libunwind, which jjf run then picks up");
             }
         } catch (BadInputException e) {
             line("FAIL", "jemalloc: " + e.userMessage(), "point --jemalloc or $JJF_JEMALLOC at a libjemalloc.so.2, or run 'jjf setup'");

@@ -172,10 +172,12 @@ final class RunCommand implements Command {
         if (!info.profiling()) {
             throw new BadInputException(lib, "this jemalloc was built without heap profiling (--enable-prof); run 'jjf setup' to build one that has it");
         }
-        if (!info.wholeJavaStacks()) {
-            say("warning: " + lib + " unwinds with " + info.unwinder().name().toLowerCase()
-                    + ": stacks will stop at the first Java frame. For whole Java stacks run 'jjf setup' once"
-                    + " (builds jemalloc with libunwind; jjf uses it automatically afterwards).");
+        if (!info.wholeJavaStacks(perfMap == PerfMapMode.agent)) {
+            String why = info.backtraceHook() ? " and --perf-map jdk leaves out jjf's agent, which unwinds Java frames through"
+                    + " jemalloc's backtrace hook" : "";
+            say("warning: " + lib + " unwinds with " + info.unwinder().name().toLowerCase() + why
+                    + ": stacks will stop at the first Java frame. For whole Java stacks use jemalloc 5.3 or newer, or run"
+                    + " 'jjf setup' once (builds jemalloc with libunwind; jjf uses it automatically afterwards).");
         }
         return lib;
     }

@@ -87,12 +87,27 @@ public record JemallocLibrary(Path path, String version, boolean profiling, Unwi
         return Unwinder.GCC;
     }
 
+    /** The first jemalloc release with {@code experimental.hooks.prof_backtrace}. */
+    static final String FIRST_WITH_BACKTRACE_HOOK = "5.3.0";
+
     /**
      * True when this library can record whole Java stacks, given a JVM run with
      * -XX:+PreserveFramePointer; false means stacks stop at the first Java frame.
+     *
+     * @param agent whether jjf's perf-map agent runs in the JVM: it installs its own Java-aware
+     *     unwinder through jemalloc's backtrace hook
      */
-    public boolean wholeJavaStacks() {
-        return profiling && unwinder == Unwinder.LIBUNWIND;
+    public boolean wholeJavaStacks(boolean agent) {
+        return profiling && (unwinder == Unwinder.LIBUNWIND || (agent && backtraceHook()));
+    }
+
+    /**
+     * Whether this jemalloc lets a program replace its unwinder ({@code experimental.hooks.prof_backtrace},
+     * since 5.3.0); jjf's agent then walks Java frames itself and names interpreted ones.
+     */
+    public boolean backtraceHook() {
+        return profiling && version.matches("\\d+\\.\\d+\\.\\d+.*")
+                && JemallocLocator.compareVersions(version.replaceFirst("^(\\d+\\.\\d+\\.\\d+).*", "$1"), FIRST_WITH_BACKTRACE_HOOK) >= 0;
     }
 
     private static String trueCommand() {

@@ -1,6 +1,7 @@
 package dev.jjf.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -24,10 +25,11 @@ class DoctorIT {
     }
 
     @Test
-    void stockJemallocIsAWarningWithItsFix() throws Exception {
+    void stockJemalloc53NeedsNoSetupThanksToTheBacktraceHook() throws Exception {
         Proc p = Proc.jjf(work, "doctor", "--jemalloc", Proc.DEBIAN_JEMALLOC.toString(), "--out", work.toString()).assertOk();
-        assertTrue(p.stdout().contains("WARN  jemalloc: unwinds with libgcc"), p.stdout());
-        assertTrue(p.stdout().contains("fix: run 'jjf setup' once"), p.stdout());
+        assertTrue(p.stdout().contains("jemalloc: 5.3.0 has the backtrace hook"), p.stdout());
+        assertTrue(p.stdout().contains("no 'jjf setup' needed"), p.stdout());
+        assertFalse(p.stdout().contains("WARN  jemalloc"), p.stdout());
     }
 
     @Test

@@ -31,7 +31,10 @@ class JemallocLibraryTest {
         assertTrue(lib.version().matches("\\d+\\.\\d+\\.\\d+"), lib.version());
         assertTrue(lib.profiling());
         assertEquals(JemallocLibrary.Unwinder.LIBGCC, lib.unwinder());
-        assertFalse(lib.wholeJavaStacks());
+        // 5.3.0 has the backtrace hook: whole stacks with jjf's agent, not without it.
+        assertEquals(JemallocLocator.compareVersions(lib.version(), "5.3.0") >= 0, lib.backtraceHook());
+        assertEquals(lib.backtraceHook(), lib.wholeJavaStacks(true));
+        assertFalse(lib.wholeJavaStacks(false));
     }
 
     @Test
@@ -44,7 +47,7 @@ class JemallocLibraryTest {
         JemallocLibrary lib = JemallocLibrary.inspect(built);
         assertTrue(lib.profiling());
         assertEquals(JemallocLibrary.Unwinder.LIBUNWIND, lib.unwinder());
-        assertTrue(lib.wholeJavaStacks());
+        assertTrue(lib.wholeJavaStacks(false));
     }
 
     @Test
@@ -85,7 +88,7 @@ class JemallocLibraryTest {
         JemallocLibrary none = parse("false", "false", "false");
         assertFalse(none.profiling());
         assertEquals(JemallocLibrary.Unwinder.NONE, none.unwinder());
-        assertFalse(none.wholeJavaStacks());
+        assertFalse(none.wholeJavaStacks(true));
     }
 
     @Test
@@ -136,5 +139,14 @@ class JemallocLibraryTest {
         String message = "skipped: " + what + " (" + hint + ")";
         System.out.println("JemallocLibraryTest " + message);
         return message;
+    }
+
+    @Test
+    void theBacktraceHookCameWith530() {
+        assertFalse(new JemallocLibrary(DEBIAN, "5.2.1", true, JemallocLibrary.Unwinder.LIBGCC).backtraceHook());
+        assertTrue(new JemallocLibrary(DEBIAN, "5.3.0", true, JemallocLibrary.Unwinder.LIBGCC).backtraceHook());
+        assertTrue(new JemallocLibrary(DEBIAN, "5.10.1-dirty", true, JemallocLibrary.Unwinder.LIBGCC).backtraceHook());
+        assertFalse(new JemallocLibrary(DEBIAN, "5.3.0", false, JemallocLibrary.Unwinder.NONE).backtraceHook(), "no profiling, no hook");
+        assertFalse(new JemallocLibrary(DEBIAN, "unknown", true, JemallocLibrary.Unwinder.LIBGCC).backtraceHook());
     }
 }

@@ -20,6 +20,26 @@ class PerfMapTest {
         return PerfMap.parse(text, FILE, warnings::add);
     }
 
+    /**
+     * The agent names interpreted frames with lines above 2^63 (native/perfmap-agent/README.md):
+     * they sort and match as unsigned addresses, next to ordinary code, and read as Java methods.
+     */
+    @Test
+    void interpretedFrameLinesAboveTwoToTheSixtyThreeAreJavaMethods() throws IOException {
+        PerfMap map = parse("""
+                7f1b196cb000 100 Interpreter
+                fa00000001500000 100000 java.util.zip.Deflater.init(int, int, boolean)
+                fa00000001600000 100000 Leak.main(java.lang.String[])
+                """, new ArrayList<>());
+        long deflaterInit = 0xfa00000001500000L;
+        // A caller frame at bytecode index 7 is recorded as START + 8 and looked up at START + 7.
+        assertEquals(List.of("java.util.zip.Deflater.init(int, int, boolean)"), map.lookup(deflaterInit + 7).javaFrames());
+        assertEquals(List.of("java.util.zip.Deflater.init(int, int, boolean)"), map.lookup(deflaterInit + 0xFFFFE).javaFrames());
+        assertEquals(List.of("Leak.main(java.lang.String[])"), map.lookup(deflaterInit + 0x100000).javaFrames());
+        assertNull(map.lookup(0xfa00000001700000L));
+        assertEquals("Interpreter", map.lookup(0x7f1b196cb010L).name());
+    }
+
     @Test
     void readsBothDialectsSideBySide() throws IOException {
         PerfMap map = parse("""

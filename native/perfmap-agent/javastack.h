@@ -1,0 +1,38 @@
+/*
+ * jjf's Java-aware unwinder for jemalloc's experimental.hooks.prof_backtrace (see javastack.c).
+ * perfmap.c feeds it the JVM's code events and class-prepare events and calls js_start once the
+ * VM is up; everything else happens inside the hook.
+ */
+#ifndef JJF_JAVASTACK_H
+#define JJF_JAVASTACK_H
+
+#include <jvmti.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Whether java_frames= defaults to on. */
+#define JS_DEFAULT_ON true
+
+/* Appends map lines ("START SIZE NAME\n"...) to the perf map as one unit. */
+typedef void (*js_emit_fn)(void *ctx, const char *lines, size_t n);
+
+/* perfmap.c's method naming: "pkg.Class.method(args)", malloc'd; never NULL unless out of memory. */
+char *resolve_name(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id);
+
+/* Code the JVM reports: name is the generated blob's name, NULL for a compiled method. */
+void js_note_code(const char *name, const void *address, jint length);
+
+/*
+ * Installs the hook when jemalloc offers it and the JVM is one the unwinder understands; says
+ * once on stderr why not otherwise (silent when the process has no profiling jemalloc at all).
+ * Registers the methods of the classes loaded so far and enables ClassPrepare for later ones.
+ */
+void js_start(JavaVM *vm, jvmtiEnv *jvmti, js_emit_fn emit, void *ctx);
+
+/* The ClassPrepare event: registers the class's methods (and learns the frame layout). */
+void js_class_prepare(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jclass klass);
+
+/* VMDeath: no more registrations. The hook stays installed: jemalloc's final dump still comes. */
+void js_stop(jvmtiEnv *jvmti);
+
+#endif

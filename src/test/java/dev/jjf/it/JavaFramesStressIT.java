@@ -1,0 +1,134 @@
+package dev.jjf.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The backtrace hook under src/test/resources/javaframes/JavaFramesStress.java, every allocation
+ * sampled, in several JVM modes: the JVM finishes (no crash, no hang) and no Java frame carries a
+ * wrong name. Each mode runs {@code jjf.stress.seconds} (default 10) seconds;
+ * scripts/stress-java-frames.sh runs them longer.
+ */
+class JavaFramesStressIT {
+    private static final String PROGRAM = "JavaFramesStress";
+    private static final Path JDK25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+    private static final long SECONDS = Long.getLong("jjf.stress.seconds", 10);
+    /** Code the JDK owns, or generates for the program (lambdas, method handles, reflection). */
+    private static final List<String> JDK_PREFIXES = List.of("java.", "jdk.", "sun.", "com.sun.", "javax.", PROGRAM + "$$Lambda");
+    private static final String ANY_JDK = "<jdk>";
+
+    /**
+     * Each of the program's methods that can be on an allocating stack, and the only methods that
+     * call it (ANY_JDK: some JDK frame, e.g. Thread.run or reflection). A frame whose nearest Java
+     * caller is not listed was named wrongly.
+     */
+    private static final Map<String, Set<String>> CALLERS = Map.ofEntries(
+            callers("main(java.lang.String[])", ANY_JDK),
+            callers("<clinit>()", ANY_JDK),
+            callers("allocate()", "JavaFramesStress$Loaded.work(int)", "JavaFramesStress$Loaded.loadedHelper()", "circleDraw()",
+                    "squareDraw()", "triangleDraw()", "osrLoop()", "exceptions()", "throwing(int)", "recurse(int)"),
+            callers("running()", "loaders()", "deopt()", "osr()", "osrLoop()", "exceptions()", "recursion()", "processes()",
+                    "virtualThreads()"),
+            callers("loaders()", ANY_JDK),
+            callers("JavaFramesStress$OneClassLoader.loadClass(java.lang.String, boolean)", ANY_JDK),
+            callers("JavaFramesStress$Loaded.work(int)", ANY_JDK),
+            callers("JavaFramesStress$Loaded.loadedHelper()", "JavaFramesStress$Loaded.work(int)"),
+            callers("deopt()", ANY_JDK),
+            callers("drawAll(JavaFramesStress$Shape[], int)", "deopt()"),
+            callers("JavaFramesStress$Circle.draw()", "drawAll(JavaFramesStress$Shape[], int)"),
+            callers("JavaFramesStress$Square.draw()", "drawAll(JavaFramesStress$Shape[], int)"),
+            callers("JavaFramesStress$Triangle.draw()", "drawAll(JavaFramesStress$Shape[], int)"),
+            callers("circleDraw()", "JavaFramesStress$Circle.draw()"),
+            callers("squareDraw()", "JavaFramesStress$Square.draw()"),
+            callers("triangleDraw()", "JavaFramesStress$Triangle.draw()"),
+            callers("osr()", ANY_JDK),
+            callers("osrLoop()", "osr()"),
+            callers("exceptions()", ANY_JDK),
+            callers("throwing(int)", "throwing(int)", "exceptions()"),
+            callers("recursion()", ANY_JDK),
+            callers("recurse(int)", "recurse(int)", "recursion()", "virtualWork()"),
+            callers("processes()", ANY_JDK),
+            callers("virtualThreads()", ANY_JDK),
+            callers("virtualWork()", ANY_JDK));
+
+    @TempDir
+    static Path work;
+    static Path classes;
+
+    private static Map.Entry<String, Set<String>> callers(String method, String... callers) {
+        Set<String> set = new TreeSet<>();
+        for (String c : callers) set.add(c.equals(ANY_JDK) || c.startsWith(PROGRAM + "$") ? c : PROGRAM + "." + c);
+        return Map.entry(method.startsWith(PROGRAM + "$") ? method : PROGRAM + "." + method, set);
+    }
+
+    @BeforeAll
+    static void compile() throws IOException {
+        classes = Files.createDirectories(work.resolve("classes"));
+        List<String> args = List.of("--release", "17", "-d", classes.toString(),
+                Proc.ROOT.resolve("src/test/resources/javaframes/" + PROGRAM + ".java").toString());
+        java.io.ByteArrayOutputStream messages = new java.io.ByteArrayOutputStream();
+        int rc = ToolProvider.getSystemJavaCompiler().run(null, messages, messages, args.toArray(new String[0]));
+        assertEquals(0, rc, () -> "javac " + args + "\n" + messages);
+    }
+
+    /**
+     * Under -Xcomp only the names themselves are checked, not who calls whom: there the JIT frees
+     * and reuses code addresses all the time, and a compiled frame recorded before its code was
+     * replaced is named after the newer code (the perf map's known limit, README "Which line names
+     * an address"), which says nothing about the hook.
+     */
+    @ParameterizedTest(name = "JDK {0} {1}")
+    @CsvSource({"17, -XX:+UseG1GC, true", "17, -Xint, true", "17, -Xcomp, false", "25, -XX:+UseG1GC, true"})
+    void noCrashNoHangNoWrongName(String jdk, String mode, boolean checkCallers) throws Exception {
+        assumeTrue(Files.isRegularFile(Proc.DEBIAN_JEMALLOC), "apt-get install libjemalloc2");
+        Path java = jdk.equals("17") ? Proc.JAVA : JDK25;
+        assumeTrue(Files.isExecutable(java), "no JDK 25 at " + JDK25);
+        Path out = work.resolve("out-" + jdk + mode);
+        Proc p = Proc.jjf(work, "run", "--jemalloc", Proc.DEBIAN_JEMALLOC.toString(), "--lg-sample", "0", "--format", "json",
+                "--out", out.toString(), "--", java.toString(), mode, "-cp", classes.toString(), PROGRAM, Long.toString(SECONDS)).assertOk();
+        assertTrue(p.stdout().contains("allocations "), p.stdout());
+        assertFalse(p.stderr().contains("jjf-perfmap:"), p.stderr());
+
+        List<RunIT.Path2> paths = RunIT.paths(out.resolve("flames.json"));
+        long named = 0;
+        List<String> wrong = new ArrayList<>();
+        for (RunIT.Path2 path : paths) {
+            // A stack deeper than jemalloc's 128 frames starts somewhere in the middle: its first
+            // Java frame's caller is unknown.
+            String caller = null;
+            for (JsonNode frame : path.frames()) {
+                String kind = RunIT.kind(frame);
+                if (!kind.equals("java") && !kind.equals("inlined")) continue;
+                String name = RunIT.name(frame);
+                boolean jdkCode = JDK_PREFIXES.stream().anyMatch(name::startsWith);
+                if (!jdkCode) {
+                    named++;
+                    Set<String> allowed = CALLERS.get(name);
+                    if (allowed == null || (checkCallers && caller != null && !allowed.contains(caller))) {
+                        wrong.add(name + " called by " + caller + " in " + path.describe());
+                    }
+                }
+                caller = jdkCode ? ANY_JDK : name;
+            }
+        }
+        assertTrue(named > 0, "the program's frames are named");
+        assertTrue(wrong.isEmpty(), wrong.size() + " wrongly named frames, e.g.\n" + String.join("\n", wrong.subList(0, Math.min(5, wrong.size()))));
+    }
+}
