@@ -8,6 +8,7 @@ import dev.jjf.attach.SnapshotReport;
 import dev.jjf.launch.PerfMapAgent;
 import dev.jjf.render.Units;
 import dev.jjf.symbols.ProcessIdentity;
+import dev.jjf.symbols.ProcessRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -122,6 +123,7 @@ final class SnapshotCommand implements Command {
 
     private int snapshot(SnapshotAgent snapshots, Path outDir, Long windowMillis) throws IOException, InterruptedException {
         SnapshotAgent.Dump first = snapshots.dump(outDir);
+        recordProcess(outDir);
         warnIfNotSampling(first.report());
         List<RenderJob.Input> baseline = List.of();
         SnapshotAgent.Dump last = first;
@@ -136,6 +138,16 @@ final class SnapshotCommand implements Command {
         }
         if (options.output == null && options.format != OutputFormat.text) options.output = outDir.resolve(options.format.defaultFileName());
         return RenderCommand.write(options.job(List.of(input(last)), baseline), stdout, err);
+    }
+
+    /** Keeps which process this was beside the snapshot, so a later render can still tell its map from a stale one. */
+    private void recordProcess(Path outDir) {
+        try {
+            Optional<ProcessIdentity> live = ProcessIdentity.live(pid);
+            if (live.isPresent()) ProcessRecord.writeIdentity(outDir, live.get());
+        } catch (IOException e) {
+            say("note: cannot record pid " + pid + "'s start time in " + outDir + " (" + e.getMessage() + ")");
+        }
     }
 
     private RenderJob.Input input(SnapshotAgent.Dump d) {

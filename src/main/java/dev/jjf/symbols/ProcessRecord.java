@@ -41,6 +41,20 @@ public record ProcessRecord(Optional<ProcessIdentity> identity, Map<String, Stri
     }
 
     /**
+     * Writes a record that names the process only (no build ids), unless {@code dir} has one for its
+     * pid: jjf snapshot knows the live JVM, and a later render of its output no longer can.
+     */
+    public static void writeIdentity(Path dir, ProcessIdentity p) throws IOException {
+        Path file = dir.resolve(PREFIX + p.pid());
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return;
+        StringBuilder line = new StringBuilder(HEADER).append("pid=").append(p.pid());
+        p.startTicks().ifPresent(t -> line.append(" start=").append(t));
+        p.bootId().ifPresent(b -> line.append(" boot=").append(b));
+        p.startedMillis().ifPresent(m -> line.append(" seen_ms=").append(m));
+        Files.writeString(file, line.append('\n'), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW);
+    }
+
+    /**
      * Parses a record. A pid can run several images (exec) or, rarely, be reused within one run: the
      * last header and the last id seen for a path win. Lines that fit no form are skipped: the file is
      * written by many processes at once and a killed one may leave a partial line.

@@ -227,7 +227,8 @@ class SnapshotIT {
         assertTrue(leaked >= 10 * MIB, "the leaking Java method is named, with its bytes: " + leaked + "\n" + snap.stderr() + names(tree));
         assertTrue(hasPath(tree, LEAK_PREFIX, "Unsafe_AllocateMemory0"), "leak -> ... -> Unsafe_AllocateMemory0 (jvm):" + names(tree));
         assertTrue(sum(tree, CHURN_PREFIX, "value") > CHURN_LIVE_BYTES / 4, "the churn is in use too:" + names(tree));
-        assertEquals(List.of("flames.json", "jeprof." + t.pid() + ".0.m0.heap", "perf-" + t.pid() + ".map"), list(one));
+        // build-ids.PID names the process (its start time), so a later render can tell its map from a stale one.
+        assertEquals(List.of("build-ids." + t.pid(), "flames.json", "jeprof." + t.pid() + ".0.m0.heap", "perf-" + t.pid() + ".map"), list(one));
 
         Path two = work.resolve("two");
         Proc window = Proc.jjf(work, "snapshot", t.pid(), "--window", "3s", "--format", "json", "--out", two.toString()).assertOk();
@@ -236,7 +237,7 @@ class SnapshotIT {
         double seconds = Double.parseDouble(m.group(1));
         assertTrue(seconds >= 3.0, "the window was waited for: " + seconds + " s");
         // The agent is one copy with one state for all attaches: its dump numbers go on from the first snapshot.
-        assertEquals(List.of("flames.json", "jeprof." + t.pid() + ".1.m1.heap", "jeprof." + t.pid() + ".2.m2.heap",
+        assertEquals(List.of("build-ids." + t.pid(), "flames.json", "jeprof." + t.pid() + ".1.m1.heap", "jeprof." + t.pid() + ".2.m2.heap",
                 "perf-" + t.pid() + ".map"), list(two));
 
         JsonNode diff = json(two.resolve("flames.json"));
@@ -327,7 +328,10 @@ class SnapshotIT {
             JsonNode tree = json(out.resolve("flames.json"));
             assertTrue(sum(tree, LEAK_PREFIX, "value") >= 10 * MIB, "the leak is named" + names(tree));
             // Named after the pid seen from here, not pid 1.
-            assertEquals(List.of("flames.json", "jeprof." + t.pid() + "." + i + ".m" + i + ".heap", "perf-" + t.pid() + ".map"), list(out));
+            assertEquals(List.of("build-ids." + t.pid(), "flames.json", "jeprof." + t.pid() + "." + i + ".m" + i + ".heap",
+                    "perf-" + t.pid() + ".map"), list(out));
+            String record = Files.readString(out.resolve("build-ids." + t.pid()));
+            assertTrue(record.startsWith("# jjf-process pid=" + t.pid() + " start="), record);
         }
         Path inside = Path.of("/proc", t.pid(), "root", "tmp");
         List<String> there = list(inside).stream().filter(n -> n.contains("jjf")).toList();

@@ -60,6 +60,14 @@ class PerfMapOriginTest {
     }
 
     @Test
+    void aRecordedIdentityRoundTripsAndIsNotOverwritten() throws IOException {
+        ProcessRecord.writeIdentity(dir, PROCESS);
+        assertEquals(Optional.of(PROCESS), ProcessRecord.in(dir, 77).orElseThrow().identity());
+        ProcessRecord.writeIdentity(dir, new ProcessIdentity(77, OptionalLong.of(1), Optional.of("x"), OptionalLong.empty()));
+        assertEquals(Optional.of(PROCESS), ProcessRecord.in(dir, 77).orElseThrow().identity(), "jjf run's record stays");
+    }
+
+    @Test
     void processRecordsKeepTheLastHeaderAndEachPathsId() {
         ProcessRecord r = ProcessRecord.parse(List.of(
                 "# jjf-process pid=7 start=10 boot=b seen_ms=99",
