@@ -119,11 +119,15 @@ public final class HeapDump {
         int[] edgeStart = new int[n + 1];
         int m = 0;
         long dropped = 0;
+        long e = 0;
+        long[] chunk = null;
         for (int o = 0; o < n; o++) {
             edgeStart[o] = m;
             long end = o + 1 < n ? starts[o + 1] : refs;
-            for (long e = starts[o]; e < end; e++) {
-                int t = index.find(p.edgeTargets.get(e));
+            for (; e < end; e++) {
+                int i = (int) (e & (LongList.CHUNK_SIZE - 1));
+                if (i == 0 || chunk == null) chunk = p.edgeTargets.chunk((int) (e / LongList.CHUNK_SIZE));
+                int t = index.find(chunk[i]);
                 if (t >= 0) {
                     edges[m++] = t;
                 } else {

@@ -60,6 +60,10 @@ final class HprofParser {
     private static final int MAX_KEPT_STRING_BYTES = 1 << 16;
     /** Estimated bytes of a java.lang.Class mirror beyond its static fields. */
     private static final int CLASS_MIRROR_BYTES = 96;
+    private static final int CLASS_CACHE_BITS = 10;
+    /** Deeper class hierarchies than this are not Java's (and would make layouts quadratic). */
+    private static final int MAX_CLASS_DEPTH = 256;
+    private static final int CLASS_CACHE = 1 << CLASS_CACHE_BITS;
     private static final String[] PRIMITIVE_ARRAY_NAMES = {null, null, null, null, "boolean[]", "char[]", "float[]",
             "double[]", "byte[]", "short[]", "int[]", "long[]"};
 
@@ -412,6 +416,20 @@ final class HprofParser {
         return type == TYPE_OBJECT ? refBytes : typeSize(type, idSize);
     }
 
+    private final long[] cacheIds = new long[CLASS_CACHE];
+    private final ClassInfo[] cacheClasses = new ClassInfo[CLASS_CACHE];
+
+    /** {@link #classFor} through a small direct-mapped cache: one map lookup (and a boxed long) per instance is measurable. */
+    private ClassInfo cachedClass(long id) {
+        int slot = (int) ((id * 0x9E3779B97F4A7C15L) >>> (64 - CLASS_CACHE_BITS));
+        ClassInfo c = cacheClasses[slot];
+        if (c != null && cacheIds[slot] == id) return c;
+        c = classFor(id);
+        cacheIds[slot] = id;
+        cacheClasses[slot] = c;
+        return c;
+    }
+
     ClassInfo classFor(long id) {
         Integer i = classIndex.get(id);
         if (i != null) return classes.get(i);
@@ -516,7 +534,7 @@ final class HprofParser {
         int n = HprofInput.getInt(b, p + 2 * idSize + 4);
         in.pos = p + 2 * idSize + 8;
         if (n < 0 || in.offset() + n > end) throw in.bad(start, "instance of " + (n & 0xffffffffL) + " bytes crosses the end of its segment");
-        ClassInfo c = classFor(classId);
+        ClassInfo c = cachedClass(classId);
         Layout layout = layout(c);
         if (layout == null) {
             defer(id, classId, n);
@@ -662,7 +680,7 @@ final class HprofParser {
         long n = in.u4() & 0xffffffffL;
         long classId = in.id();
         if (in.offset() + n * idSize > end) throw in.bad(start, "array of " + n + " references crosses the end of its segment");
-        ClassInfo c = classFor(classId);
+        ClassInfo c = cachedClass(classId);
         beginObject(id, c.index, align(arrayHeaderBytes + n * refBytes));
         long left = n;
         while (left > 0) {
@@ -707,6 +725,10 @@ final class HprofParser {
         Set<Long> seen = new HashSet<>();
         for (ClassInfo k = c; ; ) {
             if (!k.dumped) return null;
+            if (chain.size() == MAX_CLASS_DEPTH) {
+                c.layoutFailed = true;
+                throw in.bad(in.offset(), "class 0x" + Long.toHexString(c.id) + " has more than " + MAX_CLASS_DEPTH + " superclasses");
+            }
             if (!seen.add(k.id)) {
                 c.layoutFailed = true;
                 throw in.bad(in.offset(), "class 0x" + Long.toHexString(c.id) + " is its own superclass");

@@ -15,6 +15,8 @@ final class IdIndex {
     private final long min;
     private final int shift;
     private final int[] buckets;
+    /** Largest id minus the smallest, unsigned. */
+    private final long range;
     /** Ids given more than once; lookups find the first. */
     final long duplicates;
 
@@ -37,10 +39,10 @@ final class IdIndex {
         sorted = ids;
         dense = order;
         min = n == 0 ? 0 : ids[0];
-        long range = n == 0 ? 0 : ids[n - 1] - min;
+        range = n == 0 ? 0 : ids[n - 1] - min;
         long want = Math.max(1, n / IDS_PER_BUCKET);
         int s = 0;
-        while (s < 63 && (range >>> s) >= want) s++;
+        while (s < 63 && Long.compareUnsigned(range >>> s, want) >= 0) s++;
         shift = s;
         int nb = (int) (range >>> s) + 1;
         buckets = new int[nb + 1];
@@ -56,7 +58,7 @@ final class IdIndex {
     /** The dense number of {@code id}, or -1 when no object has it. */
     int find(long id) {
         long off = id - min;
-        if (off < 0 || sorted.length == 0) return -1;
+        if (sorted.length == 0 || Long.compareUnsigned(off, range) > 0) return -1;
         long bl = off >>> shift;
         if (bl >= buckets.length - 1) return -1;
         int lo = buckets[(int) bl];

@@ -34,6 +34,13 @@ final class LongList {
         chunks[(int) (i >>> CHUNK_BITS)][(int) (i & (CHUNK - 1))] = v;
     }
 
+    /** Chunk {@code c} of the storage: entries c * 2^20 onwards ({@link #CHUNK} per chunk). */
+    long[] chunk(int c) {
+        return chunks[c];
+    }
+
+    static final int CHUNK_SIZE = CHUNK;
+
     long size() {
         return size;
     }

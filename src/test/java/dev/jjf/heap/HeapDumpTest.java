@@ -207,6 +207,22 @@ class HeapDumpTest {
     }
 
     @Test
+    void framesNameTheirThreadMethodAndLineAndDirectBuffersOwnTheirCapacity() throws IOException {
+        for (boolean classesLast : new boolean[] {false, true}) {
+            HeapGraph g = read(HprofSamples.hotspot(classesLast));
+            Dominators d = Dominators.compute(g);
+            CallTree retained = HeapFolder.fold(g, d, HeapMetric.RETAINED);
+            List<String> roots = retained.root().children().stream().map(CallTree.Node::name).toList();
+            assertTrue(roots.contains("thread \"main\" in com.example.Holder.run(Holder.java:7)"), roots.toString());
+            assertTrue(roots.contains("thread \"main\"") && roots.contains("static fields of com.example.Holder"), roots.toString());
+            CallTree nat = HeapFolder.fold(g, d, HeapMetric.NATIVE);
+            assertEquals(HprofSamples.BUFFER_CAPACITY, nat.total(), 0.0);
+            assertEquals(1, g.nativeOwnerCount());
+            assertEquals(NativeKind.DIRECT_BUFFER, g.nativeKind(0));
+        }
+    }
+
+    @Test
     void sortedRunsMergeWithTheirPayload() {
         long[] keys = {5, 9, 12, 1, 2, 30, 3, 4};
         int[] payload = {0, 1, 2, 3, 4, 5, 6, 7};

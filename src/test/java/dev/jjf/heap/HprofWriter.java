@@ -54,7 +54,8 @@ final class HprofWriter {
         return id;
     }
 
-    void loadClass(long classId, String name) {
+    /** Returns the class's serial number, for STACK FRAME records. */
+    int loadClass(long classId, String name) {
         long nameId = string(name);
         int serial = nextSerial++;
         record(HprofParser.LOAD_CLASS, out -> {
@@ -62,6 +63,48 @@ final class HprofWriter {
             id(out, classId);
             out.writeInt(0);
             id(out, nameId);
+        });
+        return serial;
+    }
+
+    void stackFrame(long frameId, String method, String source, int classSerial, int line) {
+        long m = string(method);
+        long sig = string("()V");
+        long src = string(source);
+        record(HprofParser.STACK_FRAME, out -> {
+            id(out, frameId);
+            id(out, m);
+            id(out, sig);
+            id(out, src);
+            out.writeInt(classSerial);
+            out.writeInt(line);
+        });
+    }
+
+    void stackTrace(int serial, int threadSerial, long... frameIds) {
+        record(HprofParser.STACK_TRACE, out -> {
+            out.writeInt(serial);
+            out.writeInt(threadSerial);
+            out.writeInt(frameIds.length);
+            for (long f : frameIds) id(out, f);
+        });
+    }
+
+    void threadRoot(long threadId, int threadSerial, int traceSerial) {
+        sub(out -> {
+            out.write(HprofParser.ROOT_THREAD_OBJECT);
+            id(out, threadId);
+            out.writeInt(threadSerial);
+            out.writeInt(traceSerial);
+        });
+    }
+
+    void frameRoot(long id, int threadSerial, int frameNumber) {
+        sub(out -> {
+            out.write(HprofParser.ROOT_JAVA_FRAME);
+            id(out, id);
+            out.writeInt(threadSerial);
+            out.writeInt(frameNumber);
         });
     }
 
@@ -137,6 +180,18 @@ final class HprofWriter {
             out.writeInt(length);
             out.write(8);
             if (withData) out.write(new byte[length]);
+        });
+    }
+
+    /** A byte[] with these contents. */
+    void byteArray(long id, byte[] data) {
+        sub(out -> {
+            out.write(HprofParser.PRIM_ARRAY_DUMP);
+            id(out, id);
+            out.writeInt(0);
+            out.writeInt(data.length);
+            out.write(8);
+            out.write(data);
         });
     }
 
