@@ -120,6 +120,49 @@ class HeapDumpTest {
         }
     }
 
+    /** Members as HotSpot's gzip writer makes them: the first with jcmd's comment, each a raw deflate stream, CRC and length. */
+    static byte[] jcmdGzip(byte[] plain, int blockBytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int at = 0; at < plain.length; at += blockBytes) {
+            int n = Math.min(blockBytes, plain.length - at);
+            byte[] comment = at == 0 ? (ParallelGzip.JCMD_COMMENT + blockBytes + "\0").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1) : new byte[0];
+            out.writeBytes(new byte[] {0x1f, (byte) 0x8b, 8, (byte) (at == 0 ? 16 : 0), 0, 0, 0, 0, 4, 3});
+            out.writeBytes(comment);
+            java.util.zip.Deflater d = new java.util.zip.Deflater(1, true);
+            d.setInput(plain, at, n);
+            d.finish();
+            byte[] buf = new byte[n + 1024];
+            int k = d.deflate(buf);
+            d.end();
+            out.write(buf, 0, k);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(plain, at, n);
+            java.nio.ByteBuffer trailer = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            trailer.putInt((int) crc.getValue()).putInt(n);
+            out.writeBytes(trailer.array());
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void jcmdGzipIsDecompressedInParallelAndACutOneFallsBackToOneStream(@TempDir Path dir) throws IOException {
+        byte[] dump = DominatorsTest.randomDump(11, 3000);
+        Path gz = Files.write(dir.resolve("j.hprof.gz"), jcmdGzip(dump, 4096));
+        try (java.io.InputStream in = ParallelGzip.open(gz, 3)) {
+            assertTrue(in instanceof ParallelGzip);
+            assertArrayEquals(dump, in.readAllBytes());
+            assertFalse(((ParallelGzip) in).fellBack());
+        }
+        byte[] whole = Files.readAllBytes(gz);
+        Path cut = Files.write(dir.resolve("cut.hprof.gz"), java.util.Arrays.copyOf(whole, whole.length - 100));
+        List<String> warnings = new ArrayList<>();
+        HeapGraph g = HeapDump.read(cut, new HeapDumpOptions(false, 3, warnings::add));
+        assertTrue(g.objectCount() > 0);
+        assertEquals(1, warnings.size());
+        assertTrue(warnings.get(0).contains("ends inside a record"), warnings.get(0));
+        assertEquals(shape(read(dump)), shape(HeapDump.read(gz, new HeapDumpOptions(false, 2, w -> { }))));
+    }
+
     @Test
     void aTruncatedDumpGivesWhatWasReadAndSaysWhatIsMissing() throws IOException {
         byte[] dump = DominatorsTest.randomDump(3, 300);
