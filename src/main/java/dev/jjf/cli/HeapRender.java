@@ -52,6 +52,17 @@ final class HeapRender {
 
     static int write(RenderOptions options, List<RenderJob.Input> inputs, List<RenderJob.Input> baseline, PrintWriter err)
             throws IOException {
+        try {
+            return render(options, inputs, baseline, err);
+        } catch (OutOfMemoryError e) {
+            throw new BadInputException(inputs.get(0).heap(), "not enough Java heap for this dump ("
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB): raise it with JJF_JAVA_OPTS=-Xmx<size>"
+                    + " (java -Xmx<size> -jar jjf.jar); about 40 bytes per object and 12 per reference are needed");
+        }
+    }
+
+    private static int render(RenderOptions options, List<RenderJob.Input> inputs, List<RenderJob.Input> baseline, PrintWriter err)
+            throws IOException {
         HeapMetric metric = options.metric == null ? HeapMetric.RETAINED : HeapMetric.fromId(options.metric);
         if (metric == null) {
             throw new BadInputException(null, "unknown --metric '" + options.metric + "' for heap dumps (use retained, shallow, count or native)");

@@ -99,7 +99,9 @@ public final class Dominators {
             sum += c;
         }
         int[] preds = new int[sum];
-        int[] fill = new int[total];
+        // semi[] serves as the fill cursor first: one array fewer at the peak.
+        int[] semi = new int[total];
+        int[] fill = semi;
         System.arraycopy(predStart, 0, fill, 0, total);
         for (int i = 1; i < total; i++) {
             int v = vertex[i];
@@ -109,9 +111,10 @@ public final class Dominators {
             }
         }
         fill = null;
+        // Object numbers are not needed until the end (the predecessors are DFS numbers): rebuilt then.
+        pre = null;
 
         // Semidominators, from the last DFS number back; the virtual root has number 0.
-        int[] semi = new int[total];
         int[] label = new int[total];
         int[] ancestor = new int[total];
         for (int i = 0; i < total; i++) {
@@ -167,6 +170,8 @@ public final class Dominators {
         }
         semi = null;
 
+        pre = new int[n];
+        for (int i = 1; i < total; i++) pre[vertex[i]] = i;
         long[] retained = new long[total];
         for (int i = 1; i < total; i++) retained[i] = g.countedBytes(vertex[i]);
         for (int i = total - 1; i > 0; i--) retained[idom[i]] += retained[i];

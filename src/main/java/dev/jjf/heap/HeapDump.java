@@ -28,7 +28,8 @@ public final class HeapDump {
             return read(() -> open(file, format, options), file, options);
         } catch (OutOfMemoryError e) {
             throw new BadInputException(file, "not enough Java heap to analyse this dump (" + Runtime.getRuntime().maxMemory() / (1 << 20)
-                    + " MiB): raise it with JAVA_OPTS=-Xmx<size> (about 40 bytes per object and 12 per reference are needed)");
+                    + " MiB): raise it with JJF_JAVA_OPTS=-Xmx<size> (java -Xmx<size> -jar jjf.jar); about 40 bytes per object"
+                    + " and 12 per reference are needed");
         }
     }
 
@@ -112,18 +113,18 @@ public final class HeapDump {
         IdIndex index = new IdIndex(p.objectIds.toArrayAndClear());
         int[] classOf = p.objectClass.toArrayAndClear();
         int[] shallow = p.shallowBytes.toArrayAndClear();
-        int[] starts = p.edgeStart.toArrayAndClear();
-        // References to dense numbers; references to objects not in the dump are dropped.
+        // References to dense numbers; references to objects not in the dump are dropped. The
+        // starts are rewritten in place: an object's new start is never past its old one.
+        int[] edgeStart = p.edgeStart.toArrayAndClear();
         long refs = p.edgeTargets.size();
         int[] edges = new int[(int) refs];
-        int[] edgeStart = new int[n + 1];
         int m = 0;
         long dropped = 0;
         long e = 0;
         long[] chunk = null;
         for (int o = 0; o < n; o++) {
+            long end = edgeStart[o + 1];
             edgeStart[o] = m;
-            long end = o + 1 < n ? starts[o + 1] : refs;
             for (; e < end; e++) {
                 int i = (int) (e & (LongList.CHUNK_SIZE - 1));
                 if (i == 0 || chunk == null) chunk = p.edgeTargets.chunk((int) (e / LongList.CHUNK_SIZE));
@@ -136,7 +137,7 @@ public final class HeapDump {
             }
         }
         edgeStart[n] = m;
-        starts = null;
+        p.edgeTargets.clear();
         if (m < edges.length) edges = java.util.Arrays.copyOf(edges, m);
 
         String[] classNames = new String[p.classes.size()];

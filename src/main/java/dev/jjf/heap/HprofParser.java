@@ -185,6 +185,7 @@ final class HprofParser {
         if (!namesOnly) {
             finishDeferred();
             ownZlibStreamsByTheirUsers();
+            edgeStart.add((int) edgeTargets.size()); // the end of the last object's references
         }
     }
 

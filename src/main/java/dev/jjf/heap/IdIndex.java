@@ -29,7 +29,7 @@ final class IdIndex {
         if (!inOrder) {
             order = new int[n];
             for (int i = 0; i < n; i++) order[i] = i;
-            mergeSort(ids, order);
+            sort(ids, order);
         }
         long dup = 0;
         for (int i = 1; i < n; i++) {
@@ -79,69 +79,95 @@ final class IdIndex {
     }
 
     /**
-     * Stable bottom-up merge sort of keys with their payload, starting from the runs already in
-     * order: a parallel dump is a few dozen sorted runs, so this is a few merge passes.
+     * Sorts keys with their payload in place (no second copy of either: at this point the dump's
+     * references are still held as longs, so memory is at its peak). Quicksort with a median of
+     * three, insertion sort for short ranges, heapsort when the recursion would go too deep.
      */
-    static void mergeSort(long[] keys, int[] payload) {
+    static void sort(long[] keys, int[] payload) {
         int n = keys.length;
         if (n < 2) return;
-        long[] k2 = new long[n];
-        int[] p2 = new int[n];
-        // Run boundaries.
-        IntList runs = new IntList();
-        runs.add(0);
-        for (int i = 1; i < n; i++) {
-            if (keys[i] < keys[i - 1]) runs.add(i);
-        }
-        runs.add(n);
-        int[] bounds = new int[(int) runs.size()];
-        for (int i = 0; i < bounds.length; i++) bounds[i] = runs.get(i);
-        long[] srcK = keys;
-        int[] srcP = payload;
-        long[] dstK = k2;
-        int[] dstP = p2;
-        while (bounds.length > 2) {
-            int[] next = new int[(bounds.length - 1 + 1) / 2 + 1];
-            int nb = 0;
-            for (int r = 0; r + 1 < bounds.length; r += 2) {
-                int lo = bounds[r];
-                int mid = bounds[r + 1];
-                int hi = r + 2 < bounds.length ? bounds[r + 2] : mid;
-                next[nb++] = lo;
+        int[] stack = new int[128];
+        int top = 0;
+        stack[top++] = 0;
+        stack[top++] = n - 1;
+        int budget = 2 * (64 - Long.numberOfLeadingZeros(n)) * 4;
+        while (top > 0) {
+            int hi = stack[--top];
+            int lo = stack[--top];
+            while (hi - lo > 16) {
+                if (--budget < 0) {
+                    heapSort(keys, payload, lo, hi);
+                    lo = hi;
+                    break;
+                }
+                int mid = (lo + hi) >>> 1;
+                if (keys[mid] < keys[lo]) swap(keys, payload, mid, lo);
+                if (keys[hi] < keys[lo]) swap(keys, payload, hi, lo);
+                if (keys[hi] < keys[mid]) swap(keys, payload, hi, mid);
+                long pivot = keys[mid];
                 int i = lo;
-                int j = mid;
-                int o = lo;
-                while (i < mid && j < hi) {
-                    if (srcK[j] < srcK[i]) {
-                        dstK[o] = srcK[j];
-                        dstP[o++] = srcP[j++];
-                    } else {
-                        dstK[o] = srcK[i];
-                        dstP[o++] = srcP[i++];
+                int j = hi;
+                while (i <= j) {
+                    while (keys[i] < pivot) i++;
+                    while (keys[j] > pivot) j--;
+                    if (i <= j) swap(keys, payload, i++, j--);
+                }
+                // The smaller side next, the larger one on the stack: the stack stays logarithmic.
+                if (j - lo < hi - i) {
+                    if (i < hi) {
+                        stack[top++] = i;
+                        stack[top++] = hi;
                     }
+                    hi = j;
+                } else {
+                    if (lo < j) {
+                        stack[top++] = lo;
+                        stack[top++] = j;
+                    }
+                    lo = i;
                 }
-                while (i < mid) {
-                    dstK[o] = srcK[i];
-                    dstP[o++] = srcP[i++];
-                }
-                while (j < hi) {
-                    dstK[o] = srcK[j];
-                    dstP[o++] = srcP[j++];
-                }
-                if (r + 2 >= bounds.length) break;
             }
-            next[nb++] = n;
-            bounds = java.util.Arrays.copyOf(next, nb);
-            long[] tk = srcK;
-            srcK = dstK;
-            dstK = tk;
-            int[] tp = srcP;
-            srcP = dstP;
-            dstP = tp;
+            for (int i = lo + 1; i <= hi; i++) {
+                long k = keys[i];
+                int p = payload[i];
+                int j = i - 1;
+                while (j >= lo && keys[j] > k) {
+                    keys[j + 1] = keys[j];
+                    payload[j + 1] = payload[j];
+                    j--;
+                }
+                keys[j + 1] = k;
+                payload[j + 1] = p;
+            }
         }
-        if (srcK != keys) {
-            System.arraycopy(srcK, 0, keys, 0, n);
-            System.arraycopy(srcP, 0, payload, 0, n);
+    }
+
+    private static void heapSort(long[] keys, int[] payload, int lo, int hi) {
+        int n = hi - lo + 1;
+        for (int i = n / 2 - 1; i >= 0; i--) siftDown(keys, payload, lo, i, n);
+        for (int end = n - 1; end > 0; end--) {
+            swap(keys, payload, lo, lo + end);
+            siftDown(keys, payload, lo, 0, end);
         }
+    }
+
+    private static void siftDown(long[] keys, int[] payload, int lo, int i, int n) {
+        while (true) {
+            int c = 2 * i + 1;
+            if (c >= n) return;
+            if (c + 1 < n && keys[lo + c + 1] > keys[lo + c]) c++;
+            if (keys[lo + i] >= keys[lo + c]) return;
+            swap(keys, payload, lo + i, lo + c);
+            i = c;
+        }
+    }
+
+    private static void swap(long[] keys, int[] payload, int a, int b) {
+        long k = keys[a];
+        keys[a] = keys[b];
+        keys[b] = k;
+        int p = payload[a];
+        payload[a] = payload[b];
+        payload[b] = p;
     }
 }

@@ -45,6 +45,12 @@ final class LongList {
         return size;
     }
 
+    /** Drops every entry and the storage. */
+    void clear() {
+        chunks = new long[4][];
+        size = 0;
+    }
+
     /** The entries as one array; the list is emptied chunk by chunk as they are copied. */
     long[] toArrayAndClear() {
         long[] out = new long[Math.toIntExact(size)];

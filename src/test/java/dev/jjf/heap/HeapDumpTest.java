@@ -266,12 +266,26 @@ class HeapDumpTest {
     }
 
     @Test
-    void sortedRunsMergeWithTheirPayload() {
+    void idsSortWithTheirPayload() {
         long[] keys = {5, 9, 12, 1, 2, 30, 3, 4};
         int[] payload = {0, 1, 2, 3, 4, 5, 6, 7};
-        IdIndex.mergeSort(keys, payload);
+        IdIndex.sort(keys, payload);
         assertArrayEquals(new long[] {1, 2, 3, 4, 5, 9, 12, 30}, keys);
         assertArrayEquals(new int[] {3, 4, 6, 7, 0, 1, 2, 5}, payload);
+        java.util.Random r = new java.util.Random(5);
+        for (int n : new int[] {17, 100, 10_000, 200_000}) {
+            long[] big = new long[n];
+            // Sorted runs (as parallel dumps give) with repeats and some noise.
+            for (int i = 0; i < n; i++) big[i] = (i % 5000) * 8L + (r.nextInt(50) == 0 ? r.nextInt(1000) : 0);
+            int[] order = new int[n];
+            for (int i = 0; i < n; i++) order[i] = i;
+            long[] original = big.clone();
+            IdIndex.sort(big, order);
+            long[] expected = original.clone();
+            java.util.Arrays.sort(expected);
+            assertArrayEquals(expected, big);
+            for (int i = 0; i < n; i++) assertEquals(original[order[i]], big[i]);
+        }
         IdIndex index = new IdIndex(new long[] {0x50, 0x10, 0x30, 0x1_0000_0000L});
         assertEquals(0, index.find(0x50));
         assertEquals(1, index.find(0x10));
