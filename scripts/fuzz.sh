@@ -22,7 +22,7 @@ duration="${1:-10m}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(heap-profile perf-map perf-map-dialects elf demangler svg)
+  targets=(heap-profile perf-map perf-map-dialects elf demangler svg hprof)
 fi
 
 class_of() {
@@ -33,8 +33,9 @@ class_of() {
     elf) echo ElfFuzzTest ;;
     demangler) echo DemanglerFuzzTest ;;
     svg) echo SvgFuzzTest ;;
+    hprof) echo HprofFuzzTest ;;
     readers) echo ReadersFuzzTest ;;
-    *) echo "unknown target '$1' (heap-profile perf-map perf-map-dialects elf demangler svg readers)" >&2; exit 2 ;;
+    *) echo "unknown target '$1' (heap-profile perf-map perf-map-dialects elf demangler svg hprof readers)" >&2; exit 2 ;;
   esac
 }
 for t in "${targets[@]}"; do class_of "$t" >/dev/null; done

@@ -65,7 +65,15 @@ final class Inputs {
 
     /** What --latest means in {@code dir}: see {@link ProfileFiles#latest}. */
     RenderJob.Input latest(Path dir, Long pid) throws IOException {
-        return best(process(dir, pid));
+        Optional<Path> heapDump = pid == null ? HeapDumps.newest(dir, log) : Optional.empty();
+        ProfileFiles.ProcessDumps chosen;
+        try {
+            chosen = process(dir, pid);
+        } catch (BadInputException e) {
+            if (heapDump.isPresent()) return new RenderJob.Input(heapDump.get(), Optional.empty());
+            throw e;
+        }
+        return best(chosen, heapDump);
     }
 
     /**
@@ -83,7 +91,7 @@ final class Inputs {
         ProfileFiles.ProcessDumps chosen = ProfileFiles.latest(processes).orElseThrow(() -> new BadInputException(null,
                 "no jemalloc heap profile (*.heap)" + (pid != null ? " of pid " + pid : "") + " in " + where
                         + "; pass --dir DIR or the HEAP files"));
-        return best(chosen);
+        return best(chosen, Optional.empty());
     }
 
     /** The directories right under {@code runs}, oldest name first; none when it does not exist. */
@@ -94,8 +102,11 @@ final class Inputs {
         }
     }
 
-    private RenderJob.Input best(ProfileFiles.ProcessDumps chosen) {
+    private RenderJob.Input best(ProfileFiles.ProcessDumps chosen, Optional<Path> heapDump) throws IOException {
         ProfileFiles.DumpFile best = chosen.best();
+        if (heapDump.isPresent() && Files.getLastModifiedTime(heapDump.get()).compareTo(Files.getLastModifiedTime(best.path())) > 0) {
+            return new RenderJob.Input(heapDump.get(), Optional.empty());
+        }
         if (!best.isFinal()) {
             log.accept("no final dump for pid " + chosen.pid() + "; using the newest one, " + best.path().getFileName());
         }

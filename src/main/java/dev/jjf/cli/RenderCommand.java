@@ -61,6 +61,7 @@ final class RenderCommand implements Command {
                     + (dir != null ? dir : TEMP_DIR + " or " + RUNS + "/*"));
         }
         List<RenderJob.Input> baseline = base == null ? List.of() : List.of(resolve.fileOrDirectory(base));
+        if (HeapRender.isHeapDump(inputs, baseline)) return HeapRender.write(options, inputs, baseline, out, err);
         return write(options.job(inputs, baseline), out, err);
     }
 

@@ -24,7 +24,7 @@ class SeedReplayTest {
 
     @Test
     void everyByteTargetHasRealSeeds() {
-        for (Targets t : List.of(Targets.HEAP_PROFILE, Targets.PERF_MAP, Targets.ELF, Targets.DEMANGLER)) {
+        for (Targets t : List.of(Targets.HEAP_PROFILE, Targets.PERF_MAP, Targets.ELF, Targets.DEMANGLER, Targets.HPROF)) {
             assertTrue(seeds().stream().anyMatch(s -> s.target() == t && !s.combined()), "no seeds for " + t);
         }
     }

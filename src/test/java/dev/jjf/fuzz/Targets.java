@@ -10,7 +10,8 @@ enum Targets {
     PERF_MAP_DIALECTS("PerfMapDialectsFuzzTestInputs/entries", PerfMapDialectsFuzzTest::check),
     ELF("ElfFuzzTestInputs/open", ElfFuzzTest::check),
     DEMANGLER("DemanglerFuzzTestInputs/demangle", DemanglerFuzzTest::check),
-    SVG("SvgFuzzTestInputs/names", SvgFuzzTest::check);
+    SVG("SvgFuzzTestInputs/names", SvgFuzzTest::check),
+    HPROF("HprofFuzzTestInputs/read", HprofFuzzTest::check);
 
     /** Runs one input. */
     @FunctionalInterface
