@@ -156,7 +156,6 @@ final class NativeImageDumps {
         }
         Path written = waitForDump(pid, who, where, before);
         try {
-            long bytes = Files.size(written);
             Path copy = DumpPlacement.copyBeside(written, output, request.compressLevel());
             try {
                 HeapDumper.linkIntoPlace(copy, output);
@@ -165,7 +164,7 @@ final class NativeImageDumps {
             }
             // The process wrote it because we asked: ours to take away, as HotSpot dumps are.
             Files.delete(written);
-            return new HeapDumper.Result(output, bytes, "GraalVM Native Image", notes);
+            return new HeapDumper.Result(output, Files.size(output), "GraalVM Native Image", notes);
         } catch (IOException e) {
             throw new BadInputException(output, "cannot copy the heap dump " + written + ": " + DumpPlacement.ioMessage(e));
         }
