@@ -67,7 +67,7 @@ public final class SvgRenderer {
                 if (p.depth > 0) maxDelta = Math.max(maxDelta, Math.abs(p.node.delta()));
             }
         }
-        Legend legend = new Legend(width, detailsY + 10, differential ? Legend.DIFFERENTIAL : Legend.KINDS);
+        Legend legend = new Legend(width, detailsY + 10, differential ? Legend.DIFFERENTIAL : Legend.kinds(tree));
         double height = legend.bottom + 8;
 
         StringBuilder sb = new StringBuilder(sel.frames.size() * 640 + CSS.length() + JS.length() + 8192);
@@ -298,8 +298,14 @@ public final class SvgRenderer {
         private record Item(int rgb, String label, String kind) {
         }
 
-        static final List<Item> KINDS = java.util.Arrays.stream(FrameKind.values())
-                .map(k -> new Item(Integer.parseInt(k.colour().substring(1), 16), k.label(), k.id())).toList();
+        /** Every kind of each family the tree's frames belong to (code when it has none). */
+        static List<Item> kinds(CallTree tree) {
+            java.util.Set<FrameKind.Family> families = java.util.EnumSet.noneOf(FrameKind.Family.class);
+            for (FrameKind k : tree.kinds()) families.add(k.family());
+            if (families.isEmpty()) families.add(FrameKind.Family.CODE);
+            return java.util.Arrays.stream(FrameKind.values()).filter(k -> families.contains(k.family()))
+                    .map(k -> new Item(Integer.parseInt(k.colour().substring(1), 16), k.label(), k.id())).toList();
+        }
         static final List<Item> DIFFERENTIAL = List.of(
                 new Item(SvgFormat.deltaRgb(1, 1), "Grew (stronger: more)", ""),
                 new Item(SvgFormat.deltaRgb(-1, 1), "Shrank", ""),

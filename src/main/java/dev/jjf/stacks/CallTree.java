@@ -104,6 +104,38 @@ public final class CallTree {
         addSelf(node, 0, value);
     }
 
+    /** The root's node number, for {@link #childNode}. */
+    public int rootNode() {
+        return ROOT;
+    }
+
+    /**
+     * The node for {@code frame} below node {@code parentNode}, made if new: for producers that
+     * add millions of paths sharing prefixes, without building a frame list per path.
+     */
+    public int childNode(int parentNode, Frame frame) {
+        if (parentNode < 0 || parentNode >= size) throw new IllegalArgumentException("no node " + parentNode);
+        return child(parentNode, frameId(frame));
+    }
+
+    /** Adds to a node's self value ({@code baseline}: to its baseline self value). */
+    public void addToNode(int node, double value, boolean baseline) {
+        if (node < 0 || node >= size) throw new IllegalArgumentException("no node " + node);
+        if (baseline) {
+            markDifferential();
+            addSelf(node, 0, value);
+        } else {
+            addSelf(node, value, 0);
+        }
+    }
+
+    /** The kinds of the frames in this tree (the root's aside). */
+    public java.util.Set<FrameKind> kinds() {
+        java.util.EnumSet<FrameKind> kinds = java.util.EnumSet.noneOf(FrameKind.class);
+        for (int i = 1; i < frameCount; i++) kinds.add(frames[i].kind());
+        return kinds;
+    }
+
     /** True once a baseline was added: nodes then carry {@link Node#delta()}. */
     public boolean isDifferential() {
         return differential;

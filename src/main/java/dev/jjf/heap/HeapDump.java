@@ -1,0 +1,190 @@
+package dev.jjf.heap;
+
+import dev.jjf.BadInputException;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/** Reads an HPROF heap dump (plain or gzip; HotSpot, Android or Native Image) into a {@link HeapGraph}. */
+public final class HeapDump {
+    private HeapDump() {
+    }
+
+    /**
+     * Reads the whole dump. A truncated file gives what was read and a warning; anything else
+     * wrong is a {@link BadInputException} naming the file and offset.
+     */
+    public static HeapGraph read(Path file, HeapDumpOptions options) throws IOException {
+        HeapDumpFormat format = HeapDumpFormat.detect(file)
+                .orElseThrow(() -> new BadInputException(file, "not a heap dump (no 'JAVA PROFILE 1.0.' header, plain or gzip)"));
+        try {
+            return read(() -> open(file, format, options), file, options);
+        } catch (OutOfMemoryError e) {
+            throw new BadInputException(file, "not enough Java heap to analyse this dump (" + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MiB): raise it with JAVA_OPTS=-Xmx<size> (about 40 bytes per object and 12 per reference are needed)");
+        }
+    }
+
+    /** Opens the dump's uncompressed bytes from the start. */
+    @FunctionalInterface
+    interface Source {
+        InputStream open() throws IOException;
+    }
+
+    static InputStream open(Path file, HeapDumpFormat format, HeapDumpOptions options) throws IOException {
+        InputStream raw = Files.newInputStream(file);
+        if (format == HeapDumpFormat.HPROF) return raw;
+        if (options.threads() > 1) return ParallelGzip.open(file, options.threads());
+        return new GZIPInputStream(new BufferedInputStream(raw, 1 << 16), 1 << 16);
+    }
+
+    /** Reads from a source that can be opened more than once (thread names take a second look). */
+    static HeapGraph read(Source source, Path file, HeapDumpOptions options) throws IOException {
+        HprofParser p;
+        try (InputStream in = source.open()) {
+            p = new HprofParser(new HprofInput(in, file), false);
+            p.parse();
+        } catch (BadInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new BadInputException(file, "unreadable heap dump: " + e, e);
+        }
+        Map<Long, String> threadNames = threadNames(p, source, file);
+        return build(p, file, options, threadNames);
+    }
+
+    /**
+     * Thread object id to its name. A thread's name is a String whose characters are in an array;
+     * both usually come before the Thread in the dump, so they are read in a second pass (and a
+     * third for arrays that came before their String).
+     */
+    private static Map<Long, String> threadNames(HprofParser first, Source source, Path file) throws IOException {
+        Map<Long, String> out = new HashMap<>();
+        if (first.threadNameIds.isEmpty() || first.truncatedAt >= 0) return out;
+        HprofParser.ClassInfo string = null;
+        for (HprofParser.ClassInfo c : first.classes) {
+            if (c.layout != null && c.layout.special() == HprofParser.Special.STRING) string = c;
+        }
+        if (string == null) return out;
+        int[] f = string.layout.fields();
+        try {
+            HprofParser strings = namesPass(source, file, p -> {
+                for (Long s : first.threadNameIds.values()) p.wantedStrings.put(s, (long) f[0] << 32 | (f[1] & 0xffffffffL));
+            });
+            Map<Long, String> texts = new HashMap<>(strings.arrayTexts);
+            if (texts.size() < strings.wantedArrays.size()) {
+                HprofParser arrays = namesPass(source, file, p -> {
+                    for (Map.Entry<Long, Integer> a : strings.wantedArrays.entrySet()) {
+                        if (!texts.containsKey(a.getKey())) p.wantedArrays.put(a.getKey(), a.getValue());
+                    }
+                });
+                texts.putAll(arrays.arrayTexts);
+            }
+            for (Map.Entry<Long, Long> t : first.threadNameIds.entrySet()) {
+                Long array = strings.stringArrays.get(t.getValue());
+                String text = array == null ? null : texts.get(array);
+                if (text != null) out.put(t.getKey(), text);
+            }
+        } catch (RuntimeException e) {
+            // Names are a nicety: the graph came from the first pass, which read the same bytes.
+        }
+        return out;
+    }
+
+    private static HprofParser namesPass(Source source, Path file, java.util.function.Consumer<HprofParser> want) throws IOException {
+        try (InputStream in = source.open()) {
+            HprofParser names = new HprofParser(new HprofInput(in, file), true);
+            want.accept(names);
+            names.parse();
+            return names;
+        }
+    }
+
+    private static HeapGraph build(HprofParser p, Path file, HeapDumpOptions options, Map<Long, String> threadNames) {
+        int n = (int) p.objectIds.size();
+        IdIndex index = new IdIndex(p.objectIds.toArrayAndClear());
+        int[] classOf = p.objectClass.toArrayAndClear();
+        int[] shallow = p.shallowBytes.toArrayAndClear();
+        int[] starts = p.edgeStart.toArrayAndClear();
+        // References to dense numbers; references to objects not in the dump are dropped.
+        long refs = p.edgeTargets.size();
+        int[] edges = new int[(int) refs];
+        int[] edgeStart = new int[n + 1];
+        int m = 0;
+        long dropped = 0;
+        for (int o = 0; o < n; o++) {
+            edgeStart[o] = m;
+            long end = o + 1 < n ? starts[o + 1] : refs;
+            for (long e = starts[o]; e < end; e++) {
+                int t = index.find(p.edgeTargets.get(e));
+                if (t >= 0) {
+                    edges[m++] = t;
+                } else {
+                    dropped++;
+                }
+            }
+        }
+        edgeStart[n] = m;
+        starts = null;
+        if (m < edges.length) edges = java.util.Arrays.copyOf(edges, m);
+
+        String[] classNames = new String[p.classes.size()];
+        for (int i = 0; i < classNames.length; i++) classNames[i] = p.className(p.classes.get(i));
+
+        // Roots: one label per object, the most telling of its reasons.
+        List<GraphRoots.Root> roots = new ArrayList<>();
+        Map<String, Integer> labelIndex = new HashMap<>();
+        List<HeapGraph.RootLabel> labels = new ArrayList<>();
+        RootNamer namer = new RootNamer(p, threadNames);
+        for (long r = 0; r < p.rootIds.size(); r++) {
+            int o = index.find(p.rootIds.get(r));
+            if (o < 0) continue;
+            RootKind kind = RootKind.values()[p.rootKinds.get(r)];
+            if (kind == RootKind.JNI_GLOBAL && p.nativeImage) kind = RootKind.IMAGE_HEAP;
+            HeapGraph.RootLabel label = namer.label(kind, p.rootIds.get(r), p.rootThreads.get(r), p.rootFrames.get(r));
+            String key = label.kind().ordinal() + "\0" + label.name();
+            Integer li = labelIndex.get(key);
+            if (li == null) {
+                li = labels.size();
+                labels.add(label);
+                labelIndex.put(key, li);
+            }
+            roots.add(new GraphRoots.Root(o, li, kind.ordinal()));
+        }
+        GraphRoots unique = GraphRoots.unique(roots);
+
+        // Native owners, FFM segments deduplicated within their scope.
+        IntList owners = p.nativeOwners;
+        LongList bytes = p.nativeBytes;
+        IntList kinds = p.nativeKinds;
+        Segments.dedupe(p.segments, index, owners, bytes, kinds);
+
+        boolean[] counted = new boolean[Math.max(1, p.heapNames.size())];
+        for (int h = 0; h < counted.length; h++) {
+            counted[h] = options.allHeaps() || p.heapNames.isEmpty() || p.heapNames.get(h).equals("app");
+        }
+        String format = (p.nativeImage ? "GraalVM Native Image " : p.heapNames.isEmpty() ? "" : "Android ") + p.version + ", "
+                + p.idSize + "-byte ids";
+        HeapGraph.ReadStats stats = new HeapGraph.ReadStats(p.in.offset(), dropped, index.duplicates, p.truncatedAt >= 0,
+                p.truncatedAt, p.missingBytes, p.classes.size());
+        if (p.truncatedAt >= 0) {
+            options.warnings().accept(file + ": the dump ends inside a record at offset " + p.truncatedAt
+                    + (p.missingBytes > 0 ? " (at least " + p.missingBytes + " bytes are missing)" : "")
+                    + "; showing the " + n + " objects read");
+        } else if (p.sawSegments && !p.sawHeapDumpEnd) {
+            options.warnings().accept(file + ": no HEAP DUMP END record; the dump may be incomplete");
+        }
+        if (index.duplicates > 0) options.warnings().accept(file + ": " + index.duplicates + " object ids appear more than once; the first is used");
+        byte[] heaps = p.objectHeap == null ? null : java.util.Arrays.copyOf(p.objectHeap, n);
+        return new HeapGraph(file, format, n, classOf, classNames, shallow, edgeStart, edges, unique.objects(), unique.labels(),
+                List.copyOf(labels), heaps, List.copyOf(p.heapNames), counted, owners.toArrayAndClear(), bytes.toArrayAndClear(),
+                kinds.toArrayAndClear(), stats);
+    }
+}

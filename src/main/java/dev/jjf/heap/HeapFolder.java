@@ -1,0 +1,137 @@
+package dev.jjf.heap;
+
+import dev.jjf.stacks.CallTree;
+import dev.jjf.stacks.Frame;
+import dev.jjf.stacks.FrameKind;
+
+/**
+ * Folds a heap graph into the call tree the renderers draw, the way Perfetto's heap graph view
+ * does: each object's path is its chain of dominators from a GC root, each link named by its
+ * class (root → … → class). Runs of one class (a linked list's nodes) fold into one frame, and
+ * paths stop growing at {@link #MAX_DEPTH} frames.
+ */
+public final class HeapFolder {
+    /** Frames per path at most; deeper objects are counted in the frame at this depth. */
+    static final int MAX_DEPTH = 48;
+    /** The path prefix of objects that several roots reach, none dominating. */
+    static final String SEVERAL_ROOTS = "several GC roots";
+
+    private HeapFolder() {
+    }
+
+    /** A new tree of this graph under this metric. */
+    public static CallTree fold(HeapGraph g, Dominators d, HeapMetric metric) {
+        CallTree tree = new CallTree(metric.unit());
+        foldInto(tree, g, d, metric, false);
+        return tree;
+    }
+
+    /** Adds this graph's paths to {@code tree}: as the baseline of a differential tree when {@code baseline}. */
+    public static void foldInto(CallTree tree, HeapGraph g, Dominators d, HeapMetric metric, boolean baseline) {
+        Frame[] classFrames = new Frame[g.classNames.length];
+        Frame[] mirrorFrames = new Frame[g.classNames.length];
+        if (metric == HeapMetric.SHALLOW) {
+            for (int o = 0; o < g.objectCount; o++) {
+                if (!d.isReachable(o) || !g.isCounted(o)) continue;
+                tree.addToNode(tree.childNode(tree.rootNode(), frame(g, o, classFrames, mirrorFrames)), g.shallowBytes[o], baseline);
+            }
+            return;
+        }
+        // Tree node of each reachable object, in DFS numbering order (dominators come first).
+        int reachable = d.reachableCount();
+        int[] nodeOf = new int[g.objectCount];
+        byte[] depthOf = new byte[g.objectCount];
+        Frame[] rootFrames = new Frame[g.labels.size()];
+        int severalNode = -1;
+        for (int k = 0; k < reachable; k++) {
+            int o = d.inDominatorOrder(k);
+            int dom = d.immediateDominator(o);
+            int parentNode;
+            int depth;
+            Frame f = frame(g, o, classFrames, mirrorFrames);
+            if (dom == Dominators.ROOTS) {
+                int r = java.util.Arrays.binarySearch(g.rootObjects, o);
+                if (r >= 0) {
+                    int li = g.rootLabels[r];
+                    if (rootFrames[li] == null) rootFrames[li] = new Frame(g.labels.get(li).name(), FrameKind.HEAP_ROOT);
+                    parentNode = tree.childNode(tree.rootNode(), rootFrames[li]);
+                    // A class's own frame adds nothing under "static fields of" that class.
+                    if (g.isClassObject(o)) {
+                        nodeOf[o] = parentNode;
+                        depthOf[o] = 1;
+                        add(tree, g, o, parentNode, metric, baseline);
+                        continue;
+                    }
+                } else {
+                    if (severalNode < 0) severalNode = tree.childNode(tree.rootNode(), new Frame(SEVERAL_ROOTS, FrameKind.HEAP_ROOT));
+                    parentNode = severalNode;
+                }
+                depth = 1;
+            } else {
+                parentNode = nodeOf[dom];
+                depth = depthOf[dom];
+            }
+            int node;
+            if (depth >= MAX_DEPTH || (dom >= 0 && frameOf(g, dom, classFrames, mirrorFrames) == f && !g.isClassObject(dom))) {
+                node = parentNode; // same class as its dominator, or too deep: folded into it
+            } else {
+                node = tree.childNode(parentNode, f);
+                depth++;
+            }
+            nodeOf[o] = node;
+            depthOf[o] = (byte) depth;
+            add(tree, g, o, node, metric, baseline);
+        }
+        if (metric == HeapMetric.NATIVE) {
+            Frame[] kindFrames = new Frame[NativeKind.values().length];
+            for (int i = 0; i < g.nativeOwners.length; i++) {
+                int o = g.nativeOwners[i];
+                if (!d.isReachable(o) || !g.isCounted(o)) continue;
+                int kind = g.nativeKinds[i];
+                if (kindFrames[kind] == null) kindFrames[kind] = new Frame(NativeKind.values()[kind].label(), FrameKind.NATIVE_OWNED);
+                tree.addToNode(tree.childNode(nodeOf[o], kindFrames[kind]), g.nativeBytes[i], baseline);
+            }
+        }
+    }
+
+    private static void add(CallTree tree, HeapGraph g, int o, int node, HeapMetric metric, boolean baseline) {
+        switch (metric) {
+            case RETAINED -> {
+                int bytes = g.countedBytes(o);
+                if (bytes > 0) tree.addToNode(node, bytes, baseline);
+            }
+            case COUNT -> {
+                if (g.isCounted(o)) tree.addToNode(node, 1, baseline);
+            }
+            default -> {
+            }
+        }
+    }
+
+    private static Frame frameOf(HeapGraph g, int o, Frame[] classFrames, Frame[] mirrorFrames) {
+        return frame(g, o, classFrames, mirrorFrames);
+    }
+
+    private static Frame frame(HeapGraph g, int o, Frame[] classFrames, Frame[] mirrorFrames) {
+        int c = g.classOf[o];
+        if ((c & HeapGraph.MIRROR) != 0) {
+            c &= ~HeapGraph.MIRROR;
+            if (mirrorFrames[c] == null) mirrorFrames[c] = new Frame(g.classNames[c] + ".class", kindOf(g.classNames[c]));
+            return mirrorFrames[c];
+        }
+        if (classFrames[c] == null) classFrames[c] = new Frame(g.classNames[c], kindOf(g.classNames[c]));
+        return classFrames[c];
+    }
+
+    /** Arrays, JDK classes and the rest (application and library classes). */
+    static FrameKind kindOf(String className) {
+        if (className.endsWith("[]")) return FrameKind.ARRAY;
+        if (className.startsWith("java.") || className.startsWith("javax.") || className.startsWith("jdk.")
+                || className.startsWith("sun.") || className.startsWith("com.sun.")
+                || className.startsWith("android.") || className.startsWith("dalvik.") || className.startsWith("libcore.")
+                || className.startsWith("com.oracle.svm.")) {
+            return FrameKind.JDK_CLASS;
+        }
+        return FrameKind.APP_CLASS;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.jjf.heap;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A heap dump as a graph in primitive arrays. Objects are numbered densely 0..n-1 in the order
+ * the dump holds them; references are adjacency arrays (object o's references are
+ * {@code edges[edgeStart[o]] .. edges[edgeStart[o + 1] - 1]}); each object has a class and an
+ * estimated shallow size. Class objects (mirrors) are objects too, holding static fields.
+ */
+public final class HeapGraph {
+    /** Flag in {@link #classOf} marking a class object (java.lang.Class mirror) of that class. */
+    static final int MIRROR = 1 << 30;
+
+    final Path source;
+    final String format;
+    final int objectCount;
+    final int[] classOf;
+    final String[] classNames;
+    final int[] shallowBytes;
+    final int[] edgeStart;
+    final int[] edges;
+    final int[] rootObjects;
+    final int[] rootLabels;
+    final List<RootLabel> labels;
+    /** Android: heap index per object (into heapNames); null for one-heap dumps. */
+    final byte[] objectHeap;
+    final List<String> heapNames;
+    /** Per heap: counted in sizes (the app heap unless --heaps all). */
+    final boolean[] countedHeaps;
+    final int[] nativeOwners;
+    final long[] nativeBytes;
+    final int[] nativeKinds;
+    final ReadStats stats;
+
+    /** Why some objects are roots, named for a reader: "thread main at Foo.bar(Foo.java:42)". */
+    public record RootLabel(RootKind kind, String name) {
+    }
+
+    /** What reading took and left out. */
+    public record ReadStats(long dumpBytes, long droppedReferences, long duplicateIds, boolean truncated, long truncatedAt,
+                            long missingBytes, long classes) {
+    }
+
+    HeapGraph(Path source, String format, int objectCount, int[] classOf, String[] classNames, int[] shallowBytes,
+              int[] edgeStart, int[] edges, int[] rootObjects, int[] rootLabels, List<RootLabel> labels, byte[] objectHeap,
+              List<String> heapNames, boolean[] countedHeaps, int[] nativeOwners, long[] nativeBytes, int[] nativeKinds,
+              ReadStats stats) {
+        this.source = source;
+        this.format = format;
+        this.objectCount = objectCount;
+        this.classOf = classOf;
+        this.classNames = classNames;
+        this.shallowBytes = shallowBytes;
+        this.edgeStart = edgeStart;
+        this.edges = edges;
+        this.rootObjects = rootObjects;
+        this.rootLabels = rootLabels;
+        this.labels = labels;
+        this.objectHeap = objectHeap;
+        this.heapNames = heapNames;
+        this.countedHeaps = countedHeaps;
+        this.nativeOwners = nativeOwners;
+        this.nativeBytes = nativeBytes;
+        this.nativeKinds = nativeKinds;
+        this.stats = stats;
+    }
+
+    /** The file read. */
+    public Path source() {
+        return source;
+    }
+
+    /** "HotSpot JAVA PROFILE 1.0.2, 8-byte ids" and the like. */
+    public String format() {
+        return format;
+    }
+
+    public int objectCount() {
+        return objectCount;
+    }
+
+    public long referenceCount() {
+        return edges.length;
+    }
+
+    /** The object's class name; a class object reads "Foo.class". */
+    public String className(int object) {
+        int c = classOf[object];
+        return (c & MIRROR) != 0 ? classNames[c & ~MIRROR] + ".class" : classNames[c];
+    }
+
+    /** True for class objects (whose references are static fields). */
+    public boolean isClassObject(int object) {
+        return (classOf[object] & MIRROR) != 0;
+    }
+
+    /** Estimated bytes the object itself takes (see docs/heap-dumps.md for the estimate). */
+    public int shallowBytes(int object) {
+        return shallowBytes[object];
+    }
+
+    /** Shallow bytes as counted: zero for objects of heaps not shown (Android's image and zygote heaps by default). */
+    public int countedBytes(int object) {
+        return isCounted(object) ? shallowBytes[object] : 0;
+    }
+
+    /** False for objects in heaps not shown. */
+    public boolean isCounted(int object) {
+        return objectHeap == null || countedHeaps[objectHeap[object]];
+    }
+
+    /** The objects this one references (a copy: for tests and small tools). */
+    public int[] references(int object) {
+        return java.util.Arrays.copyOfRange(edges, edgeStart[object], edgeStart[object + 1]);
+    }
+
+    public int rootCount() {
+        return rootObjects.length;
+    }
+
+    public int rootObject(int root) {
+        return rootObjects[root];
+    }
+
+    public RootLabel rootLabel(int root) {
+        return labels.get(rootLabels[root]);
+    }
+
+    /** Objects that own native memory, with the bytes and the kind. */
+    public int nativeOwnerCount() {
+        return nativeOwners.length;
+    }
+
+    public int nativeOwner(int i) {
+        return nativeOwners[i];
+    }
+
+    public long nativeBytes(int i) {
+        return nativeBytes[i];
+    }
+
+    public NativeKind nativeKind(int i) {
+        return NativeKind.values()[nativeKinds[i]];
+    }
+
+    public ReadStats stats() {
+        return stats;
+    }
+
+    /** Android heap names ("app", "image", "zygote"), empty for dumps of one heap. */
+    public List<String> heapNames() {
+        return heapNames;
+    }
+}
