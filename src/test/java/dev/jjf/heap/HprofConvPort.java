@@ -95,7 +95,7 @@ final class HprofConvPort {
     }
 
     private static int classDumpLength(ByteBuffer b, int at) {
-        int p = at + 7 * ID + 4;
+        int p = at + 7 * ID + 8; // ids, stack serial, instance size
         int constants = b.getShort(p) & 0xFFFF;
         p += 2;
         for (int i = 0; i < constants; i++) p += 2 + 1 + SyntheticHeap.valueBytes(b.get(p + 2), ID);
