@@ -46,6 +46,7 @@ final class DiffCommand implements Command {
             before = resolve.fileOrDirectory(base);
             after = resolve.fileOrDirectory(newer);
         }
+        if (HeapRender.isHeapDump(List.of(after), List.of(before))) return HeapRender.write(options, List.of(after), List.of(before), err);
         return RenderCommand.write(options.job(List.of(after), List.of(before)), err);
     }
 }

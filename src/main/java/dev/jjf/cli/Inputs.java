@@ -63,8 +63,18 @@ final class Inputs {
 
     /** What --latest means in {@code dir}: see {@link ProfileFiles#latest}. */
     RenderJob.Input latest(Path dir, Long pid) throws IOException {
-        ProfileFiles.ProcessDumps chosen = process(dir, pid);
+        Optional<Path> heapDump = pid == null ? HeapDumps.newest(dir, log) : Optional.empty();
+        ProfileFiles.ProcessDumps chosen;
+        try {
+            chosen = process(dir, pid);
+        } catch (BadInputException e) {
+            if (heapDump.isPresent()) return new RenderJob.Input(heapDump.get(), Optional.empty());
+            throw e;
+        }
         ProfileFiles.DumpFile best = chosen.best();
+        if (heapDump.isPresent() && Files.getLastModifiedTime(heapDump.get()).compareTo(Files.getLastModifiedTime(best.path())) > 0) {
+            return new RenderJob.Input(heapDump.get(), Optional.empty());
+        }
         if (!best.isFinal()) {
             log.accept("no final dump for pid " + chosen.pid() + "; using the newest one, " + best.path().getFileName());
         }

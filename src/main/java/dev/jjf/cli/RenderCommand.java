@@ -54,6 +54,7 @@ final class RenderCommand implements Command {
             throw new BadInputException(null, "no profile given: pass HEAP files, or --latest to take the newest in " + dir);
         }
         List<RenderJob.Input> baseline = base == null ? List.of() : List.of(resolve.fileOrDirectory(base));
+        if (HeapRender.isHeapDump(inputs, baseline)) return HeapRender.write(options, inputs, baseline, err);
         return write(options.job(inputs, baseline), err);
     }
 

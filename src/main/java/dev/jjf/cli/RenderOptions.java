@@ -15,7 +15,9 @@ import java.util.regex.PatternSyntaxException;
 final class RenderOptions {
     Path perfMap;
     Path symfs;
-    String metric = "inuse-space";
+    /** Null: inuse-space for jemalloc profiles, retained for heap dumps. */
+    String metric;
+    String heaps = "app";
     OutputFormat format = OutputFormat.svg;
     Path output;
     String title;
@@ -30,7 +32,9 @@ final class RenderOptions {
     void declare(CommandSpec.Builder command) {
         command.option("--perf-map", "FILE", "Perf map to use (default: perf-<pid>.map beside the profile, in --dir, then the temp dir)")
                 .option("--symfs", "DIR", "Look libraries up under DIR first (profiles from another host)")
-                .option("--metric", "M", "inuse-space, inuse-objects, alloc-space or alloc-objects (default: ${DEFAULT-VALUE})", metric)
+                .option("--metric", "M", "inuse-space (default), inuse-objects, alloc-space or alloc-objects; for heap dumps"
+                        + " retained (default), shallow, count or native")
+                .option("--heaps", "H", "Android heap dumps: app (default) or all (also the image and zygote heaps)")
                 .option("--format", "F", "svg, folded or json (default: ${DEFAULT-VALUE})", format)
                 .option(List.of("-o", "--output"), "FILE", "Output file (default: flames.svg, flames.folded or flames.json)")
                 .option("--title", "T", "Title of the SVG")
@@ -49,6 +53,7 @@ final class RenderOptions {
             case "--perf-map" -> perfMap = Values.toPath(value);
             case "--symfs" -> symfs = Values.toPath(value);
             case "--metric" -> metric = value;
+            case "--heaps" -> heaps = value;
             case "--format" -> format = Values.oneOf(OutputFormat.values(), value);
             case "--output" -> output = Values.toPath(value);
             case "--title" -> title = value;
@@ -66,7 +71,7 @@ final class RenderOptions {
     static final String SYMBOL_CACHE_ENV = "JJF_SYMBOL_CACHE";
 
     Metric metric() {
-        Metric m = Metric.fromId(metric);
+        Metric m = Metric.fromId(metric == null ? Metric.INUSE_SPACE.id() : metric);
         if (m == null) {
             throw new BadInputException(null, "unknown --metric '" + metric + "' (use inuse-space, inuse-objects, alloc-space or alloc-objects)");
         }

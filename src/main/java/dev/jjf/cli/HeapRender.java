@@ -1,0 +1,142 @@
+package dev.jjf.cli;
+
+import dev.jjf.BadInputException;
+import dev.jjf.heap.Dominators;
+import dev.jjf.heap.HeapDump;
+import dev.jjf.heap.HeapDumpFormat;
+import dev.jjf.heap.HeapDumpOptions;
+import dev.jjf.heap.HeapFolder;
+import dev.jjf.heap.HeapGraph;
+import dev.jjf.heap.HeapMetric;
+import dev.jjf.render.FoldedWriter;
+import dev.jjf.render.JsonWriter;
+import dev.jjf.render.OutputFile;
+import dev.jjf.render.SvgOptions;
+import dev.jjf.render.SvgRenderer;
+import dev.jjf.render.Units;
+import dev.jjf.stacks.CallTree;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * Rendering of HPROF heap dumps: read, dominators, fold, then the same writers as for native
+ * profiles, and a short summary on stderr.
+ */
+final class HeapRender {
+    /** Lines of each part of the summary. */
+    static final int SUMMARY_LINES = 5;
+
+    private HeapRender() {
+    }
+
+    /** True when the inputs are heap dumps (told by content); mixing them with jemalloc profiles is an error. */
+    static boolean isHeapDump(List<RenderJob.Input> inputs, List<RenderJob.Input> baseline) throws IOException {
+        List<RenderJob.Input> all = new ArrayList<>(inputs);
+        all.addAll(baseline);
+        int heaps = 0;
+        for (RenderJob.Input in : all) {
+            if (HeapDumpFormat.isHeapDump(in.heap())) heaps++;
+        }
+        if (heaps > 0 && heaps < all.size()) {
+            throw new BadInputException(null, "heap dumps (HPROF) and jemalloc profiles cannot be rendered together");
+        }
+        return heaps > 0;
+    }
+
+    static int write(RenderOptions options, List<RenderJob.Input> inputs, List<RenderJob.Input> baseline, PrintWriter err)
+            throws IOException {
+        HeapMetric metric = options.metric == null ? HeapMetric.RETAINED : HeapMetric.fromId(options.metric);
+        if (metric == null) {
+            throw new BadInputException(null, "unknown --metric '" + options.metric + "' for heap dumps (use retained, shallow, count or native)");
+        }
+        if (!options.heaps.equals("app") && !options.heaps.equals("all")) {
+            throw new BadInputException(null, "unknown --heaps '" + options.heaps + "' (use app or all)");
+        }
+        HeapDumpOptions read = new HeapDumpOptions(options.heaps.equals("all"), HeapDumpOptions.defaults(null).threads(),
+                w -> err.println("jjf: warning: " + w));
+        CallTree tree = new CallTree(metric.unit());
+        CallTree retained = metric == HeapMetric.RETAINED ? tree : new CallTree(HeapMetric.RETAINED.unit());
+        CallTree nativeTree = metric == HeapMetric.NATIVE ? tree : new CallTree(HeapMetric.NATIVE.unit());
+        long objects = 0;
+        for (RenderJob.Input in : baseline) {
+            HeapGraph g = HeapDump.read(in.heap(), read);
+            HeapFolder.foldInto(tree, g, Dominators.compute(g), metric, true);
+        }
+        for (RenderJob.Input in : inputs) {
+            HeapGraph g = HeapDump.read(in.heap(), read);
+            Dominators d = Dominators.compute(g);
+            HeapFolder.foldInto(tree, g, d, metric, false);
+            if (retained != tree) HeapFolder.foldInto(retained, g, d, HeapMetric.RETAINED, false);
+            if (nativeTree != tree) HeapFolder.foldInto(nativeTree, g, d, HeapMetric.NATIVE, false);
+            objects += g.objectCount();
+            err.println("jjf: heap dump " + in.heap() + " (" + g.format() + "): " + g.objectCount() + " objects, "
+                    + d.reachableCount() + " reachable, " + Units.format(d.reachableBytes(), "bytes") + " retained by GC roots");
+        }
+        for (RenderJob.Input in : baseline) err.println("jjf: baseline " + in.heap());
+        Path output = options.output();
+        String title = options.title != null ? options.title : title(metric, inputs, baseline);
+        OutputFile.write(output, out -> {
+            switch (options.format) {
+                case svg -> new SvgRenderer(new SvgOptions(title, options.minWidthPercent, SvgOptions.DEFAULT_WIDTH_PX)).write(tree, out);
+                case folded -> new FoldedWriter(options.annotate).write(tree, out);
+                case json -> new JsonWriter().write(tree, out);
+                default -> throw new BadInputException(null, "--format " + options.format + " is not available for heap dumps");
+            }
+        });
+        summary(retained, "biggest dominator paths (retained, by where the bytes are)", err);
+        summary(nativeTree, "biggest native memory owners (estimated)", err);
+        String change = tree.isDifferential()
+                ? ", change " + (tree.root().delta() >= 0 ? "+" : "-") + Units.format(Math.abs(tree.root().delta()), tree.unit())
+                : "";
+        err.println("jjf: wrote " + output + " (" + Units.format(tree.total(), tree.unit()) + change + " in " + objects + " objects)");
+        err.flush();
+        return 0;
+    }
+
+    private static String title(HeapMetric metric, List<RenderJob.Input> inputs, List<RenderJob.Input> baseline) {
+        String what = switch (metric) {
+            case RETAINED -> "Java heap, retained";
+            case SHALLOW -> "Java heap by class, shallow";
+            case COUNT -> "Java objects, retained";
+            case NATIVE -> "Native memory owned by Java objects (estimated)";
+        };
+        String files = inputs.get(0).heap().getFileName() + (inputs.size() > 1 ? " (+" + (inputs.size() - 1) + " more)" : "");
+        return baseline.isEmpty() ? what + " — " + files : what + ", change from " + baseline.get(0).heap().getFileName() + " to " + files;
+    }
+
+    /** The nodes holding the most bytes themselves, with their paths. */
+    static void summary(CallTree tree, String heading, PrintWriter err) {
+        List<CallTree.Node> top = topBySelf(tree, SUMMARY_LINES);
+        if (top.isEmpty()) return;
+        err.println("jjf: " + heading + ":");
+        for (CallTree.Node n : top) {
+            Deque<String> path = new ArrayDeque<>();
+            for (CallTree.Node p = n; p.parent() != null; p = p.parent()) path.addFirst(p.name());
+            err.println("jjf:   " + Units.format(n.self(), tree.unit()) + "  " + String.join(" > ", path));
+        }
+    }
+
+    static List<CallTree.Node> topBySelf(CallTree tree, int k) {
+        PriorityQueue<CallTree.Node> best = new PriorityQueue<>(Comparator.comparingDouble(CallTree.Node::self));
+        Deque<CallTree.Node> stack = new ArrayDeque<>();
+        stack.push(tree.root());
+        while (!stack.isEmpty()) {
+            CallTree.Node n = stack.pop();
+            if (n.self() > 0) {
+                best.add(n);
+                if (best.size() > k) best.poll();
+            }
+            for (CallTree.Node c : n.children()) stack.push(c);
+        }
+        List<CallTree.Node> out = new ArrayList<>(best);
+        out.sort(Comparator.comparingDouble(CallTree.Node::self).reversed());
+        return out;
+    }
+}
