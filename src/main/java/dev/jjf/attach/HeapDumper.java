@@ -77,6 +77,10 @@ public final class HeapDumper {
         if (Files.exists(out)) throw new BadInputException(out, "already exists; not overwriting it with a heap dump");
         if (!Files.isDirectory(out.getParent())) throw new BadInputException(out.getParent(), "no such directory for the heap dump");
         ProcStatus status = client.ownProcess(pid, "a process only takes dump requests from its own user");
+        if (status.stopped()) {
+            throw new BadInputException(null, "pid " + status.tgid() + " (" + status.name() + ") is stopped (SIGSTOP or a debugger):"
+                    + " it cannot dump its heap; resume it with kill -CONT " + status.tgid());
+        }
         if (client.isHotSpot(status.tgid())) return hotSpot(client.target(status.tgid()), request, out);
         return nativeImages.dump(status, request, out);
     }

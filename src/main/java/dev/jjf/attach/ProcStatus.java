@@ -10,8 +10,9 @@ import java.util.OptionalLong;
  * @param effectiveUid the uid HotSpot compares with the peer of its attach socket
  * @param quitCaught whether a handler for SIGQUIT is installed; without one SIGQUIT kills
  * @param usr1Caught the same for SIGUSR1, which a GraalVM Native Image answers with a heap dump
+ * @param stopped whether the process is stopped (SIGSTOP, or a debugger): it would answer nothing
  */
-record ProcStatus(String name, long tgid, long nsTgid, long effectiveUid, boolean quitCaught, boolean usr1Caught) {
+record ProcStatus(String name, long tgid, long nsTgid, long effectiveUid, boolean quitCaught, boolean usr1Caught, boolean stopped) {
     private static final int SIGQUIT = 3;
     private static final int SIGUSR1 = 10;
 
@@ -23,6 +24,7 @@ record ProcStatus(String name, long tgid, long nsTgid, long effectiveUid, boolea
         OptionalLong uid = OptionalLong.empty();
         Boolean quitCaught = null;
         Boolean usr1Caught = null;
+        boolean stopped = false;
         for (String line : text.split("\n")) {
             int colon = line.indexOf(':');
             if (colon < 0) continue;
@@ -30,6 +32,8 @@ record ProcStatus(String name, long tgid, long nsTgid, long effectiveUid, boolea
             String[] fields = line.substring(colon + 1).trim().split("\\s+");
             switch (key) {
                 case "Name" -> name = line.substring(colon + 1).trim();
+                // "T (stopped)" or "t (tracing stop)".
+                case "State" -> stopped = fields[0].equalsIgnoreCase("T");
                 case "Tgid" -> tgid = number(fields[0]);
                 // One field per nested pid namespace, outermost first: the last is what the
                 // process itself sees from getpid().
@@ -46,7 +50,7 @@ record ProcStatus(String name, long tgid, long nsTgid, long effectiveUid, boolea
         if (tgid.isEmpty() || uid.isEmpty() || quitCaught == null) return null;
         // Kernels before 4.1 have no NStgid: there the process cannot be in a child pid namespace
         // we could tell apart, so its own pid is the best answer.
-        return new ProcStatus(name, tgid.getAsLong(), nsTgid.orElse(tgid.getAsLong()), uid.getAsLong(), quitCaught, usr1Caught);
+        return new ProcStatus(name, tgid.getAsLong(), nsTgid.orElse(tgid.getAsLong()), uid.getAsLong(), quitCaught, usr1Caught, stopped);
     }
 
     private static OptionalLong number(String s) {

@@ -111,5 +111,9 @@ class HeapDumpOptionsTest {
         assertTrue(ProcStatus.parse(base + "0000000000000204\n").usr1Caught());
         assertTrue(ProcStatus.parse(base + "0000000000000204\n").quitCaught());
         assertFalse(ProcStatus.parse(base + "0000000000000004\n").usr1Caught());
+        assertFalse(ProcStatus.parse(base + "0000000000000004\n").stopped());
+        assertTrue(ProcStatus.parse("State:\tT (stopped)\n" + base + "0000000000000004\n").stopped());
+        assertTrue(ProcStatus.parse("State:\tt (tracing stop)\n" + base + "0000000000000004\n").stopped());
+        assertFalse(ProcStatus.parse("State:\tS (sleeping)\n" + base + "0000000000000004\n").stopped());
     }
 }

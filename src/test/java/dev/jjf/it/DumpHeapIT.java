@@ -207,6 +207,30 @@ class DumpHeapIT {
         assertStillAnswers(t);
     }
 
+    /** A stopped JVM would accept the attach connection and never answer: refused up front, and fine once resumed. */
+    @Test
+    void aStoppedJvmIsRefusedRatherThanWaitedForForever() throws Exception {
+        Target t = startJvm(Proc.JAVA);
+        assertStillAnswers(t); // its attach listener runs: a connect would succeed
+        signal("STOP", t);
+        long deadline = System.currentTimeMillis() + READY_TIMEOUT_MILLIS;
+        while (!Files.readString(Path.of("/proc", t.pid(), "status")).contains("\nState:\tT")) {
+            assertTrue(System.currentTimeMillis() < deadline, "the JVM did not stop");
+            Thread.sleep(POLL_MILLIS);
+        }
+        try {
+            assertOneLineError(Proc.jjf(work, "dumpheap", t.pid()), "is stopped (SIGSTOP or a debugger)");
+        } finally {
+            signal("CONT", t);
+        }
+        assertNothingLeftBeside(work);
+        assertStillAnswers(t);
+    }
+
+    private void signal(String name, Target t) throws Exception {
+        assertEquals(0, Proc.run(work, Map.of(), List.of("kill", "-" + name, t.pid())).exitCode());
+    }
+
     @Test
     void aProcessThatIsNotAJvmIsRefusedAndNotSignalled() throws Exception {
         Target standin = startStandin("plain", "-DSUPPORT=0", "-DHANDLER=0");
