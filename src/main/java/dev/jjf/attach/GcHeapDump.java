@@ -58,11 +58,6 @@ final class GcHeapDump {
         boolean all() {
             return names.contains("-all");
         }
-
-        /** Whether everything jjf can ask for is there (then the JDK version need not be asked for messages). */
-        boolean complete() {
-            return gz() && parallel() && all();
-        }
     }
 
     /**

@@ -87,9 +87,9 @@ public final class HeapDumper {
 
     private Result hotSpot(AttachTarget target, Request request, Path out) {
         List<String> notes = new ArrayList<>();
-        AttachResponse help = client.execute(target, "jcmd", "help GC.heap_dump");
+        AttachResponse help = client.execute(target, "jcmd", "help " + GcHeapDump.NAME);
         GcHeapDump.Options supported = GcHeapDump.Options.parse(help.ok() ? help.output() : "");
-        String version = supported.complete() ? "" : jdkVersion(target);
+        String version = jdkVersion(target);
         String runtime = "HotSpot" + (version.isEmpty() ? "" : " " + version);
         if (!help.ok() || !supported.heapDump()) {
             throw new BadInputException(null, target.describe() + " (" + runtime + ") has no GC.heap_dump diagnostic command: "
@@ -106,7 +106,6 @@ public final class HeapDumper {
         if (request.parallelThreads() > 0 && !parallel) {
             notes.add(target.describe() + " runs " + runtime + ", whose GC.heap_dump has no -parallel (JDK 22 added it): dumped with one thread");
         }
-        if (version.isEmpty()) runtime = "HotSpot " + jdkVersion(target);
 
         DumpPlacement place = DumpPlacement.forJvm(target, client.procDir(target.pid()), out, request.compressed() ? ".hprof.gz" : ".hprof");
         try {
