@@ -138,6 +138,18 @@ class DumpHeapIT {
         assertFalse(p.stderr().contains("internal error"), p.stderr());
     }
 
+    /** The dump is the JVM's heap: jjf render finds the static array under its class, with its size. */
+    private void assertRendersTheRetainedArray(String dump) throws Exception {
+        Path folded = work.resolve(dump + ".folded");
+        Proc render = Proc.jjf(work, "render", dump, "--format", "folded", "-o", folded.toString()).assertOk();
+        String line = Files.readAllLines(folded).stream().filter(l -> l.startsWith("static fields of " + TARGET_CLASS + ";byte[] "))
+                .findFirst().orElse(null);
+        assertTrue(line != null, "static fields of " + TARGET_CLASS + ";byte[] in:\n" + render.stderr());
+        long bytes = Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+        assertTrue(bytes >= RETAINED_MIB * MIB && bytes < RETAINED_MIB * MIB + 64, line);
+        Files.delete(folded);
+    }
+
     private void assertNothingLeftBeside(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             List<String> hidden = files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(".jjf-dumpheap") || n.endsWith(".tmp")).toList();
@@ -155,6 +167,7 @@ class DumpHeapIT {
         Path heap = work.resolve("heap.hprof");
         assertArrayEquals(HPROF_MAGIC, head(Files.newInputStream(heap)));
         assertTrue(Files.size(heap) > RETAINED_MIB * MIB, "the retained array is in the dump: " + Files.size(heap));
+        assertRendersTheRetainedArray("heap.hprof");
         assertNothingLeftBeside(work);
         assertStillAnswers(t);
 
@@ -187,6 +200,7 @@ class DumpHeapIT {
         }
         assertTrue(uncompressed > RETAINED_MIB * MIB, "uncompressed " + uncompressed);
         assertTrue(Files.size(gz) < uncompressed / 2, "an all-zero array compresses: " + Files.size(gz) + " of " + uncompressed);
+        assertRendersTheRetainedArray("heap.hprof.gz");
         assertNothingLeftBeside(work);
         assertStillAnswers(t);
 
