@@ -7,6 +7,7 @@
 #   --shark-runs N   rounds of Shark, which takes minutes per run (default 1; 0 skips it)
 #   --big OBJECTS    also dump a heap of OBJECTS objects (50000000 makes ~2 GB) and time jjf on it with -Xmx1g
 #   --no-peers       only jjf and sha256sum
+#   --report-only    run nothing: write bench/HEAP-REPORT.md from the last run's files in bench/work/heap
 #
 # Steps: builds target/jjf.jar and bench/peers/target/heap-peers.jar; runs bench/BenchHeap.java (binary
 # trees of small objects with cross links) on JDK 17 and dumps it with `jjf dumpheap` (kept in
@@ -23,6 +24,7 @@ runs=3
 shark_runs=1
 big=""
 peers=yes
+report_only=no
 while [ $# -gt 0 ]; do
   case "$1" in
     --objects) objects="$2"; shift 2 ;;
@@ -30,7 +32,8 @@ while [ $# -gt 0 ]; do
     --shark-runs) shark_runs="$2"; shift 2 ;;
     --big) big="$2"; shift 2 ;;
     --no-peers) peers=no; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --report-only) report_only=yes; shift ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-heap: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -45,9 +48,11 @@ mkdir -p "$work"
 jar="$root/target/jjf.jar"
 peers_jar="$root/bench/peers/target/heap-peers.jar"
 
-say "building target/jjf.jar and (with peers) bench/peers/target/heap-peers.jar"
-mvn -q -B -ntp -DskipTests package >&2
-[ "$peers" = yes ] && mvn -q -B -ntp -f bench/peers/pom.xml package >&2
+if [ "$report_only" = no ]; then
+  say "building target/jjf.jar and (with peers) bench/peers/target/heap-peers.jar"
+  mvn -q -B -ntp -DskipTests package >&2
+  [ "$peers" = yes ] && mvn -q -B -ntp -f bench/peers/pom.xml package >&2
+fi
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 # Runs a command under /usr/bin/time; appends "wall cpu maxrss_kb exit" to the file $1.
@@ -88,7 +93,8 @@ make_dump() {
 }
 
 dump="$work/trees-$objects.hprof"
-if [ ! -f "$dump" ] || [ "$root/bench/BenchHeap.java" -nt "$dump" ]; then
+if [ "$report_only" = yes ] && [ ! -f "$dump" ]; then say "--report-only: no $dump"; exit 1; fi
+if [ "$report_only" = no ] && { [ ! -f "$dump" ] || [ "$root/bench/BenchHeap.java" -nt "$dump" ]; }; then
   rm -f "$work/dumpheap-$objects.t"
   make_dump "$objects" "$dump" 3g
 fi
@@ -98,8 +104,10 @@ sha="$(sha256sum "$dump" | cut -d' ' -f1)"
 say "dump: $dump, $mb MB, sha256 $sha"
 
 # --- alternating rounds --------------------------------------------------------------------------
-r="$work/rounds"; rm -rf "$r"; mkdir -p "$r"
+r="$work/rounds"
 jjf_out="$r/jjf.folded"
+if [ "$report_only" = no ]; then
+rm -rf "$r"; mkdir -p "$r"
 java -jar "$jar" render "$dump" --format folded -o "$r/warm.folded" 2>"$r/jjf-warm.err" || say "jjf render failed: $(head -c 300 "$r/jjf-warm.err")"
 for i in $(seq "$runs"); do
   timed "$r/sha.t" sh -c 'sha256sum "$1" >/dev/null' _ "$dump"
@@ -116,18 +124,21 @@ if [ "$peers" = yes ]; then
     say "  Shark round $i: $(tail -n1 "$r/shark.t" | cut -d' ' -f1) s"
   done
 fi
+fi # report_only
 
 # --- a ~2 GB dump with -Xmx1g -------------------------------------------------------------------
 if [ -n "$big" ]; then
   big_dump="$work/trees-$big.hprof"
-  if [ ! -f "$big_dump" ] || [ "$root/bench/BenchHeap.java" -nt "$big_dump" ]; then
+  if [ "$report_only" = no ] && { [ ! -f "$big_dump" ] || [ "$root/bench/BenchHeap.java" -nt "$big_dump" ]; }; then
     rm -f "$work/dumpheap-$big.t"
     make_dump "$big" "$big_dump" 8g
   fi
   big_mb="$(awk -v b="$(stat -c %s "$big_dump")" 'BEGIN {printf "%.0f", b / 1e6}')"
-  rm -f "$r/big-sha.t" "$r/big-jjf.t"
-  timed "$r/big-sha.t" sh -c 'sha256sum "$1" >/dev/null' _ "$big_dump"
-  timed "$r/big-jjf.t" sh -c 'java -Xmx1g -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$big_dump" "$r/big.folded" "$r/big.err"
+  if [ "$report_only" = no ]; then
+    rm -f "$r/big-sha.t" "$r/big-jjf.t"
+    timed "$r/big-sha.t" sh -c 'sha256sum "$1" >/dev/null' _ "$big_dump"
+    timed "$r/big-jjf.t" sh -c 'java -Xmx1g -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$big_dump" "$r/big.folded" "$r/big.err"
+  fi
   say "  ${big_mb} MB dump: sha256sum $(col "$r/big-sha.t" 1) s, jjf -Xmx1g $(col "$r/big-jjf.t" 1) s (exit $(tail -n1 "$r/big-jjf.t" | cut -d' ' -f4))"
 fi
 
@@ -135,9 +146,11 @@ fi
 rate() { awk -v b="$bytes" -v w="$1" 'BEGIN {if (w == "nan" || w == 0) print "–"; else printf "%.0f", b / 1e6 / w}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "nan" || b == "nan" || b == 0) print "–"; else printf "%.1f", a / b}'; }
 row() { # label file
-  echo "| $1 | $(col "$2" 1) | $(col "$2" 2) | $(mib "$(col "$2" 3)") | $(rate "$(col "$2" 1)") | $(ratio "$(col "$2" 1)" "$sha_wall") | $(rounds "$2") | $(failed "$2") |"
+  echo "| $1 | $(col "$2" 1) | $(col "$2" 2) | $(mib "$(col "$2" 3)") | $(rate "$(col "$2" 1)") | $(ratio "$(col "$2" 1)" "$sha_wall") | $(ratio "$(col "$2" 2)" "$sha_cpu") | $(rounds "$2") | $(failed "$2") |"
 }
 sha_wall="$(col "$r/sha.t" 1)"
+sha_cpu="$(col "$r/sha.t" 2)"
+lines() { [ -s "$1" ] && wc -l <"$1" || echo 0; }
 jjf_wall="$(col "$r/jjf.t" 1)"
 jjf_total="$( [ -s "$jjf_out" ] && awk '{s += $NF} END {printf "%.0f", s}' "$jjf_out" || echo "–")"
 nodes="$(awk '/^ready/ {for (i = 1; i <= NF; i++) if ($i ~ /^nodes=/) {sub("nodes=", "", $i); print $i}}' "$work/benchheap.log" 2>/dev/null || echo "?")"
@@ -162,11 +175,11 @@ File: $(basename "$dump"), $bytes bytes ($mb MB), sha256 \`$sha\`.
 
 ## Same file, alternating rounds
 
-$runs rounds of sha256sum, jjf and NetBeans' parser, one after the other; Shark $shark_runs time(s) after them. Times in
+$(lines "$r/jjf.t") round(s) of sha256sum, jjf and NetBeans' parser, one after the other; Shark $(lines "$r/shark.t") time(s) after them. Times in
 seconds (wall, and CPU = user + system of all threads), peak RSS from \`/usr/bin/time -v\`'s maximum resident set size.
 
-| command | wall median (s) | CPU median (s) | peak RSS (MiB) | MB/s of dump (wall) | × one sha256sum pass | every round (wall s) | failed rounds |
-|---|---:|---:|---:|---:|---:|---|---:|
+| command | wall median (s) | CPU median (s) | peak RSS (MiB) | MB/s of dump (wall) | × sha256sum (wall) | × sha256sum (CPU) | every round (wall s) | failed rounds |
+|---|---:|---:|---:|---:|---:|---:|---|---:|
 $(row "\`sha256sum DUMP\`" "$r/sha.t")
 $(row "\`java -jar target/jjf.jar render DUMP --format folded\`: dominators, retained sizes folded by dominator path" "$r/jjf.t")
 EOF
