@@ -5,7 +5,7 @@
 #   --objects N      objects in the benchmark heap (default 5000000: ~5 M small objects, ~0.25 GB dump)
 #   --runs N         alternating rounds of jjf, NetBeans and sha256sum (default 3)
 #   --shark-runs N   rounds of Shark, which takes minutes per run (default 1; 0 skips it)
-#   --big OBJECTS    also dump a heap of OBJECTS objects (50000000 makes ~2 GB) and time jjf on it with -Xmx1g
+#   --big OBJECTS    also dump a heap of OBJECTS objects (40000000 makes ~2.2 GB) and time jjf on it with -Xmx1g
 #   --no-peers       only jjf and sha256sum
 #   --report-only    run nothing: write bench/HEAP-REPORT.md from the last run's files in bench/work/heap
 #
@@ -129,6 +129,9 @@ fi # report_only
 # --- a ~2 GB dump with -Xmx1g -------------------------------------------------------------------
 if [ -n "$big" ]; then
   big_dump="$work/trees-$big.hprof"
+  if [ "$report_only" = yes ] && [ ! -f "$big_dump" ]; then say "--report-only: no $big_dump, no big section"; big=""; fi
+fi
+if [ -n "$big" ]; then
   if [ "$report_only" = no ] && { [ ! -f "$big_dump" ] || [ "$root/bench/BenchHeap.java" -nt "$big_dump" ]; }; then
     rm -f "$work/dumpheap-$big.t"
     make_dump "$big" "$big_dump" 8g
@@ -223,7 +226,7 @@ EOF
 
 ## Repeat
 
-\`scripts/bench-heap.sh\` (add \`--big 50000000\` for the ~2 GB dump with \`-Xmx1g\`, \`--shark-runs 3\` for Shark's median).
+\`scripts/bench-heap.sh\` (add \`--big 40000000\` for the ~2.2 GB dump with \`-Xmx1g\`, \`--shark-runs 3\` for Shark's median).
 Peers alone: \`mvn -f bench/peers/pom.xml package\`, then
 \`java -cp bench/peers/target/heap-peers.jar dev.jjf.bench.peers.NetBeansRetained retained|histogram DUMP\` and
 \`java -cp bench/peers/target/heap-peers.jar dev.jjf.bench.peers.SharkRetained DUMP [MIN_BYTES]\`.
