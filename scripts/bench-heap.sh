@@ -60,7 +60,8 @@ timed() {
   local out="$1"; shift
   local t rc=0; t="$(mktemp)"
   /usr/bin/time -f '%e %U %S %M' -o "$t" "$@" || rc=$?
-  awk -v rc="$rc" 'NF >= 4 {printf "%s %.2f %s %s\n", $1, $2 + $3, $4, rc}' "$t" >> "$out"
+  # The last line: before it, time writes "Command exited with non-zero status N" when the command failed.
+  tail -n 1 "$t" | awk -v rc="$rc" 'NF == 4 {printf "%s %.2f %s %s\n", $1, $2 + $3, $4, rc}' >> "$out"
   rm -f "$t"
 }
 col() { if [ -s "$1" ]; then awk -v c="$2" '{print $c}' "$1" | median; else echo nan; fi; }
