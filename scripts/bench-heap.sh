@@ -142,6 +142,8 @@ if [ -n "$big" ]; then
     rm -f "$r/big-sha.t" "$r/big-jjf.t"
     timed "$r/big-sha.t" sh -c 'sha256sum "$1" >/dev/null' _ "$big_dump"
     timed "$r/big-jjf.t" sh -c 'java -Xmx1g -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$big_dump" "$r/big.folded" "$r/big.err"
+    # And with room, for the throughput on a big file.
+    timed "$r/big-jjf3.t" sh -c 'java -Xmx3g -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$big_dump" "$r/big3.folded" "$r/big3.err"
   fi
   say "  ${big_mb} MB dump: sha256sum $(col "$r/big-sha.t" 1) s, jjf -Xmx1g $(col "$r/big-jjf.t" 1) s (exit $(tail -n1 "$r/big-jjf.t" | cut -d' ' -f4))"
 fi
@@ -220,8 +222,10 @@ $big objects, dumped by \`jjf dumpheap\` in $(col "$work/dumpheap-$big.t" 1) s. 
 |---|---:|---:|---:|---:|---:|
 | \`sha256sum\` | $(col "$r/big-sha.t" 1) | $(col "$r/big-sha.t" 2) | $(mib "$(col "$r/big-sha.t" 3)") | $(awk -v b="$(stat -c %s "$big_dump")" -v w="$(col "$r/big-sha.t" 1)" 'BEGIN {printf "%.0f", b / 1e6 / w}') | 0 |
 | \`java -Xmx1g -jar target/jjf.jar render DUMP --format folded\` | $(col "$r/big-jjf.t" 1) | $(col "$r/big-jjf.t" 2) | $(mib "$(col "$r/big-jjf.t" 3)") | $(awk -v b="$(stat -c %s "$big_dump")" -v w="$(col "$r/big-jjf.t" 1)" 'BEGIN {printf "%.0f", b / 1e6 / w}') | $(tail -n1 "$r/big-jjf.t" | cut -d' ' -f4) |
+| \`java -Xmx3g -jar target/jjf.jar render DUMP --format folded\` | $(col "$r/big-jjf3.t" 1) | $(col "$r/big-jjf3.t" 2) | $(mib "$(col "$r/big-jjf3.t" 3)") | $(awk -v b="$(stat -c %s "$big_dump")" -v w="$(col "$r/big-jjf3.t" 1)" 'BEGIN {printf "%.0f", b / 1e6 / w}') | $(tail -n1 "$r/big-jjf3.t" 2>/dev/null | cut -d' ' -f4) |
 EOF
-    if [ -s "$r/big.err" ]; then echo; echo "jjf said: \`$(head -c 300 "$r/big.err" | tr '\n' ' ')\`"; fi
+    if [ -s "$r/big.err" ]; then echo; echo "jjf with -Xmx1g said: \`$(head -c 300 "$r/big.err" | tr '\n' ' ')\`"; fi
+    if [ -s "$r/big3.err" ]; then echo; echo "jjf with -Xmx3g said: \`$(grep -m1 'heap dump' "$r/big3.err" | head -c 300)\`"; fi
   fi
   cat <<EOF
 
