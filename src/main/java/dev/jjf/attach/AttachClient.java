@@ -55,18 +55,9 @@ public final class AttachClient {
 
     /** Checks that {@code pid} is a HotSpot JVM we may attach to; nothing is sent to it. */
     public AttachTarget target(long pid) {
-        if (pid <= 0) throw new BadInputException(null, "not a process id: " + pid);
-        ProcStatus status = status(pid);
-        if (status.tgid() != pid) {
-            // A thread id: /proc shows threads too, but the attach files are named after the process.
-            return target(status.tgid());
-        }
+        ProcStatus status = ownProcess(pid, "HotSpot only answers its own user");
+        if (status.tgid() != pid) return target(status.tgid());
         Path dir = procDir(pid);
-        if (status.effectiveUid() != ourUid) {
-            throw new BadInputException(null, "pid " + pid + " (" + status.name() + ") runs as " + userName(dir, status.effectiveUid())
-                    + " and jjf as uid " + ourUid + "; HotSpot only answers its own user: run jjf as that user (sudo -u '#"
-                    + status.effectiveUid() + "' …)");
-        }
         if (!mapsLibjvm(pid, dir)) {
             throw new BadInputException(null, "pid " + pid + " (" + status.name() + ") is not a HotSpot JVM: it does not map libjvm.so");
         }
@@ -181,6 +172,38 @@ public final class AttachClient {
         }
     }
 
+    /**
+     * The status of {@code pid} (or of its process, for a thread id), after checking that it runs as
+     * our user; {@code why} ends the refusal ("HotSpot only answers its own user").
+     */
+    ProcStatus ownProcess(long pid, String why) {
+        if (pid <= 0) throw new BadInputException(null, "not a process id: " + pid);
+        ProcStatus status = status(pid);
+        // A thread id: /proc shows threads too, but the attach files are named after the process.
+        if (status.tgid() != pid) return ownProcess(status.tgid(), why);
+        if (status.effectiveUid() != ourUid) {
+            throw new BadInputException(null, "pid " + pid + " (" + status.name() + ") runs as " + userName(procDir(pid), status.effectiveUid())
+                    + " and jjf as uid " + ourUid + "; " + why + ": run jjf as that user (sudo -u '#"
+                    + status.effectiveUid() + "' …)");
+        }
+        return status;
+    }
+
+    /** Whether {@code pid} maps HotSpot's {@code libjvm.so}. */
+    boolean isHotSpot(long pid) {
+        return mapsLibjvm(pid, procDir(pid));
+    }
+
+    /** {@code /proc/<pid>} as this client reaches it. */
+    Path procDir(long pid) {
+        return procRoot.resolve(Long.toString(pid));
+    }
+
+    /** Whether a path {@code pid} opens resolves in another file-system view than ours. */
+    boolean otherMountNamespace(long pid) {
+        return otherMountNamespace(procDir(pid));
+    }
+
     private ProcStatus status(long pid) {
         Path file = procDir(pid).resolve("status");
         String text;
@@ -228,10 +251,6 @@ public final class AttachClient {
         } catch (IOException e) {
             return "uid " + uid;
         }
-    }
-
-    private Path procDir(long pid) {
-        return procRoot.resolve(Long.toString(pid));
     }
 
     private static long ownEffectiveUid() {

@@ -17,7 +17,7 @@ public final class Main {
     /** Exit code for a command line that does not parse (picocli's, which jjf used before). */
     static final int EXIT_USAGE = 2;
     /** The subcommands, in the order help lists them; the first is the default. */
-    static final List<String> COMMANDS = List.of("render", "run", "diff", "attach", "snapshot", "doctor", "setup");
+    static final List<String> COMMANDS = List.of("render", "run", "diff", "attach", "dumpheap", "snapshot", "doctor", "setup");
     private static final String DESCRIPTION = "Native-memory flamegraphs for the JVM from jemalloc heap profiles and perf maps.";
     private static final String VERBOSE = "--verbose";
 
@@ -126,6 +126,7 @@ public final class Main {
             case "run" -> new RunCommand();
             case "diff" -> new DiffCommand();
             case "attach" -> new AttachCommand();
+            case "dumpheap" -> new DumpHeapCommand();
             case "snapshot" -> new SnapshotCommand();
             case "doctor" -> new DoctorCommand();
             case "setup" -> new SetupCommand();

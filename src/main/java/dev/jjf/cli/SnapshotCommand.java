@@ -3,6 +3,7 @@ package dev.jjf.cli;
 import dev.jjf.BadInputException;
 import dev.jjf.attach.AttachClient;
 import dev.jjf.attach.AttachTarget;
+import dev.jjf.attach.HeapDumper;
 import dev.jjf.attach.SnapshotAgent;
 import dev.jjf.attach.SnapshotReport;
 import dev.jjf.launch.PerfMapAgent;
@@ -32,12 +33,14 @@ final class SnapshotCommand implements Command {
     String window;
     boolean start;
     boolean stop;
+    boolean heap;
     double timeoutSeconds = DEFAULT_TIMEOUT_MILLIS / MILLIS_PER_SECOND;
     final RenderOptions options = new RenderOptions();
 
     private PrintWriter err;
 
     private PrintWriter stdout;
+    private HeapDumper heapDumper;
     private boolean createdOut;
 
     @Override
@@ -53,6 +56,7 @@ final class SnapshotCommand implements Command {
                 .option("--window", "DURATION", "Take two snapshots DURATION apart (500ms, 30s, 5m, 1h) and draw the difference")
                 .flag("--start", "Switch jemalloc's sampling on in the JVM; takes no snapshot")
                 .flag("--stop", "Switch jemalloc's sampling off in the JVM; takes no snapshot")
+                .flag("--heap", "Also dump the Java heap (HPROF) right after each native snapshot, into the same directory")
                 .option("--timeout", "SECONDS", "How long the JVM may take to answer each attach, dump included (default: 30)");
         options.declare(b);
         return b.build();
@@ -66,6 +70,7 @@ final class SnapshotCommand implements Command {
             case "--window" -> window = value;
             case "--start" -> start = Values.toBoolean(value);
             case "--stop" -> stop = Values.toBoolean(value);
+            case "--heap" -> heap = Values.toBoolean(value);
             case "--timeout" -> timeoutSeconds = Values.toDouble(value);
             default -> options.set(key, value);
         }
@@ -79,6 +84,7 @@ final class SnapshotCommand implements Command {
         Long windowMillis = window == null ? null : parseDuration(window);
         if (start && stop) throw new BadInputException(null, "--start and --stop: give one of them");
         if ((start || stop) && window != null) throw new BadInputException(null, "--start and --stop take no snapshot: --window does not go with them");
+        if ((start || stop) && heap) throw new BadInputException(null, "--start and --stop take no snapshot: --heap does not go with them");
         if (!(timeoutSeconds > 0) || Double.isInfinite(timeoutSeconds)) {
             throw new BadInputException(null, "--timeout must be a positive number of seconds, not " + timeoutSeconds);
         }
@@ -86,6 +92,7 @@ final class SnapshotCommand implements Command {
         options.metric(); // an unknown --metric fails now, not after the window
 
         AttachClient client = new AttachClient(timeoutMillis);
+        heapDumper = new HeapDumper(timeoutMillis);
         AttachTarget target = client.target(pid);
         Path outDir = start || stop ? null : prepareOutDir();
         Path agentFallback = outDir != null ? outDir : Path.of("jjf-out").toAbsolutePath();
@@ -124,6 +131,7 @@ final class SnapshotCommand implements Command {
     private int snapshot(SnapshotAgent snapshots, Path outDir, Long windowMillis) throws IOException, InterruptedException {
         SnapshotAgent.Dump first = snapshots.dump(outDir);
         recordProcess(outDir);
+        dumpHeapAfter(first);
         warnIfNotSampling(first.report());
         List<RenderJob.Input> baseline = List.of();
         SnapshotAgent.Dump last = first;
@@ -132,6 +140,7 @@ final class SnapshotCommand implements Command {
             long before = System.nanoTime();
             Thread.sleep(windowMillis); // the window itself: what the user asked to wait for
             last = snapshots.dump(outDir);
+            dumpHeapAfter(last);
             say(String.format(Locale.ROOT, "snapshot %s taken, %.1f s after the first", last.heap().getFileName(),
                     (System.nanoTime() - before) / 1e9));
             baseline = List.of(input(first));
@@ -148,6 +157,21 @@ final class SnapshotCommand implements Command {
         } catch (IOException e) {
             say("note: cannot record pid " + pid + "'s start time in " + outDir + " (" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * With --heap, the Java heap of the moment just after the native snapshot {@code d}: the JVM
+     * stops for the dump, so the two halves of its memory are as close in time as two dumps can be.
+     * Named like the native profile it goes with: jeprof.PID.SEQ.mSEQ.heap, java-heap.PID.SEQ.mSEQ.hprof.
+     */
+    private void dumpHeapAfter(SnapshotAgent.Dump d) {
+        if (!heap) return;
+        String name = d.heap().getFileName().toString();
+        name = "java-heap" + name.substring(name.indexOf('.')).replaceFirst("\\.heap$", "") + ".hprof";
+        HeapDumper.Result r = heapDumper.dump(pid, new HeapDumper.Request(0, 0, false), d.heap().resolveSibling(name));
+        for (String note : r.notes()) say("note: " + note);
+        say("heap dump " + r.file().getFileName() + " taken (" + r.runtime() + ", " + HeapDumper.size(r.bytes()) + "); draw it with: jjf render "
+                + r.file());
     }
 
     private RenderJob.Input input(SnapshotAgent.Dump d) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** The top level: commands, help, version, and what a command line that does not parse gets. */
 class MainTest {
-    private static final List<String> COMMANDS = List.of("render", "run", "diff", "attach", "snapshot", "doctor", "setup");
+    private static final List<String> COMMANDS = List.of("render", "run", "diff", "attach", "dumpheap", "snapshot", "doctor", "setup");
 
     record Result(int exit, String out, String err) {
     }

@@ -34,6 +34,7 @@ class SnapshotCommandTest {
         assertOneLine(run("snapshot", "1", "--window", "soon"), "--window: 'soon' is not a duration");
         assertOneLine(run("snapshot", "1", "--start", "--stop"), "--start and --stop");
         assertOneLine(run("snapshot", "1", "--start", "--window", "1s"), "--window does not go with them");
+        assertOneLine(run("snapshot", "1", "--stop", "--heap"), "--heap does not go with them");
         assertOneLine(run("snapshot", "1", "--timeout", "0"), "--timeout must be a positive number");
         assertOneLine(run("snapshot", "1", "--metric", "nope"), "unknown --metric 'nope'");
     }

@@ -269,6 +269,25 @@ class SnapshotIT {
         assertEquals(exchangeBefore, exchangeDirs(), "the JVM's /tmp is left as it was");
     }
 
+    /** --heap: the JVM's Java heap, dumped right after the native snapshot, lands beside it. */
+    @Test
+    void withHeapTheJavaHeapComesAlong() throws Exception {
+        Target t = startProfiledLeak();
+        waitForOutput(t, LEAKED_10_MIB);
+        Path out = work.resolve("both");
+        Proc snap = Proc.jjf(work, "snapshot", t.pid(), "--heap", "--format", "json", "--out", out.toString()).assertOk();
+        String hprofName = "java-heap." + t.pid() + ".0.m0.hprof";
+        assertEquals(List.of("flames.json", hprofName, "jeprof." + t.pid() + ".0.m0.heap", "perf-" + t.pid() + ".map"), list(out),
+                snap.stderr());
+        assertTrue(snap.stderr().contains("heap dump " + hprofName + " taken (HotSpot JDK "), snap.stderr());
+        byte[] hprof = Files.readAllBytes(out.resolve(hprofName));
+        assertEquals("JAVA PROFILE 1.0.2", new String(hprof, 0, 18, StandardCharsets.US_ASCII));
+        // The leak's class and its list of leaked addresses are Java objects: their names are in the dump.
+        assertTrue(new String(hprof, StandardCharsets.ISO_8859_1).contains(TARGET_CLASS), "the target's class is in the heap dump");
+        assertTrue(sum(json(out.resolve("flames.json")), LEAK_PREFIX, "value") >= 10 * MIB, "and the native half still names the leak");
+        assertStillRunsAndAnswers(t);
+    }
+
     @Test
     void startAndStopSwitchSamplingInAJvmStartedWithItOff() throws Exception {
         Path runOut = work.resolve("run");
