@@ -68,6 +68,7 @@ record RenderJob(List<Input> inputs, List<Input> baseline, Metric metric, Output
     }
 
     Result run(PrintWriter out, PrintWriter err) throws IOException {
+        if (format == OutputFormat.pprof && isStdout()) throw new BadInputException(null, "pprof output is binary: give a file with -o");
         Symbolizer symbolizer = new Symbolizer(symbols, w -> err.println("jjf: warning: " + w));
         ProfileSymbolizer named = new ProfileSymbolizer(metrics());
         int stacks = 0;
@@ -102,7 +103,6 @@ record RenderJob(List<Input> inputs, List<Input> baseline, Metric metric, Output
         CallTree tree = folder.tree();
         refuseMissingTotals(tree, stacks);
         if (format == OutputFormat.pprof) {
-            if (isStdout()) throw new BadInputException(null, "pprof output is binary: give a file with -o");
             OutputFile.writeBinary(output, stream -> new PprofWriter().write(profile, stream));
         } else if (isStdout()) {
             write(tree, out);

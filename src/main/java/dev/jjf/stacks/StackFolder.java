@@ -35,6 +35,19 @@ public final class StackFolder {
         this.tree = new CallTree(metric.unit());
     }
 
+    /**
+     * A folder for profiles that are not jemalloc's (heap dumps): values are taken by sample type
+     * index with {@link #add(Profile, int)}.
+     *
+     * @param unit what the tree's values count, "bytes" or "objects"
+     */
+    public StackFolder(String unit, Pattern include, Pattern exclude) {
+        this.metric = null;
+        this.include = include;
+        this.exclude = exclude;
+        this.tree = new CallTree(unit);
+    }
+
     public CallTree tree() {
         return tree;
     }
@@ -93,8 +106,14 @@ public final class StackFolder {
      * graph, the others to the graph. The profile must have this folder's metric as a sample type.
      */
     public void add(Profile profile) {
+        if (metric == null) throw new IllegalStateException("no metric: use add(profile, sampleType)");
         int type = profile.sampleTypeIndex(ProfileSymbolizer.sampleType(metric).type());
         if (type == Profile.NONE) throw new IllegalArgumentException("the profile has no " + metric.id() + " values");
+        add(profile, type);
+    }
+
+    /** Adds every sample of a symbolized profile, taking the values of one sample type (an index into its sample types). */
+    public void add(Profile profile, int type) {
         Site[] sites = new Site[profile.locationCount()];
         for (Stacks stacks : profile.stacks()) {
             if (stacks.isBase()) tree.markDifferential();

@@ -63,6 +63,15 @@ class PprofOutputTest {
     }
 
     @Test
+    void pprofIsNotWrittenToATerminal() throws Exception {
+        Path heap = Files.writeString(dir.resolve("jeprof.77.0.f.heap"), RenderCommandTest.PROFILE);
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "render", heap.toString(), "--format", "pprof", "-o", "-");
+        assertEquals(1, exit);
+        assertEquals("jjf: pprof output is binary: give a file with -o\n", err.toString());
+    }
+
+    @Test
     void aDiffIsWhatPprofDiffBaseMakes() throws Exception {
         Path base = Files.writeString(dir.resolve("jeprof.77.0.f.heap"), """
                 heap_v2/1
