@@ -14,7 +14,7 @@ import java.util.zip.GZIPOutputStream;
  * a HotSpot dump with a named thread, a frame root, a String, a direct buffer and statics; the
  * same with classes last; Android 1.0.3 with heaps; Native Image; gzip; a cut one.
  */
-final class HprofSamples {
+public final class HprofSamples {
     static final long STRING = 0x10;
     static final long BYTES = 0x18;
     static final long THREAD = 0x20;
@@ -26,7 +26,7 @@ final class HprofSamples {
     }
 
     /** A main thread named "main" whose frame Holder.run (Holder.java:7) holds a Holder, which holds a direct buffer. */
-    static byte[] hotspot(boolean classesLast) {
+    public static byte[] hotspot(boolean classesLast) {
         HprofWriter w = HprofWriter.hotspot();
         w.loadClass(STRING, "java/lang/String");
         w.loadClass(THREAD, "java/lang/Thread");
@@ -84,7 +84,7 @@ final class HprofSamples {
         return w.bytes();
     }
 
-    static byte[] gzip(byte[] plain, int memberBytes) {
+    public static byte[] gzip(byte[] plain, int memberBytes) {
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
         try {
             for (int at = 0; at < plain.length; at += memberBytes) {
