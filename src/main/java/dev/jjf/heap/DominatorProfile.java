@@ -6,6 +6,7 @@ import dev.jjf.model.Stacks;
 import dev.jjf.stacks.CallTree;
 import dev.jjf.stacks.Frame;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
@@ -37,7 +38,7 @@ public final class DominatorProfile {
 
     private final HeapMetric shown;
     private final CallTree[] trees = new CallTree[METRICS.size()];
-    private final StringBuilder comments = new StringBuilder();
+    private final List<String> comments = new ArrayList<>();
     private boolean differential;
 
     /** @param shown the metric asked for: pprof's default sample type */
@@ -49,7 +50,7 @@ public final class DominatorProfile {
     /** Folds one dump, as a diff's baseline when {@code baseline}. */
     public void add(HeapGraph g, Dominators d, boolean baseline) {
         for (int i = 0; i < trees.length; i++) HeapFolder.foldInto(trees[i], g, d, METRICS.get(i), baseline);
-        comments.append(baseline ? "jjf: baseline heap dump " : "jjf: heap dump ").append(g.source()).append('\n');
+        comments.add((baseline ? "jjf: baseline heap dump " : "jjf: heap dump ") + g.source());
         differential |= baseline;
     }
 
@@ -57,9 +58,7 @@ public final class DominatorProfile {
     public Profile profile() {
         Profile p = new Profile(TYPES);
         p.setDefaultSampleType(shown == HeapMetric.SHALLOW ? 0 : METRICS.indexOf(shown));
-        for (String c : comments.toString().split("\n")) {
-            if (!c.isEmpty()) p.addComment(c);
-        }
+        for (String c : comments) p.addComment(c);
         Stacks now = p.addStacks(false);
         Stacks base = differential ? p.addStacks(true) : null;
         Map<Frame, Integer> locations = new HashMap<>();
