@@ -23,7 +23,7 @@ import java.util.Map;
  * <p>Sample types, in this order (docs/pprof.md): {@code inuse_space/bytes} (--metric retained),
  * {@code inuse_objects/count} (--metric count) and {@code native_space/bytes} (--metric native, an
  * estimate). The metric asked for is pprof's default; --metric shallow shows inuse_space, whose
- * flat column by class is the class histogram.
+ * flat column by class is nearly the class histogram (class objects count under their root frame).
  *
  * <p>Frames have no addresses: each distinct frame (name and kind) is one location with address 0,
  * no mapping, and one line of the function of that name, so pprof's {@code kind} labels
