@@ -1,6 +1,7 @@
 package dev.jjf.cli;
 
 import dev.jjf.BadInputException;
+import dev.jjf.heap.DominatorProfile;
 import dev.jjf.heap.Dominators;
 import dev.jjf.heap.HeapDump;
 import dev.jjf.heap.HeapDumpFormat;
@@ -8,15 +9,19 @@ import dev.jjf.heap.HeapDumpOptions;
 import dev.jjf.heap.HeapFolder;
 import dev.jjf.heap.HeapGraph;
 import dev.jjf.heap.HeapMetric;
+import dev.jjf.model.Profile;
 import dev.jjf.render.FoldedWriter;
 import dev.jjf.render.JsonWriter;
 import dev.jjf.render.OutputFile;
+import dev.jjf.render.PprofWriter;
 import dev.jjf.render.SvgOptions;
 import dev.jjf.render.SvgRenderer;
+import dev.jjf.render.TextWriter;
 import dev.jjf.render.Units;
 import dev.jjf.stacks.CallTree;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -74,13 +79,20 @@ final class HeapRender {
         }
         HeapDumpOptions read = new HeapDumpOptions(options.heaps.equals("all"), HeapDumpOptions.defaults(null).threads(),
                 w -> err.println("jjf: warning: " + w));
+        Path output = options.output();
+        boolean stdout = RenderJob.STDOUT.equals(output);
+        if (stdout && options.format == OutputFormat.pprof) throw new BadInputException(null, "pprof output is binary: give a file with -o");
+        // pprof holds every metric of every dump, baselines too: its sample types are pprof's views.
+        DominatorProfile pprof = options.format == OutputFormat.pprof ? new DominatorProfile(metric) : null;
         CallTree tree = new CallTree(metric.unit());
         CallTree retained = metric == HeapMetric.RETAINED ? tree : new CallTree(HeapMetric.RETAINED.unit());
         CallTree nativeTree = metric == HeapMetric.NATIVE ? tree : new CallTree(HeapMetric.NATIVE.unit());
         long objects = 0;
         for (RenderJob.Input in : baseline) {
             HeapGraph g = HeapDump.read(in.heap(), read);
-            HeapFolder.foldInto(tree, g, Dominators.compute(g), metric, true);
+            Dominators d = Dominators.compute(g);
+            HeapFolder.foldInto(tree, g, d, metric, true);
+            if (pprof != null) pprof.add(g, d, true);
         }
         for (RenderJob.Input in : inputs) {
             HeapGraph g = HeapDump.read(in.heap(), read);
@@ -88,29 +100,40 @@ final class HeapRender {
             HeapFolder.foldInto(tree, g, d, metric, false);
             if (retained != tree) HeapFolder.foldInto(retained, g, d, HeapMetric.RETAINED, false);
             if (nativeTree != tree) HeapFolder.foldInto(nativeTree, g, d, HeapMetric.NATIVE, false);
+            if (pprof != null) pprof.add(g, d, false);
             objects += g.objectCount();
             err.println("jjf: heap dump " + in.heap() + " (" + g.format() + "): " + g.objectCount() + " objects, "
                     + d.reachableCount() + " reachable, " + Units.format(d.reachableBytes(), "bytes") + " retained by GC roots");
         }
         for (RenderJob.Input in : baseline) err.println("jjf: baseline " + in.heap());
-        Path output = options.output();
         String title = options.title != null ? options.title : title(metric, inputs, baseline);
-        OutputFile.write(output, w -> {
-            switch (options.format) {
-                case svg -> new SvgRenderer(new SvgOptions(title, options.minWidthPercent, SvgOptions.DEFAULT_WIDTH_PX)).write(tree, w);
-                case folded -> new FoldedWriter(options.annotate).write(tree, w);
-                case json -> new JsonWriter().write(tree, w);
-                default -> throw new BadInputException(null, "--format " + options.format + " is not available for heap dumps");
-            }
-        });
+        if (pprof != null) {
+            Profile profile = pprof.profile();
+            OutputFile.writeBinary(output, s -> new PprofWriter().write(profile, s));
+        } else if (stdout) {
+            write(options, title, tree, out);
+            out.flush();
+        } else {
+            OutputFile.write(output, w -> write(options, title, tree, w));
+        }
         summary(retained, "biggest dominator paths (retained, by where the bytes are)", err);
         summary(nativeTree, "biggest native memory owners (estimated)", err);
         String change = tree.isDifferential()
                 ? ", change " + (tree.root().delta() >= 0 ? "+" : "-") + Units.format(Math.abs(tree.root().delta()), tree.unit())
                 : "";
-        err.println("jjf: wrote " + output + " (" + Units.format(tree.total(), tree.unit()) + change + " in " + objects + " objects)");
+        err.println("jjf: " + (stdout ? "printed" : "wrote " + output) + " (" + Units.format(tree.total(), tree.unit()) + change + " in " + objects + " objects)");
         err.flush();
         return 0;
+    }
+
+    private static void write(RenderOptions options, String title, CallTree tree, Writer w) throws IOException {
+        switch (options.format) {
+            case svg -> new SvgRenderer(new SvgOptions(title, options.minWidthPercent, SvgOptions.DEFAULT_WIDTH_PX)).write(tree, w);
+            case folded -> new FoldedWriter(options.annotate).write(tree, w);
+            case json -> new JsonWriter().write(tree, w);
+            case text -> new TextWriter(RenderJob.TEXT_ROWS).write(tree, w);
+            case pprof -> throw new IllegalStateException("pprof is written from the profile");
+        }
     }
 
     private static String title(HeapMetric metric, List<RenderJob.Input> inputs, List<RenderJob.Input> baseline) {

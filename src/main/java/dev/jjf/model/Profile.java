@@ -269,6 +269,12 @@ public final class Profile {
         return id;
     }
 
+    /** Sets a mapping's build id once its producer knows it (after naming the frames in it). */
+    public void setMappingBuildId(int mapping, String buildId) {
+        Objects.checkIndex(mapping, mappingCount);
+        mappingBuildId[mapping] = strings.intern(buildId);
+    }
+
     public int mappingCount() {
         return mappingCount;
     }

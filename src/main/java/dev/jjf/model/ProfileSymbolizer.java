@@ -140,6 +140,10 @@ public final class ProfileSymbolizer {
                 if (hasCallees[t]) stacks.setLocation(t, location(callers, address, true));
                 if (trie.hasValue(t)) stacks.setLeafLocation(t, location(leaves, address, false));
             }
+            // Known only now: a file's own build id counts once its frames were named from it.
+            for (Map.Entry<Mapping, Integer> e : mappingIds.entrySet()) {
+                if (!e.getKey().isAnonymous()) profile.setMappingBuildId(e.getValue(), symbols.buildId(e.getKey()));
+            }
         }
 
         private int location(AddressMap<Integer> cache, long address, boolean returnAddress) {

@@ -3,6 +3,7 @@ package dev.jjf.symbols;
 import dev.jjf.profile.Mapping;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,8 @@ public final class ProcessSymbols {
     private final PerfMap perfMap;
     /** Build ids jjf run recorded as the process loaded each file (see ProcessRecord), by path. */
     private final Map<String, String> buildIds;
+    /** Build ids of the files that named this process's frames, by mapping (identity: records hash slowly). */
+    private final Map<Mapping, String> usedBuildIds = new IdentityHashMap<>();
 
     ProcessSymbols(Symbolizer symbolizer, List<Mapping> mappings, PerfMap perfMap, Map<String, String> buildIds) {
         this.symbolizer = symbolizer;
@@ -34,6 +37,18 @@ public final class ProcessSymbols {
     /** The process's memory map, by start address. */
     public List<Mapping> mappings() {
         return List.of(mappings);
+    }
+
+    /**
+     * The GNU build id (lowercase hex) of the file the process had mapped at {@code m}, "" when unknown:
+     * the one recorded while it ran, else that of the file on disk that named its frames (a file
+     * counts only when it is the build the profile saw). A mapping none of whose frames was named
+     * yet has none: its file is not opened just for this.
+     */
+    public String buildId(Mapping m) {
+        String recorded = buildIds.get(m.filePath());
+        if (recorded != null) return recorded;
+        return usedBuildIds.getOrDefault(m, "");
     }
 
     /**
@@ -61,6 +76,7 @@ public final class ProcessSymbols {
         String buildId = buildIds.get(m.filePath());
         Optional<Symbolizer.ElfSymbols> elf = symbolizer.elf(m, buildId);
         if (elf.isPresent() && symbolizer.sameBuild(m, elf.get().elf(), buildId)) {
+            if (buildId == null && !usedBuildIds.containsKey(m)) elf.get().elf().buildId().ifPresent(id -> usedBuildIds.put(m, id));
             OptionalLong vaddr = elf.get().elf().fileOffsetToVaddr(fileOffset);
             if (vaddr.isPresent()) {
                 String name = elf.get().table().lookup(vaddr.getAsLong());
