@@ -277,7 +277,7 @@ class SnapshotIT {
         Path out = work.resolve("both");
         Proc snap = Proc.jjf(work, "snapshot", t.pid(), "--heap", "--format", "json", "--out", out.toString()).assertOk();
         String hprofName = "java-heap." + t.pid() + ".0.m0.hprof";
-        assertEquals(List.of("flames.json", hprofName, "jeprof." + t.pid() + ".0.m0.heap", "perf-" + t.pid() + ".map"), list(out),
+        assertEquals(List.of("build-ids." + t.pid(), "flames.json", hprofName, "jeprof." + t.pid() + ".0.m0.heap", "perf-" + t.pid() + ".map"), list(out),
                 snap.stderr());
         assertTrue(snap.stderr().contains("heap dump " + hprofName + " taken (HotSpot JDK "), snap.stderr());
         byte[] hprof = Files.readAllBytes(out.resolve(hprofName));
