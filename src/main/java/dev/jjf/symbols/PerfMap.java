@@ -77,9 +77,10 @@ public final class PerfMap {
         int limit = 0;
         boolean eof = false;
         int from = 0;
+        // The line being read starts at from; buf[from..to) has been scanned, ascii tells what it held.
+        int to = 0;
+        boolean ascii = true;
         while (true) {
-            int to = from;
-            boolean ascii = true;
             while (to < limit && buf[to] != '\n' && buf[to] != '\r') {
                 ascii &= buf[to] >= 0;
                 to++;
@@ -90,6 +91,7 @@ public final class PerfMap {
                 if (from > 0) {
                     System.arraycopy(buf, from, buf, 0, limit - from);
                     limit -= from;
+                    to -= from;
                     from = 0;
                 } else if (limit == buf.length) {
                     if (buf.length == Integer.MAX_VALUE - 16) throw new BadInputException(file, lineNumber + 1, "line too long");
@@ -111,6 +113,8 @@ public final class PerfMap {
             }
             // "\r\n" ends one line, as BufferedReader reads it.
             from = to < limit && buf[to] == '\r' && to + 1 < limit && buf[to + 1] == '\n' ? to + 2 : to + 1;
+            to = from;
+            ascii = true;
             if (from >= limit && eof) break;
         }
         if (parsed.count() == 0 && bad > 0) {

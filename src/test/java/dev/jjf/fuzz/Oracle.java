@@ -24,8 +24,12 @@ final class Oracle {
      * gets here, so this is a hang detector, not a speed test.
      */
     static final Duration HANG = Duration.ofSeconds(20);
-    /** Buffers every run allocates whatever the input (the profile reader's 1 MiB chunk, the SVG's script). */
-    static final long FIXED_BYTES = 32L << 20;
+    /**
+     * Buffers every run allocates whatever the input (the profile reader's 1 MiB chunk, the SVG's
+     * script). System property {@value #FIXED_BYTES_PROPERTY} lowers it, to see the replay at work.
+     */
+    static final String FIXED_BYTES_PROPERTY = "jjf.fuzz.fixedBytes";
+    static final long FIXED_BYTES = Long.getLong(FIXED_BYTES_PROPERTY, 32L << 20);
     /** Parsed structures, the call tree and the SVG text grow with the input, by this much per input byte at most. */
     static final long BYTES_PER_INPUT_BYTE = 512;
 

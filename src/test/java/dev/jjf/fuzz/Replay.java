@@ -69,6 +69,7 @@ final class Replay {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx" + Runtime.getRuntime().maxMemory() / (1 << 20) + "m");
+        command.add("-D" + Oracle.FIXED_BYTES_PROPERTY + "=" + Oracle.FIXED_BYTES);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Replay.class.getName());

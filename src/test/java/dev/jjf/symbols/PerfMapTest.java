@@ -187,6 +187,50 @@ class PerfMapTest {
         assertEquals(8, map.size()); // L, M, A B A, Top In Top
     }
 
+    /**
+     * More than the reader's buffer holds, with a line longer than the buffer and "\r\n" pairs at
+     * every offset: whatever the reads return, the same entries, warnings and line numbers as the model.
+     */
+    @Test
+    void inputsLongerThanTheBufferAgreeWithTheModel() throws IOException {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        StringBuilder text = new StringBuilder();
+        long address = 0x7f0000000000L;
+        for (int i = 0; text.length() < 900_000; i++) {
+            if (i == 3000) text.append("x".repeat(400_000)).append('\n'); // longer than the 256 KiB buffer
+            if (i == 5000) text.append("1000 10 ").append("n".repeat(20_000)).append("\r\n"); // a name too long
+            text.append(Long.toHexString(address)).append(' ').append(Integer.toHexString(random.nextInt(1, 0x200)))
+                    .append(" Lp/C").append(i).append(";::m->Lp/D;::").append("q".repeat(random.nextInt(0, 90)))
+                    .append(random.nextInt(3) == 0 ? "\r\n" : "\n");
+            address += random.nextInt(0x10, 0x180);
+        }
+        String t = text.toString();
+        List<PerfMapEntry> model = new ArrayList<>();
+        long bad = 0;
+        long firstBad = 0;
+        long number = 0;
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.StringReader(t))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                number++;
+                PerfMapEntry e = line.length() > 64 * 1024 ? null : modelLine(line);
+                if (e != null) model.add(e);
+                else if (bad++ == 0) firstBad = number;
+            }
+        }
+        assertEquals(2, bad);
+        for (int step : new int[] {1 << 20, 4093, 65_537}) {
+            List<String> warnings = new ArrayList<>();
+            PerfMap map = PerfMap.parse(new Trickle(t.getBytes(StandardCharsets.UTF_8), step), FILE, warnings::add);
+            assertEquals(List.of("perf-1.map:" + firstBad + ": skipped 2 malformed perf-map lines"), warnings);
+            for (int k = 0; k < model.size(); k++) {
+                // Starts rise through the file and an entry may reach past the next starts: at its own
+                // start each entry is the latest that covers it.
+                PerfMapEntry e = model.get(k);
+                assertEquals(e, map.lookup(e.start()), "step " + step + ", entry " + k);
+            }
+        }
+    }
+
     /** Returns at most {@code step} bytes per read. */
     private static final class Trickle extends java.io.InputStream {
         private final byte[] bytes;
