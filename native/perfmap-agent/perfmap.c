@@ -82,6 +82,7 @@ typedef struct {
     char file[PATH_MAX];
     bool unfold;
     bool java_frames; /* jjf: javastack: install jemalloc's backtrace hook */
+    bool lines;       /* source lines after Java methods */
     bool append;
     long flush_ms;
     /* Attach-time actions; none of them is allowed at launch. */
@@ -434,6 +435,9 @@ char *resolve_name(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id)
 
 /* ---- source lines: (method, bci) -> (file, line), from GetLineNumberTable and GetSourceFileName ---- */
 
+/* lines=false turns them off: set once at start, before any event. */
+static atomic_bool source_lines_on = true;
+
 /* Asks for what source lines need; HotSpot always offers both. Without them lines are just absent. */
 static void want_source_lines(jvmtiEnv *jvmti)
 {
@@ -486,7 +490,8 @@ static method_lines *load_lines(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id)
     jint n = 0;
     jvmtiLineNumberEntry *table = NULL;
     jlocation first = 0, last = 0;
-    if (id == NULL || (*jvmti)->GetLineNumberTable(jvmti, id, &n, &table) != JVMTI_ERROR_NONE) return NULL;
+    if (id == NULL || !atomic_load_explicit(&source_lines_on, memory_order_relaxed)
+        || (*jvmti)->GetLineNumberTable(jvmti, id, &n, &table) != JVMTI_ERROR_NONE) return NULL;
     method_lines *m = NULL;
     if (n > 0 && (*jvmti)->GetMethodLocation(jvmti, id, &first, &last) == JVMTI_ERROR_NONE && last >= 0) {
         m = calloc(1, sizeof *m);
@@ -1006,7 +1011,7 @@ static bool start_flusher(agent *a)
 /* ---- options ---- */
 
 static const char USAGE[] = "options: file=PATH (%p = pid, default " DEFAULT_FILE "), unfold=true|false, "
-                            "append=true|false, java_frames=true|false, flush_ms=0..3600000; attached only: dump=PREFIX, "
+                            "append=true|false, java_frames=true|false, lines=true|false, flush_ms=0..3600000; attached only: dump=PREFIX, "
                             "prof_active=true|false, report=PATH; separated by commas";
 
 static bool parse_bool(const char *v, size_t n, bool *out)
@@ -1049,9 +1054,9 @@ static bool expand_file(const char *v, size_t n, char *out, size_t cap, char *wh
     return true;
 }
 
-enum key { K_FILE, K_UNFOLD, K_APPEND, K_FLUSH_MS, K_DUMP, K_PROF_ACTIVE, K_REPORT, K_JAVA_FRAMES, K_COUNT };
+enum key { K_FILE, K_UNFOLD, K_APPEND, K_FLUSH_MS, K_DUMP, K_PROF_ACTIVE, K_REPORT, K_JAVA_FRAMES, K_LINES, K_COUNT };
 
-static const char *const KEYS[K_COUNT] = {"file", "unfold", "append", "flush_ms", "dump", "prof_active", "report", "java_frames"};
+static const char *const KEYS[K_COUNT] = {"file", "unfold", "append", "flush_ms", "dump", "prof_active", "report", "java_frames", "lines"};
 
 /* A path option: %p and %% expanded, not empty. */
 static bool parse_path(const char *key, const char *v, size_t vn, char *out, size_t cap, char *why, size_t why_cap)
@@ -1088,6 +1093,7 @@ static bool parse_options(const char *s, bool attaching, agent_options *o, char 
     memset(o, 0, sizeof *o);
     o->unfold = true;
     o->java_frames = JS_DEFAULT_ON;
+    o->lines = true;
     o->append = attaching; /* a second attach adds to the history the first one wrote */
     o->flush_ms = DEFAULT_FLUSH_MS;
     o->prof_active = -1;
@@ -1142,6 +1148,9 @@ static bool parse_options(const char *s, bool attaching, agent_options *o, char 
             break;
         case K_JAVA_FRAMES:
             ok = parse_bool(v, vn, &o->java_frames);
+            break;
+        case K_LINES:
+            ok = parse_bool(v, vn, &o->lines);
             break;
         case K_PROF_ACTIVE:
             ok = parse_bool(v, vn, &active);
@@ -1240,7 +1249,8 @@ static jint start(JavaVM *vm, const char *options_string, bool attaching)
     jvmtiCapabilities caps;
     jvmtiEventCallbacks callbacks;
     code_events(&caps, &callbacks);
-    want_source_lines(jvmti);
+    atomic_store(&source_lines_on, a->opt.lines);
+    if (a->opt.lines) want_source_lines(jvmti);
     callbacks.VMInit = on_vm_init;
     callbacks.VMDeath = on_vm_death;
     bool ok = check(jvmti, (*jvmti)->AddCapabilities(jvmti, &caps), "AddCapabilities(can_generate_compiled_method_load_events)")
