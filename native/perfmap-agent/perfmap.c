@@ -523,9 +523,14 @@ static void method_lines_free(method_lines *m)
 static jint line_at(const method_lines *m, jint bci)
 {
     if (m == NULL || bci < 0) return 0;
-    jint line = 0;
-    for (jint i = 0; i < m->count && m->entries[i].start_location <= bci; i++) line = m->entries[i].line_number;
-    return line;
+    /* Binary search: a big method has thousands of entries and its code as many descriptors. */
+    jint lo = 0, hi = m->count; /* the answer is entries[lo - 1]: the last one at or before bci */
+    while (lo < hi) {
+        jint mid = lo + (hi - lo) / 2;
+        if (m->entries[mid].start_location <= bci) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo == 0 ? 0 : m->entries[lo - 1].line_number;
 }
 
 static void put_position(text *t, const method_lines *m, jint line)

@@ -148,6 +148,16 @@ class JavaFramesIT {
         RunIT.Path2 zlibLeak = paths.stream().filter(x -> hasKind(x, deflater, "java")).findFirst().orElseThrow();
         assertEquals(lineOf(source, "Deflater d = new Deflater(Deflater.BEST_COMPRESSION);"), frame(zlibLeak, deflater).path("line").asInt());
         assertEquals(SOURCE, frame(zlibLeak, deflater).path("file").asText());
+
+        // pprof output: the real Google pprof reads the Java functions with their file and line.
+        Path pb = out.resolve("lines.pb.gz");
+        Proc.jjf(work, "render", "--latest", "--dir", out.toString(), "--format", "pprof", "-o", pb.toString()).assertOk();
+        String raw = dev.jjf.render.GoPprof.run("-raw", pb.toString());
+        for (String site : List.of(coldHelper, hotHelper, deflater)) {
+            int colon = site.lastIndexOf(':');
+            String expect = site.substring(0, colon) + " " + SOURCE + site.substring(colon) + " ";
+            assertTrue(raw.contains(expect), () -> "pprof -raw has no '" + expect + "'");
+        }
     }
 
     /** The 1-based number of the one line of the program that contains {@code text}. */
