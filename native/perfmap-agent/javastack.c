@@ -755,8 +755,27 @@ static void register_class(jvmtiEnv *jvmti, jclass klass)
                 buf = p;
                 cap = c;
             }
-            len += (size_t)snprintf(buf + len, cap - len, "%" PRIx64 " %" PRIx64 " %s\n", (uint64_t)(JS_TAG | index << JS_INDEX_SHIFT),
-                                    (uint64_t)1 << JS_INDEX_SHIFT, name);
+            uint64_t start = JS_TAG | index << JS_INDEX_SHIFT;
+            len += (size_t)snprintf(buf + len, cap - len, "%" PRIx64 " %" PRIx64 " %s\n", start, (uint64_t)1 << JS_INDEX_SHIFT, name);
+            /* The source lines after the method's line, so that they win inside its block. */
+            size_t n = 0;
+            char *lines = interpreted_line_entries(R.vm, jvmti, methods[i], start, name, &n);
+            if (lines != NULL) {
+                if (len + n + 1 > cap) {
+                    size_t c = cap * 2;
+                    while (c < len + n + 1) c *= 2;
+                    char *p = realloc(buf, c);
+                    if (p != NULL) {
+                        buf = p;
+                        cap = c;
+                    }
+                }
+                if (len + n + 1 <= cap) {
+                    memcpy(buf + len, lines, n);
+                    len += n;
+                }
+                free(lines);
+            }
         }
         free(name);
     }

@@ -9,6 +9,7 @@
 #include <jvmti.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Whether java_frames= defaults to on. */
 #define JS_DEFAULT_ON true
@@ -18,6 +19,12 @@ typedef void (*js_emit_fn)(void *ctx, const char *lines, size_t n);
 
 /* perfmap.c's method naming: "pkg.Class.method(args)", malloc'd; never NULL unless out of memory. */
 char *resolve_name(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id);
+
+/*
+ * perfmap.c's source lines for an interpreted method: map lines inside its synthetic block at
+ * start, one per run of bytecodes on one source line; malloc'd (length in *len), NULL when none.
+ */
+char *interpreted_line_entries(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id, uint64_t start, const char *name, size_t *len);
 
 /* Code the JVM reports: name is the generated blob's name, NULL for a compiled method. */
 void js_note_code(const char *name, const void *address, jint length);

@@ -75,11 +75,14 @@
 /* Beyond this, a committing thread waits for the writer: memory stays bounded on a stuck filesystem. */
 #define MAX_PENDING_BYTES (16 * 1024 * 1024)
 #define UNKNOWN_METHOD "<unknown>.<unknown>()"
+/* Deeper inline chains than C2 ever builds (MaxInlineLevel is 15) are not believed. */
+#define MAX_INLINE_DEPTH 256
 
 typedef struct {
     char file[PATH_MAX];
     bool unfold;
     bool java_frames; /* jjf: javastack: install jemalloc's backtrace hook */
+    bool lines;       /* source lines after Java methods */
     bool append;
     long flush_ms;
     /* Attach-time actions; none of them is allowed at launch. */
@@ -340,9 +343,20 @@ static void break_separators(text *t, size_t from)
 
 /* ---- method names, cached per event: an inline record repeats the same methods many times ---- */
 
+/* A method's line table, sorted by bytecode index; end is one past its last bytecode. */
+typedef struct {
+    jvmtiLineNumberEntry *entries;
+    jint count;
+    jlocation end;
+    char *file;
+} method_lines;
+
+static void method_lines_free(method_lines *m);
+
 typedef struct {
     jmethodID id;
     char *name;
+    method_lines *lines; /* NULL when the method has no line table */
 } slot;
 
 typedef struct {
@@ -377,7 +391,10 @@ static bool cache_grow(name_cache *c)
 
 static void cache_free(name_cache *c)
 {
-    for (size_t i = 0; i < c->cap; i++) free(c->slots[i].name);
+    for (size_t i = 0; i < c->cap; i++) {
+        free(c->slots[i].name);
+        method_lines_free(c->slots[i].lines);
+    }
     free(c->slots);
     c->slots = NULL;
     c->cap = c->count = 0;
@@ -416,21 +433,169 @@ char *resolve_name(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id)
     return result;
 }
 
-static const char *method_name(agent *a, jvmtiEnv *jvmti, name_cache *c, jmethodID id)
+/* ---- source lines: (method, bci) -> (file, line), from GetLineNumberTable and GetSourceFileName ---- */
+
+/* lines=false turns them off: set once at start, before any event. */
+static atomic_bool source_lines_on = true;
+
+/* Asks for what source lines need; HotSpot always offers both. Without them lines are just absent. */
+static void want_source_lines(jvmtiEnv *jvmti)
 {
-    if (id == NULL) return UNKNOWN_METHOD;
-    if ((c->count + 1) * 2 > c->cap && !cache_grow(c)) {
-        return UNKNOWN_METHOD; /* out of memory: the line is still well-formed */
+    jvmtiCapabilities potential, want;
+    if ((*jvmti)->GetPotentialCapabilities(jvmti, &potential) != JVMTI_ERROR_NONE) return;
+    memset(&want, 0, sizeof want);
+    want.can_get_line_numbers = potential.can_get_line_numbers;
+    want.can_get_source_file_name = potential.can_get_source_file_name;
+    if (want.can_get_line_numbers && want.can_get_source_file_name) (void)(*jvmti)->AddCapabilities(jvmti, &want);
+}
+
+static int by_start_location(const void *x, const void *y)
+{
+    jlocation a = ((const jvmtiLineNumberEntry *)x)->start_location;
+    jlocation b = ((const jvmtiLineNumberEntry *)y)->start_location;
+    return (a > b) - (a < b);
+}
+
+/* The class's package as a path ("java/util/zip/") followed by its source file, fit for a map line. */
+static char *source_path(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id)
+{
+    jclass klass = NULL;
+    char *sig = NULL, *file = NULL, *result = NULL;
+    if ((*jvmti)->GetMethodDeclaringClass(jvmti, id, &klass) == JVMTI_ERROR_NONE
+        && (*jvmti)->GetClassSignature(jvmti, klass, &sig, NULL) == JVMTI_ERROR_NONE
+        && (*jvmti)->GetSourceFileName(jvmti, klass, &file) == JVMTI_ERROR_NONE && file[0] != '\0' && sig[0] == 'L') {
+        const char *slash = strrchr(sig, '/');
+        size_t pkg = slash == NULL ? 0 : (size_t)(slash - sig); /* "Ljava/util/zip/" minus the 'L' */
+        size_t n = strlen(file);
+        result = malloc(pkg + n + 1);
+        if (result != NULL) {
+            if (pkg > 0) memcpy(result, sig + 1, pkg);
+            memcpy(result + pkg, file, n + 1);
+            /* The map's separators and the position's own syntax may not appear inside it. */
+            for (char *q = result; *q != '\0'; q++) {
+                unsigned char ch = (unsigned char)*q;
+                if (ch < 0x20 || ch == 0x7f || ch == ' ' || ch == '(' || ch == ')' || (ch == '-' && q[1] == '>')) *q = '_';
+            }
+        }
     }
+    delete_local_ref(vm, klass);
+    if (sig) (*jvmti)->Deallocate(jvmti, (unsigned char *)sig);
+    if (file) (*jvmti)->Deallocate(jvmti, (unsigned char *)file);
+    return result;
+}
+
+/* A method's line table, sorted by bytecode index, or NULL (native, abstract, no debug info, no memory). */
+static method_lines *load_lines(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id)
+{
+    jint n = 0;
+    jvmtiLineNumberEntry *table = NULL;
+    jlocation first = 0, last = 0;
+    if (id == NULL || !atomic_load_explicit(&source_lines_on, memory_order_relaxed)
+        || (*jvmti)->GetLineNumberTable(jvmti, id, &n, &table) != JVMTI_ERROR_NONE) return NULL;
+    method_lines *m = NULL;
+    if (n > 0 && (*jvmti)->GetMethodLocation(jvmti, id, &first, &last) == JVMTI_ERROR_NONE && last >= 0) {
+        m = calloc(1, sizeof *m);
+        if (m != NULL) m->entries = malloc((size_t)n * sizeof *table);
+        if (m != NULL && m->entries != NULL) m->file = source_path(vm, jvmti, id);
+        if (m == NULL || m->entries == NULL || m->file == NULL) {
+            method_lines_free(m);
+            m = NULL;
+        } else {
+            memcpy(m->entries, table, (size_t)n * sizeof *table);
+            qsort(m->entries, (size_t)n, sizeof *table, by_start_location);
+            m->count = n;
+            m->end = last + 1;
+        }
+    }
+    (*jvmti)->Deallocate(jvmti, (unsigned char *)table);
+    return m;
+}
+
+static void method_lines_free(method_lines *m)
+{
+    if (m == NULL) return;
+    free(m->entries);
+    free(m->file);
+    free(m);
+}
+
+/* The source line of a bytecode index, 0 when the table says nothing about it. */
+static jint line_at(const method_lines *m, jint bci)
+{
+    if (m == NULL || bci < 0) return 0;
+    /* Binary search: a big method has thousands of entries and its code as many descriptors. */
+    jint lo = 0, hi = m->count; /* the answer is entries[lo - 1]: the last one at or before bci */
+    while (lo < hi) {
+        jint mid = lo + (hi - lo) / 2;
+        if (m->entries[mid].start_location <= bci) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo == 0 ? 0 : m->entries[lo - 1].line_number;
+}
+
+static void put_position(text *t, const method_lines *m, jint line)
+{
+    if (m != NULL && line > 0) text_printf(t, " (%s:%d)", m->file, (int)line);
+}
+
+/*
+ * An interpreted method's map lines, one per run of bytecodes on one source line, inside its
+ * synthetic block at start: "START+FROM SIZE name (pkg/File.java:LINE)". Malloc'd, NULL when none.
+ */
+char *interpreted_line_entries(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id, uint64_t start, const char *name, size_t *len)
+{
+    method_lines *m = load_lines(vm, jvmti, id);
+    if (m == NULL) return NULL;
+    text t = {0};
+    for (jint i = 0; i < m->count; i++) {
+        jlocation from = m->entries[i].start_location;
+        jint line = m->entries[i].line_number;
+        jint k = i + 1;
+        while (k < m->count && m->entries[k].line_number == line) k++; /* one run per line */
+        jlocation to = k < m->count ? m->entries[k].start_location : m->end;
+        /* Inside the block, below its last address (bci unknown); garbage tables are skipped. */
+        if (from >= 0 && to > from && to < ((jlocation)1 << 20) && line > 0) {
+            text_printf(&t, "%" PRIx64 " %" PRIx64 " %s", start + (uint64_t)from, (uint64_t)(to - from), name);
+            put_position(&t, m, line);
+            text_putc(&t, '\n');
+        }
+        i = k - 1;
+    }
+    method_lines_free(m);
+    if (t.failed || t.len == 0) {
+        free(t.p);
+        return NULL;
+    }
+    *len = t.len;
+    return t.p;
+}
+
+static slot *cached(agent *a, jvmtiEnv *jvmti, name_cache *c, jmethodID id)
+{
+    if (id == NULL) return NULL;
+    if ((c->count + 1) * 2 > c->cap && !cache_grow(c)) return NULL; /* out of memory: lines stay well-formed */
     size_t i = slot_of(c, id);
     if (c->slots[i].id == NULL) {
         char *name = resolve_name(a->vm, jvmti, id);
-        if (name == NULL) return UNKNOWN_METHOD;
+        if (name == NULL) return NULL;
         c->slots[i].id = id;
         c->slots[i].name = name;
+        c->slots[i].lines = load_lines(a->vm, jvmti, id);
         c->count++;
     }
-    return c->slots[i].name;
+    return &c->slots[i];
+}
+
+static const char *method_name(agent *a, jvmtiEnv *jvmti, name_cache *c, jmethodID id)
+{
+    slot *s = cached(a, jvmti, c, id);
+    return s == NULL ? UNKNOWN_METHOD : s->name;
+}
+
+static const method_lines *lines_of(agent *a, jvmtiEnv *jvmti, name_cache *c, jmethodID id)
+{
+    slot *s = cached(a, jvmti, c, id);
+    return s == NULL ? NULL : s->lines;
 }
 
 /* ---- output ---- */
@@ -621,23 +786,41 @@ static agent *agent_of(jvmtiEnv *jvmti)
     return a;
 }
 
-static bool same_chain(const PCStackInfo *x, const PCStackInfo *y)
+/* Same methods, and each on the same source line: one map line covers both pcs. */
+static bool same_position(agent *a, jvmtiEnv *jvmti, name_cache *c, const PCStackInfo *x, const PCStackInfo *y)
 {
     if (x->numstackframes != y->numstackframes) return false;
     for (jint i = 0; i < x->numstackframes; i++) {
         if (x->methods[i] != y->methods[i]) return false;
     }
+    if (x->bcis == NULL || y->bcis == NULL) return x->bcis == y->bcis;
+    for (jint i = 0; i < x->numstackframes; i++) {
+        const method_lines *m = lines_of(a, jvmti, c, x->methods[i]);
+        if (line_at(m, x->bcis[i]) != line_at(m, y->bcis[i])) return false;
+    }
     return true;
 }
 
-/* methods[0] is the innermost scope at the pc, the last one the compiled method itself. */
+/*
+ * methods[0] is the innermost scope at the pc, the last one the compiled method itself. Each
+ * method of the chain carries its source line when known: "outer(args) (a/B.java:12)->inner(args)".
+ */
 static void put_inline_range(agent *a, jvmtiEnv *jvmti, name_cache *c, text *t,
                              uintptr_t start, uintptr_t end, const PCStackInfo *info)
 {
-    if (info->numstackframes < 2 || end <= start) return; /* nothing inlined: the method's own line covers it */
+    if (end <= start) return;
+    jint lines[info->numstackframes];
+    bool any_line = false;
+    for (jint i = 0; i < info->numstackframes; i++) {
+        lines[i] = info->bcis == NULL ? 0 : line_at(lines_of(a, jvmti, c, info->methods[i]), info->bcis[i]);
+        any_line |= lines[i] > 0;
+    }
+    /* Nothing inlined and no line: the method's own line covers it. */
+    if (info->numstackframes < 2 && !any_line) return;
     put_line_start(t, start, end - start);
     for (jint i = info->numstackframes - 1; i >= 0; i--) {
         text_puts(t, method_name(a, jvmti, c, info->methods[i]));
+        put_position(t, lines_of(a, jvmti, c, info->methods[i]), lines[i]);
         if (i > 0) text_puts(t, "->");
     }
     text_putc(t, '\n');
@@ -653,8 +836,9 @@ static void put_inline_ranges(agent *a, jvmtiEnv *jvmti, name_cache *c, text *t,
         const PCStackInfo *info = &r->pcinfo[i];
         uintptr_t pc = (uintptr_t)info->pc;
         /* Descriptors come sorted by pc; anything else (or outside the code) is skipped. */
-        if (pc <= prev || pc > end || info->numstackframes <= 0 || info->methods == NULL) continue;
-        if (run != NULL && same_chain(run, info)) {
+        if (pc <= prev || pc > end || info->numstackframes <= 0 || info->numstackframes > MAX_INLINE_DEPTH
+            || info->methods == NULL) continue;
+        if (run != NULL && same_position(a, jvmti, c, run, info)) {
             prev = pc;
             continue;
         }
@@ -832,7 +1016,7 @@ static bool start_flusher(agent *a)
 /* ---- options ---- */
 
 static const char USAGE[] = "options: file=PATH (%p = pid, default " DEFAULT_FILE "), unfold=true|false, "
-                            "append=true|false, java_frames=true|false, flush_ms=0..3600000; attached only: dump=PREFIX, "
+                            "append=true|false, java_frames=true|false, lines=true|false, flush_ms=0..3600000; attached only: dump=PREFIX, "
                             "prof_active=true|false, report=PATH; separated by commas";
 
 static bool parse_bool(const char *v, size_t n, bool *out)
@@ -875,9 +1059,9 @@ static bool expand_file(const char *v, size_t n, char *out, size_t cap, char *wh
     return true;
 }
 
-enum key { K_FILE, K_UNFOLD, K_APPEND, K_FLUSH_MS, K_DUMP, K_PROF_ACTIVE, K_REPORT, K_JAVA_FRAMES, K_COUNT };
+enum key { K_FILE, K_UNFOLD, K_APPEND, K_FLUSH_MS, K_DUMP, K_PROF_ACTIVE, K_REPORT, K_JAVA_FRAMES, K_LINES, K_COUNT };
 
-static const char *const KEYS[K_COUNT] = {"file", "unfold", "append", "flush_ms", "dump", "prof_active", "report", "java_frames"};
+static const char *const KEYS[K_COUNT] = {"file", "unfold", "append", "flush_ms", "dump", "prof_active", "report", "java_frames", "lines"};
 
 /* A path option: %p and %% expanded, not empty. */
 static bool parse_path(const char *key, const char *v, size_t vn, char *out, size_t cap, char *why, size_t why_cap)
@@ -914,6 +1098,7 @@ static bool parse_options(const char *s, bool attaching, agent_options *o, char 
     memset(o, 0, sizeof *o);
     o->unfold = true;
     o->java_frames = JS_DEFAULT_ON;
+    o->lines = true;
     o->append = attaching; /* a second attach adds to the history the first one wrote */
     o->flush_ms = DEFAULT_FLUSH_MS;
     o->prof_active = -1;
@@ -968,6 +1153,9 @@ static bool parse_options(const char *s, bool attaching, agent_options *o, char 
             break;
         case K_JAVA_FRAMES:
             ok = parse_bool(v, vn, &o->java_frames);
+            break;
+        case K_LINES:
+            ok = parse_bool(v, vn, &o->lines);
             break;
         case K_PROF_ACTIVE:
             ok = parse_bool(v, vn, &active);
@@ -1066,6 +1254,8 @@ static jint start(JavaVM *vm, const char *options_string, bool attaching)
     jvmtiCapabilities caps;
     jvmtiEventCallbacks callbacks;
     code_events(&caps, &callbacks);
+    atomic_store(&source_lines_on, a->opt.lines);
+    if (a->opt.lines) want_source_lines(jvmti);
     callbacks.VMInit = on_vm_init;
     callbacks.VMDeath = on_vm_death;
     bool ok = check(jvmti, (*jvmti)->AddCapabilities(jvmti, &caps), "AddCapabilities(can_generate_compiled_method_load_events)")

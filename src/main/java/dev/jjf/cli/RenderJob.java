@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
  * widths follow the inputs, colours the change since the baseline.
  */
 record RenderJob(List<Input> inputs, List<Input> baseline, Metric metric, OutputFormat format, Path output, String title,
-                 Pattern include, Pattern exclude, double minWidthPercent, boolean annotate,
+                 Pattern include, Pattern exclude, double minWidthPercent, boolean annotate, boolean byLine,
                  SymbolizerOptions symbols) {
 
     /** Frames narrower than this percentage of the total are not drawn. */
@@ -98,7 +98,7 @@ record RenderJob(List<Input> inputs, List<Input> baseline, Metric metric, Output
         }
         Profile profile = named.profile();
         describeSources(profile);
-        StackFolder folder = new StackFolder(metric, include, exclude);
+        StackFolder folder = new StackFolder(metric, include, exclude, byLine);
         folder.add(profile);
         CallTree tree = folder.tree();
         refuseMissingTotals(tree, stacks);

@@ -25,6 +25,7 @@ final class RenderOptions {
     String exclude;
     double minWidthPercent = RenderJob.DEFAULT_MIN_WIDTH_PERCENT;
     boolean annotate;
+    boolean byLine;
     boolean verbose;
     boolean noSymbolCache;
 
@@ -43,6 +44,7 @@ final class RenderOptions {
                 .option("--include", "RE", "Keep only stacks with a frame matching RE")
                 .option("--exclude", "RE", "Drop stacks with a frame matching RE")
                 .option("--min-width", "PCT", "SVG: hide frames narrower than PCT percent of the total (default: ${DEFAULT-VALUE})", minWidthPercent)
+                .flag("--lines", "One frame per source line where it is known (Java methods: name:LINE)")
                 .flag("--annotate", "Folded: add flamegraph.pl's kind suffixes (_[j] _[i] _[k])")
                 .flag("--verbose", "Print Java stack traces of errors")
                 .flag("--no-symbol-cache", "Read every symbol table from its library (default: reuse the tables kept in"
@@ -62,6 +64,7 @@ final class RenderOptions {
             case "--include" -> include = value;
             case "--exclude" -> exclude = value;
             case "--min-width" -> minWidthPercent = Values.toDouble(value);
+            case "--lines" -> byLine = Values.toBoolean(value);
             case "--annotate" -> annotate = Values.toBoolean(value);
             case "--verbose" -> verbose = Values.toBoolean(value);
             case "--no-symbol-cache" -> noSymbolCache = Values.toBoolean(value);
@@ -89,7 +92,7 @@ final class RenderOptions {
     RenderJob job(List<RenderJob.Input> inputs, List<RenderJob.Input> baseline) {
         Metric m = metric();
         return new RenderJob(inputs, baseline, m, format, output(), title != null ? title : defaultTitle(inputs, baseline, m),
-                regex("--include", include), regex("--exclude", exclude), minWidthPercent, annotate, symbolizerOptions(inputs, baseline));
+                regex("--include", include), regex("--exclude", exclude), minWidthPercent, annotate, byLine, symbolizerOptions(inputs, baseline));
     }
 
     /** Kept copies of deleted libraries live in libs/ beside the profiles (see jjf run). */

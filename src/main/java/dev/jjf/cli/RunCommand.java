@@ -49,6 +49,8 @@ final class RunCommand implements Command {
     PerfMapMode perfMap = PerfMapMode.agent;
     OutputFormat format = OutputFormat.svg;
     boolean noRender;
+    /** --lines: one frame per source line. */
+    boolean byLine;
     boolean renderAll;
     boolean verbose;
     List<String> command = new ArrayList<>();
@@ -73,6 +75,7 @@ final class RunCommand implements Command {
                 .option("--perf-map", "MODE", "agent: jjf's JVMTI agent writes each JVM's perf map into --out, with inlined methods (default); "
                         + "jdk: the JVM's own map at exit (-XX:+DumpPerfMapAtExit), without them")
                 .option("--format", "F", "svg, folded, json, pprof or text (default: ${DEFAULT-VALUE})", format)
+                .flag("--lines", "One frame per source line where it is known (Java methods: name:LINE)")
                 .flag("--no-render", "Only profile; render later with: jjf render --latest --dir DIR")
                 .flag("--render-all", "Also render processes that are not JVMs (shells, tools the command started)")
                 .flag("--verbose", "Print Java stack traces of errors")
@@ -90,6 +93,7 @@ final class RunCommand implements Command {
             case "--jemalloc" -> jemalloc = Values.toPath(value);
             case "--perf-map" -> perfMap = Values.oneOf(PerfMapMode.values(), value);
             case "--format" -> format = Values.oneOf(OutputFormat.values(), value);
+            case "--lines" -> byLine = Values.toBoolean(value);
             case "--no-render" -> noRender = Values.toBoolean(value);
             case "--render-all" -> renderAll = Values.toBoolean(value);
             case "--verbose" -> verbose = Values.toBoolean(value);
@@ -321,7 +325,7 @@ final class RunCommand implements Command {
             Path output = outDir.resolve(i == 0 ? format.defaultFileName() : "flames-" + p.pid() + "." + format.extension());
             RenderJob job = new RenderJob(List.of(new RenderJob.Input(best.path(), p.perfMap())), List.of(), Metric.INUSE_SPACE, format,
                     output, "Native memory in use — " + String.join(" ", command), null, null,
-                    RenderJob.DEFAULT_MIN_WIDTH_PERCENT, false,
+                    RenderJob.DEFAULT_MIN_WIDTH_PERCENT, false, byLine,
                     new SymbolizerOptions(null, List.of(outDir.resolve(LibraryKeeper.LIBS_DIR)),
                             List.of(SymbolizerOptions.SYSTEM_DEBUG_ROOT), RenderOptions.symbolCache(System.getenv())));
             RenderJob.Result r = job.run(err, err);

@@ -22,6 +22,7 @@ public final class StackFolder {
     private final Metric metric;
     private final Pattern include;
     private final Pattern exclude;
+    private final boolean byLine;
     private final CallTree tree;
 
     /**
@@ -29,9 +30,18 @@ public final class StackFolder {
      * @param exclude drop stacks with a frame matching this (null: none)
      */
     public StackFolder(Metric metric, Pattern include, Pattern exclude) {
+        this(metric, include, exclude, false);
+    }
+
+    /**
+     * @param byLine one frame per source line ({@code --lines}): a frame whose line is known is
+     *     named {@code function:LINE}; otherwise one frame per function
+     */
+    public StackFolder(Metric metric, Pattern include, Pattern exclude, boolean byLine) {
         this.metric = metric;
         this.include = include;
         this.exclude = exclude;
+        this.byLine = byLine;
         this.tree = new CallTree(metric.unit());
     }
 
@@ -261,7 +271,7 @@ public final class StackFolder {
         int f = 0;
         for (int i = 0; i < count; i++) {
             int line = first + count - 1 - i;
-            Frame frame = new Frame(p.functionName(p.lineFunction(line)), p.lineKind(line));
+            Frame frame = frame(p, line);
             rootFirst[i] = tree.frameId(frame);
             f |= flags(frame);
         }
@@ -270,6 +280,17 @@ public final class StackFolder {
         Frame entryFrame = entry == null ? null : new Frame(entry, FrameKind.NATIVE);
         return new Site(rootFirst, allocator, entryFrame == null ? -1 : tree.frameId(entryFrame), f, entryFrame == null ? 0 : flags(entryFrame));
     }
+
+    /** Once per location, so the line costs the fold nothing per stack. */
+    private Frame frame(Profile p, int line) {
+        int function = p.lineFunction(line);
+        String name = p.functionName(function);
+        int number = byLine ? p.lineNumber(line) : 0;
+        return new Frame(number > 0 ? name + LINE_SEPARATOR + number : name, p.lineKind(line), p.functionFile(function), number);
+    }
+
+    /** Between a function and its line with {@code --lines}, as async-profiler's converter writes them. */
+    public static final String LINE_SEPARATOR = ":";
 
     private int flags(Frame f) {
         return (include != null && include.matcher(f.name()).find() ? INCLUDED : 0)

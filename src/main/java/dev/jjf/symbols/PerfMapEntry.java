@@ -16,9 +16,9 @@ public record PerfMapEntry(long start, long size, String name) {
 
     /**
      * The Java methods this range executes, outermost first, in {@code pkg.Class.method(args)}
-     * form; empty when the range is JVM-generated code (interpreter, stubs, adapters).
+     * form, without their source positions; empty when the range is JVM-generated code (interpreter, stubs, adapters).
      */
     public List<String> javaFrames() {
-        return JavaNames.methodChain(name);
+        return JavaNames.methodChain(SourcePositions.of(name).bareName());
     }
 }

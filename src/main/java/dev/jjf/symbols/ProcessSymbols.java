@@ -94,13 +94,15 @@ public final class ProcessSymbols {
         return new Line(UNKNOWN + library + "+0x" + Long.toHexString(offset), Line.Source.UNRESOLVED, library);
     }
 
-    /** An inline chain is written outermost first; lines are innermost first. */
+    /** An inline chain is written outermost first; lines are innermost first. Positions: SourcePositions. */
     private static List<Line> fromPerfMap(PerfMapEntry e) {
-        List<String> chain = e.javaFrames();
+        SourcePositions positions = SourcePositions.of(e.name());
+        List<String> chain = JavaNames.methodChain(positions.bareName());
         if (chain.isEmpty()) return List.of(new Line(e.name(), Line.Source.JVM_GENERATED, ""));
         List<Line> lines = new ArrayList<>(chain.size());
         for (int i = chain.size() - 1; i >= 0; i--) {
-            lines.add(new Line(chain.get(i), i == 0 ? Line.Source.JAVA : Line.Source.JAVA_INLINED, ""));
+            Line.Source source = i == 0 ? Line.Source.JAVA : Line.Source.JAVA_INLINED;
+            lines.add(new Line(chain.get(i), source, "", "", positions.file(i), positions.line(i)));
         }
         return List.copyOf(lines);
     }

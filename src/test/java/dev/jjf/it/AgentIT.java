@@ -39,6 +39,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AgentIT {
     private static final String AGENT_ENTRY = "dev/jjf/launch/native/linux-x86_64/libjjfperfmap.so";
     private static final Pattern LINE = Pattern.compile("([0-9a-f]{1,16}) ([0-9a-f]{1,16}) (\\S.*)");
+    /** A Java method of a name and the source position the agent may append: " (pkg/File.java:LINE)". */
+    private static final Pattern POSITION = Pattern.compile("(.*?\\))(?: \\(([^()\\s]+):([1-9]\\d*)\\))?");
     private static final String CHURN = "InlinedLeak.churn(long[], int, int)";
     private static final String GRAB = "InlinedLeak.grab(int)";
     /** churn() must stay a compiled method of its own; it would otherwise be inlined into main(). */
@@ -179,9 +181,11 @@ class AgentIT {
         assertWellFormed(lines);
         assertTrue(lines.stream().anyMatch(l -> l.endsWith(" Interpreter")), "generated code is there");
         assertTrue(lines.stream().anyMatch(l -> l.endsWith(" Names.𝑥é(int)")), "a supplementary character survives modified UTF-8");
-        assertTrue(lines.stream().anyMatch(l -> l.contains("Names.<init>(int)->java.lang.Object.<init>()")), "constructors inline");
+        assertTrue(lines.stream().anyMatch(l -> l.matches(".* Names\\.<init>\\(int\\)( \\(Names\\.java:\\d+\\))?->java\\.lang\\.Object\\.<init>\\(\\).*")), "constructors inline");
         assertTrue(lines.stream().anyMatch(l -> l.matches(".* Names\\$\\$Lambda\\$\\d+/0x[0-9a-f]+\\.applyAsInt\\(int\\)")),
                 "hidden classes are named as the JDK names them");
+        assertTrue(lines.stream().anyMatch(l -> l.matches(".* Names\\.main\\(java\\.lang\\.String\\[\\]\\) \\(Names\\.java:[1-9]\\d*\\)(->.*)?")),
+                "compiled code names its source lines");
     }
 
     /**
@@ -201,13 +205,21 @@ class AgentIT {
             long size = Long.parseUnsignedLong(m.group(2), 16);
             String name = m.group(3);
             assertTrue(size > 0, "line " + (i + 1) + ": " + line);
-            if (!name.contains("->")) {
+            String[] parts = name.split("->", -1);
+            String[] chain = new String[parts.length];
+            boolean positions = false;
+            for (int k = 0; k < parts.length; k++) {
+                Matcher pm = POSITION.matcher(parts[k]);
+                chain[k] = pm.matches() ? pm.group(1) : parts[k];
+                positions |= pm.matches() && pm.group(2) != null;
+            }
+            if (parts.length == 1 && !positions) {
                 methodStart = start;
                 methodEnd = start + size;
                 method = name;
                 continue;
             }
-            String[] chain = name.split("->", -1);
+            // An inline range, or a range of the method's own code on one source line.
             for (String part : chain) assertTrue(part.endsWith(")") && !part.contains(" ("), "line " + (i + 1) + ": " + line);
             assertEquals(method, chain[0], "line " + (i + 1) + " follows its method's line: " + line);
             assertTrue(start >= methodStart && start + size <= methodEnd, "line " + (i + 1) + " lies inside its method: " + line);

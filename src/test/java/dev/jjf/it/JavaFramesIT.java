@@ -99,6 +99,79 @@ class JavaFramesIT {
         long anonymous = bytesWhere(paths, x -> x.frames().stream().anyMatch(n -> RunIT.name(n).equals("Interpreter")));
         assertTrue(anonymous <= MAX_ANONYMOUS_INTERPRETER * total, () -> anonymous + " of " + total
                 + " bytes under an anonymous Interpreter frame\n" + biggest(paths, "Interpreter"));
+
+        // Without --lines a Java frame carries its source file, and no line.
+        RunIT.Path2 coldLeak = paths.stream().filter(x -> hasKind(x, PROGRAM + ".coldHelper()", "java")).findFirst().orElseThrow();
+        assertEquals(SOURCE, frame(coldLeak, PROGRAM + ".coldHelper()").path("file").asText());
+        assertTrue(frame(coldLeak, PROGRAM + ".coldHelper()").path("line").isMissingNode());
+        RunIT.Path2 zlibLeak = paths.stream().filter(x -> hasKind(x, "java.util.zip.Deflater.<init>(int)", "java")).findFirst().orElseThrow();
+        assertEquals("java/util/zip/Deflater.java", frame(zlibLeak, "java.util.zip.Deflater.<init>(int)").path("file").asText());
+
+        linesNameTheCallSites(out, expected, directNotCold, zlib);
+    }
+
+    private static final String SOURCE = PROGRAM + ".java";
+
+    /**
+     * The same profile rendered with --lines: each leak lies under the exact source lines of its
+     * calls, in interpreted frames (cold path, Deflater) and in compiled and inlined ones (hot path).
+     */
+    private static void linesNameTheCallSites(Path out, Map<String, Long> expected, long hotBytes, long zlibBytes) throws Exception {
+        Path json = out.resolve("lines.json");
+        Proc.jjf(work, "render", "--latest", "--dir", out.toString(), "--lines", "--format", "json", "-o", json.toString()).assertOk();
+        List<String> source = Files.readAllLines(Proc.ROOT.resolve("src/test/resources/javaframes/" + SOURCE));
+        String main = MAIN + ":" + lineOf(source, "coldPath();");
+        String cold = PROGRAM + ".coldPath():" + lineOf(source, "coldHelper();");
+        String coldHelper = PROGRAM + ".coldHelper():" + lineOf(source, "kept.add(ByteBuffer.allocateDirect(COLD_BYTES));");
+        List<RunIT.Path2> paths = RunIT.paths(json);
+
+        long coldBytes = bytesUnder(paths, main, cold, coldHelper);
+        assertTrue(coldBytes >= ON_PATH * expected.get("cold"), () -> coldBytes + " of " + expected.get("cold")
+                + " cold-path bytes under " + main + " -> " + cold + " -> " + coldHelper + "\n" + biggest(paths, "coldHelper"));
+
+        String hotMain = MAIN + ":" + lineOf(source, "sum += hotPath();");
+        String hot = PROGRAM + ".hotPath():" + lineOf(source, "ByteBuffer b = hotHelper();");
+        String hotHelper = PROGRAM + ".hotHelper():" + lineOf(source, "return ByteBuffer.allocateDirect(HOT_BYTES);");
+        long hotUnder = bytesUnder(paths, hotMain, hot, hotHelper);
+        assertTrue(hotUnder >= ON_PATH * hotBytes, () -> hotUnder + " of " + hotBytes + " hot-path bytes under "
+                + hotMain + " -> " + hot + " -> " + hotHelper + "\n" + biggest(paths, "hotHelper"));
+        RunIT.Path2 inlined = paths.stream().filter(x -> hasKind(x, hotHelper, "inlined")).findFirst()
+                .orElseThrow(() -> new AssertionError("no inlined " + hotHelper + "\n" + biggest(paths, "hotHelper")));
+        assertEquals(SOURCE, frame(inlined, hotHelper).path("file").asText());
+        assertEquals(lineOf(source, "return ByteBuffer.allocateDirect(HOT_BYTES);"), frame(inlined, hotHelper).path("line").asInt());
+
+        String deflaterMain = MAIN + ":" + lineOf(source, "unclosedDeflater();");
+        String deflater = PROGRAM + ".unclosedDeflater():" + lineOf(source, "Deflater d = new Deflater(Deflater.BEST_COMPRESSION);");
+        long zlib = bytesUnder(paths, deflaterMain, deflater);
+        assertTrue(zlib >= ON_PATH * zlibBytes, () -> zlib + " of " + zlibBytes + " zlib bytes under " + deflaterMain + " -> "
+                + deflater + "\n" + biggest(paths, "Java_java_util_zip_Deflater_init"));
+        RunIT.Path2 zlibLeak = paths.stream().filter(x -> hasKind(x, deflater, "java")).findFirst().orElseThrow();
+        assertEquals(lineOf(source, "Deflater d = new Deflater(Deflater.BEST_COMPRESSION);"), frame(zlibLeak, deflater).path("line").asInt());
+        assertEquals(SOURCE, frame(zlibLeak, deflater).path("file").asText());
+
+        // pprof output: the real Google pprof reads the Java functions with their file and line.
+        Path pb = out.resolve("lines.pb.gz");
+        Proc.jjf(work, "render", "--latest", "--dir", out.toString(), "--format", "pprof", "-o", pb.toString()).assertOk();
+        String raw = dev.jjf.render.GoPprof.run("-raw", pb.toString());
+        for (String site : List.of(coldHelper, hotHelper, deflater)) {
+            int colon = site.lastIndexOf(':');
+            String expect = site.substring(0, colon) + " " + SOURCE + site.substring(colon) + " ";
+            assertTrue(raw.contains(expect), () -> "pprof -raw has no '" + expect + "'");
+        }
+    }
+
+    /** The 1-based number of the one line of the program that contains {@code text}. */
+    private static int lineOf(List<String> source, String text) {
+        List<Integer> at = new ArrayList<>();
+        for (int i = 0; i < source.size(); i++) {
+            if (source.get(i).contains(text)) at.add(i + 1);
+        }
+        assertEquals(1, at.size(), () -> "'" + text + "' on lines " + at + " of " + SOURCE);
+        return at.get(0);
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode frame(RunIT.Path2 p, String name) {
+        return p.frames().stream().filter(n -> RunIT.name(n).equals(name)).findFirst().orElseThrow();
     }
 
     static boolean isDirectBufferAllocation(RunIT.Path2 p) {

@@ -118,4 +118,27 @@ class PerfMapAgentLookupTest {
         assertEquals(1, f.size());
         assertTrue(f.get(0).endsWith("[JVM_GENERATED]"), f.toString());
     }
+
+    /** The agent's source positions: per method of a chain, and inside an interpreted method's block. */
+    @Test
+    void sourcePositionsReachTheLinesAndLeaveTheNamesAlone() throws IOException {
+        ProcessSymbols s = symbols("""
+                7f0000001000 200 demo.Loop.run(long[], int)
+                7f0000001040 40 demo.Loop.run(long[], int) (demo/Loop.java:12)->demo.Loop.grab(int) (demo/Loop.java:30)
+                fa00000000100000 100000 demo.Loop.cold()
+                fa00000000100000 5 demo.Loop.cold() (demo/Loop.java:40)
+                fa00000000100005 7 demo.Loop.cold() (demo/Loop.java:41)
+                """);
+        List<Line> inlined = s.locate(0x7f0000001060L, true).lines();
+        assertEquals(List.of("demo.Loop.grab(int)", "demo.Loop.run(long[], int)"), inlined.stream().map(Line::function).toList());
+        assertEquals(List.of(30, 12), inlined.stream().map(Line::lineNumber).toList());
+        assertEquals(List.of("demo/Loop.java", "demo/Loop.java"), inlined.stream().map(Line::file).toList());
+        assertEquals(List.of("demo.Loop.run(long[], int) [JAVA]"), caller(s, 0x7f0000001010L));
+        assertEquals(0, s.locate(0x7f0000001010L, true).lines().get(0).lineNumber());
+        // The hook records START + bci + 1: bci 5 is the second run, line 41; an unknown bci only names the method.
+        Line interpreted = s.locate(0xfa00000000100006L, true).lines().get(0);
+        assertEquals("demo.Loop.cold() 41 JAVA", interpreted.function() + " " + interpreted.lineNumber() + " " + interpreted.source());
+        Line unknownBci = s.locate(0xfa000000001fffffL, true).lines().get(0);
+        assertEquals("demo.Loop.cold() 0", unknownBci.function() + " " + unknownBci.lineNumber());
+    }
 }
