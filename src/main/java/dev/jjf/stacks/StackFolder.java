@@ -55,6 +55,7 @@ public final class StackFolder {
         this.metric = null;
         this.include = include;
         this.exclude = exclude;
+        this.byLine = false;
         this.tree = new CallTree(unit);
     }
 
