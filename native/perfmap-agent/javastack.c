@@ -61,7 +61,6 @@
 #define FIRST_TABLE_SLOTS (1u << 14)
 
 typedef void (*prof_backtrace_hook_t)(void **vec, unsigned *len, unsigned max_len);
-typedef int (*mallctl_fn)(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen);
 
 /* ---- what the hook reads: written before the hook is installed, or published atomically ---- */
 
@@ -829,14 +828,14 @@ static bool find_self(void)
     return true;
 }
 
-static mallctl_fn find_mallctl(void)
+mallctl_fn find_mallctl(void)
 {
     static const char *const names[] = {"mallctl", "je_mallctl"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         void *sym = dlsym(RTLD_DEFAULT, names[i]);
         if (sym != NULL) {
             mallctl_fn f;
-            memcpy(&f, &sym, sizeof f);
+            memcpy(&f, &sym, sizeof f); /* ISO C has no cast from object to function pointer */
             return f;
         }
     }

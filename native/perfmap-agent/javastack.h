@@ -14,6 +14,16 @@
 /* Whether java_frames= defaults to on. */
 #define JS_DEFAULT_ON true
 
+/* jemalloc's mallctl; the process's one is found by find_mallctl (javastack.c). */
+typedef int (*mallctl_fn)(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen);
+
+/*
+ * The process's jemalloc, through the global scope: an LD_PRELOADed one exports mallctl (je_mallctl
+ * when built with a prefix). One that a library dlopened privately is not the JVM's malloc. NULL
+ * when there is none.
+ */
+mallctl_fn find_mallctl(void);
+
 /* Appends map lines ("START SIZE NAME\n"...) to the perf map as one unit. */
 typedef void (*js_emit_fn)(void *ctx, const char *lines, size_t n);
 

@@ -1278,8 +1278,6 @@ static jint start(JavaVM *vm, const char *options_string, bool attaching)
 
 /* ---- attach-time actions: heap dumps and switching jemalloc's sampling ---- */
 
-typedef int (*mallctl_fn)(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen);
-
 #define NO_PROFILING "no heap profiling in this process"
 #define HOW_TO_PROFILE "start the JVM under a profiling jemalloc: jjf run, or LD_PRELOAD=.../libjemalloc.so.2 MALLOC_CONF=prof:true"
 #define MAX_DUMP_NAME_TRIES 1000
@@ -1290,24 +1288,6 @@ static agent *snapshot_agent;
 static unsigned long dump_seq;
 
 static const jvmtiEvent DUMP_EVENTS[] = {JVMTI_EVENT_COMPILED_METHOD_LOAD, JVMTI_EVENT_DYNAMIC_CODE_GENERATED};
-
-/*
- * The process's jemalloc, through the global scope: an LD_PRELOADed one exports mallctl (je_mallctl
- * when built with a prefix). One that a library dlopened privately is not the JVM's malloc.
- */
-static mallctl_fn find_mallctl(void)
-{
-    static const char *const names[] = {"mallctl", "je_mallctl"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        void *sym = dlsym(RTLD_DEFAULT, names[i]);
-        if (sym != NULL) {
-            mallctl_fn f;
-            memcpy(&f, &sym, sizeof f); /* ISO C has no cast from object to function pointer */
-            return f;
-        }
-    }
-    return NULL;
-}
 
 /* Appends "error KIND MESSAGE" to the report and says MESSAGE on stderr. */
 static void fail(text *report, const char *kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
