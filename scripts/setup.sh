@@ -26,7 +26,7 @@ jdk25=/usr/lib/jvm/temurin-25-jdk-amd64
 if [ "${1:-}" = "--test" ] && [ ! -x "$jdk25/bin/java" ] && [ "$(uname -m)" = x86_64 ] && [ "$(id -u)" -eq 0 ]; then
   echo "setup: installing Temurin 25 into $jdk25" >&2
   tmp="$(mktemp -d)"
-  if curl -fsSL -o "$tmp/jdk.tar.gz" "https://api.adoptium.net/v3/binary/latest/25/ga/linux/x64/jdk/hotspot/normal/eclipse" \
+  if curl -fsSL --connect-timeout 20 --max-time 900 -o "$tmp/jdk.tar.gz" "https://api.adoptium.net/v3/binary/latest/25/ga/linux/x64/jdk/hotspot/normal/eclipse" \
       && mkdir -p "$jdk25" && tar -xzf "$tmp/jdk.tar.gz" -C "$jdk25" --strip-components=1; then
     :
   else
