@@ -16,28 +16,34 @@ public final class Dominators {
 
     /** DFS number of each object; 0 when unreachable (the virtual root has number 0). */
     private final int[] pre;
-    /** Object of each DFS number; vertex[0] is the virtual root (-1). */
+    /** Object of each DFS number; vertex[0] is the virtual root (-1). Longer than {@link #total}. */
     private final int[] vertex;
+    /** DFS numbers given, the virtual root's included. */
+    private final int total;
     /** Immediate dominator of each DFS number, as a DFS number. */
     private final int[] idom;
     /** Retained bytes of each DFS number; [0] is the whole reachable heap. */
     private final long[] retained;
 
-    private Dominators(int[] pre, int[] vertex, int[] idom, long[] retained) {
+    private Dominators(int[] pre, int[] vertex, int total, int[] idom, long[] retained) {
         this.pre = pre;
         this.vertex = vertex;
+        this.total = total;
         this.idom = idom;
         this.retained = retained;
     }
 
     public static Dominators compute(HeapGraph g) {
         int n = g.objectCount;
-        int[] pre = new int[n];
+        // One longer than needed: its storage serves as label[] (up to n + 1 DFS numbers) once the
+        // numbers are dead; fewer arrays to allocate and collect at the peak.
+        int[] pre = new int[n + 1];
         boolean[] isRoot = new boolean[n];
         for (int r : g.rootObjects) isRoot[r] = true;
 
         // Depth-first numbering from the virtual root; parent[] is the DFS tree, by number.
-        int[] vertex = new int[Math.max(16, Math.min(n + 1, 1 << 16))];
+        // Full size from the start: growing by doubling left ~2 dead copies of each for the GC.
+        int[] vertex = new int[n + 1];
         int[] parent = new int[vertex.length];
         vertex[0] = -1;
         int count = 1;
@@ -46,10 +52,6 @@ public final class Dominators {
         int top = 0;
         for (int r : g.rootObjects) {
             if (pre[r] != 0) continue;
-            if (count == vertex.length) {
-                vertex = java.util.Arrays.copyOf(vertex, grow(vertex.length, n + 1));
-                parent = java.util.Arrays.copyOf(parent, vertex.length);
-            }
             pre[r] = count;
             vertex[count] = r;
             parent[count++] = 0;
@@ -67,10 +69,6 @@ public final class Dominators {
                 }
                 stackEdge[top - 1] = e + 1;
                 int w = g.edges[e];
-                if (count == vertex.length) {
-                    vertex = java.util.Arrays.copyOf(vertex, grow(vertex.length, n + 1));
-                    parent = java.util.Arrays.copyOf(parent, vertex.length);
-                }
                 pre[w] = count;
                 vertex[count] = w;
                 parent[count++] = pre[v];
@@ -86,11 +84,15 @@ public final class Dominators {
         stackEdge = null;
         int total = count;
 
-        // Predecessors of reachable objects, by DFS number.
+        // Predecessors of reachable objects, by DFS number. The references are walked in object
+        // order (the adjacency arrays front to back, not jumping around in DFS order): a
+        // vertex's predecessors come in another order, which changes no semidominator (a minimum).
+        int[] edgeStart = g.edgeStart;
+        int[] edges = g.edges;
         int[] predStart = new int[total + 1];
-        for (int i = 1; i < total; i++) {
-            int v = vertex[i];
-            for (int e = g.edgeStart[v], end = g.edgeStart[v + 1]; e < end; e++) predStart[pre[g.edges[e]]]++;
+        for (int v = 0; v < n; v++) {
+            if (pre[v] == 0) continue;
+            for (int e = edgeStart[v], end = edgeStart[v + 1]; e < end; e++) predStart[pre[edges[e]]]++;
         }
         int sum = 0;
         for (int i = 0; i <= total; i++) {
@@ -103,20 +105,19 @@ public final class Dominators {
         int[] semi = new int[total];
         int[] fill = semi;
         System.arraycopy(predStart, 0, fill, 0, total);
-        for (int i = 1; i < total; i++) {
-            int v = vertex[i];
-            for (int e = g.edgeStart[v], end = g.edgeStart[v + 1]; e < end; e++) {
-                int w = pre[g.edges[e]];
-                preds[fill[w]++] = i;
-            }
+        for (int v = 0; v < n; v++) {
+            int i = pre[v];
+            if (i == 0) continue;
+            for (int e = edgeStart[v], end = edgeStart[v + 1]; e < end; e++) preds[fill[pre[edges[e]]]++] = i;
         }
         fill = null;
-        // Object numbers are not needed until the end (the predecessors are DFS numbers): rebuilt then.
-        pre = null;
+        // Object numbers are not needed until the end (the predecessors are DFS numbers): their
+        // storage becomes label[] now, and they are rebuilt at the end.
 
         // Semidominators, from the last DFS number back; the virtual root has number 0.
-        int[] label = new int[total];
-        int[] ancestor = new int[total];
+        int[] label = pre;
+        // n + 1 long: it becomes pre[] again at the end.
+        int[] ancestor = new int[n + 1];
         for (int i = 0; i < total; i++) {
             semi[i] = i;
             label[i] = i;
@@ -157,6 +158,7 @@ public final class Dominators {
             ancestor[i] = parent[i];
         }
         label = null;
+        pre = ancestor;
         ancestor = null;
         preds = null;
         predStart = null;
@@ -170,21 +172,17 @@ public final class Dominators {
         }
         semi = null;
 
-        pre = new int[n];
+        java.util.Arrays.fill(pre, 0);
         for (int i = 1; i < total; i++) pre[vertex[i]] = i;
         long[] retained = new long[total];
         for (int i = 1; i < total; i++) retained[i] = g.countedBytes(vertex[i]);
         for (int i = total - 1; i > 0; i--) retained[idom[i]] += retained[i];
-        return new Dominators(pre, java.util.Arrays.copyOf(vertex, total), idom, retained);
-    }
-
-    private static int grow(int length, int max) {
-        return (int) Math.min(max, Math.max(16, (long) length * 2));
+        return new Dominators(pre, vertex, total, idom, retained);
     }
 
     /** Objects reachable from a root. */
     public int reachableCount() {
-        return vertex.length - 1;
+        return total - 1;
     }
 
     public boolean isReachable(int object) {
