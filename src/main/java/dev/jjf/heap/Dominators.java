@@ -208,6 +208,21 @@ public final class Dominators {
         return retained[0];
     }
 
+    /** DFS number of a reachable object (1..reachableCount()), 0 when unreachable. */
+    int dfsNumber(int object) {
+        return pre[object];
+    }
+
+    /** The object of DFS number {@code i} (1..reachableCount()). */
+    int dfsObject(int i) {
+        return vertex[i];
+    }
+
+    /** DFS number of the immediate dominator of DFS number {@code i}; 0 when only the roots dominate it. */
+    int dfsDominator(int i) {
+        return idom[i];
+    }
+
     /** The k-th reachable object in an order where every object comes after its dominator. */
     public int inDominatorOrder(int k) {
         return vertex[k + 1];
