@@ -14,6 +14,9 @@ public final class Dominators {
     /** {@link #immediateDominator} of objects no root reaches. */
     public static final int UNREACHABLE = -2;
 
+    /** Sign bit of parent[]: the vertex is a GC root. */
+    private static final int ROOT_FLAG = 1 << 31;
+
     /** DFS number of each object; 0 when unreachable (the virtual root has number 0). */
     private final int[] pre;
     /** Object of each DFS number; vertex[0] is the virtual root (-1). Longer than {@link #total}. */
@@ -38,8 +41,9 @@ public final class Dominators {
         // One longer than needed: its storage serves as label[] (up to n + 1 DFS numbers) once the
         // numbers are dead; fewer arrays to allocate and collect at the peak.
         int[] pre = new int[n + 1];
-        boolean[] isRoot = new boolean[n];
-        for (int r : g.rootObjects) isRoot[r] = true;
+        // Local copies: the launcher's C1 compiler reloads fields in every iteration.
+        int[] edgeStart = g.edgeStart;
+        int[] edges = g.edges;
 
         // Depth-first numbering from the virtual root; parent[] is the DFS tree, by number.
         // Full size from the start: growing by doubling left ~2 dead copies of each for the GC.
@@ -56,19 +60,19 @@ public final class Dominators {
             vertex[count] = r;
             parent[count++] = 0;
             stackNode[0] = r;
-            stackEdge[0] = g.edgeStart[r];
+            stackEdge[0] = edgeStart[r];
             top = 1;
             while (top > 0) {
                 int v = stackNode[top - 1];
                 int e = stackEdge[top - 1];
-                int end = g.edgeStart[v + 1];
-                while (e < end && pre[g.edges[e]] != 0) e++;
+                int end = edgeStart[v + 1];
+                while (e < end && pre[edges[e]] != 0) e++;
                 if (e == end) {
                     top--;
                     continue;
                 }
                 stackEdge[top - 1] = e + 1;
-                int w = g.edges[e];
+                int w = edges[e];
                 pre[w] = count;
                 vertex[count] = w;
                 parent[count++] = pre[v];
@@ -77,18 +81,19 @@ public final class Dominators {
                     stackEdge = java.util.Arrays.copyOf(stackEdge, top * 2);
                 }
                 stackNode[top] = w;
-                stackEdge[top++] = g.edgeStart[w];
+                stackEdge[top++] = edgeStart[w];
             }
         }
         stackNode = null;
         stackEdge = null;
         int total = count;
+        // A GC root's semidominator is the virtual root: marked in the sign bit of its DFS
+        // parent, which the semidominator loop clears (no boolean per object).
+        for (int r : g.rootObjects) parent[pre[r]] |= ROOT_FLAG;
 
         // Predecessors of reachable objects, by DFS number. The references are walked in object
         // order (the adjacency arrays front to back, not jumping around in DFS order): a
         // vertex's predecessors come in another order, which changes no semidominator (a minimum).
-        int[] edgeStart = g.edgeStart;
-        int[] edges = g.edges;
         int[] predStart = new int[total + 1];
         for (int v = 0; v < n; v++) {
             if (pre[v] == 0) continue;
@@ -125,7 +130,10 @@ public final class Dominators {
         }
         int[] path = new int[64];
         for (int i = total - 1; i > 0; i--) {
-            if (isRoot[vertex[i]]) {
+            int p = parent[i];
+            if (p < 0) {
+                p &= ~ROOT_FLAG;
+                parent[i] = p;
                 semi[i] = 0;
             } else {
                 int s = semi[i];
@@ -155,7 +163,7 @@ public final class Dominators {
                 }
                 semi[i] = s;
             }
-            ancestor[i] = parent[i];
+            ancestor[i] = p;
         }
         label = null;
         pre = ancestor;
