@@ -116,37 +116,51 @@ public final class Dominators {
             for (int e = edgeStart[v], end = edgeStart[v + 1]; e < end; e++) preds[fill[pre[edges[e]]]++] = i;
         }
         fill = null;
+        // A vertex's DFS parent is one of its predecessors: moved to the front of the list, it is
+        // found there again for the immediate dominators, and parent[] is free to be ancestor[].
+        // Roots need no parent later (their dominator is the virtual root).
+        for (int i = 1; i < total; i++) {
+            int p = parent[i];
+            if (p < 0) continue;
+            int first = predStart[i];
+            for (int k = first, end = predStart[i + 1]; k < end; k++) {
+                if (preds[k] == p) {
+                    preds[k] = preds[first];
+                    preds[first] = p;
+                    break;
+                }
+            }
+        }
         // Object numbers are not needed until the end (the predecessors are DFS numbers): their
         // storage becomes label[] now, and they are rebuilt at the end.
 
-        // Semidominators, from the last DFS number back; the virtual root has number 0.
+        // Semidominators, from the last DFS number back; the virtual root has number 0. When i is
+        // being processed, exactly the numbers above i have been linked into the forest: "j <= i"
+        // stands for "ancestor[j] unset", so parent[] serves as ancestor[] without a reset.
         int[] label = pre;
-        // n + 1 long: it becomes pre[] again at the end.
-        int[] ancestor = new int[n + 1];
+        int[] ancestor = parent;
         for (int i = 0; i < total; i++) {
             semi[i] = i;
             label[i] = i;
-            ancestor[i] = -1;
         }
         int[] path = new int[64];
         for (int i = total - 1; i > 0; i--) {
-            int p = parent[i];
+            int p = ancestor[i];
             if (p < 0) {
                 p &= ~ROOT_FLAG;
-                parent[i] = p;
                 semi[i] = 0;
             } else {
                 int s = semi[i];
                 for (int k = predStart[i], end = predStart[i + 1]; k < end && s > 0; k++) {
                     int j = preds[k];
                     int u;
-                    if (ancestor[j] == -1) {
+                    if (j <= i) {
                         u = j;
                     } else {
                         // Path compression, iteratively: collect the path, then fold labels top down.
                         int x = j;
                         int depth = 0;
-                        while (ancestor[ancestor[x]] != -1) {
+                        while (ancestor[x] > i) {
                             if (depth == path.length) path = java.util.Arrays.copyOf(path, depth * 2);
                             path[depth++] = x;
                             x = ancestor[x];
@@ -166,19 +180,26 @@ public final class Dominators {
             ancestor[i] = p;
         }
         label = null;
-        pre = ancestor;
-        ancestor = null;
-        preds = null;
-        predStart = null;
 
-        // Immediate dominators as nearest common ancestors in the DFS tree (parent[] becomes idom[]).
-        int[] idom = parent;
+        // Immediate dominators as nearest common ancestors in the DFS tree, parents read from the
+        // front of the predecessor lists; ancestor[]'s storage becomes idom[]. A semidominator of
+        // 0 (every root, and objects only roots' paths lead to) means the virtual root.
+        int[] idom = ancestor;
+        ancestor = null;
+        idom[0] = 0;
         for (int i = 1; i < total; i++) {
-            int d = idom[i];
-            while (d > semi[i]) d = idom[d];
+            int si = semi[i];
+            if (si == 0) {
+                idom[i] = 0;
+                continue;
+            }
+            int d = preds[predStart[i]];
+            while (d > si) d = idom[d];
             idom[i] = d;
         }
         semi = null;
+        preds = null;
+        predStart = null;
 
         java.util.Arrays.fill(pre, 0);
         for (int i = 1; i < total; i++) pre[vertex[i]] = i;
