@@ -127,7 +127,11 @@ public final class HeapDump {
             edgeStart[o] = m;
             for (; e < end; e++) {
                 int i = (int) (e & (LongList.CHUNK_SIZE - 1));
-                if (i == 0 || chunk == null) chunk = p.edgeTargets.chunk((int) (e / LongList.CHUNK_SIZE));
+                if (i == 0 || chunk == null) {
+                    // The chunk before is done: let it go now rather than hold all ids until the end.
+                    if (i == 0 && e > 0) p.edgeTargets.releaseChunk((int) (e / LongList.CHUNK_SIZE) - 1);
+                    chunk = p.edgeTargets.chunk((int) (e / LongList.CHUNK_SIZE));
+                }
                 int t = index.find(chunk[i]);
                 if (t >= 0) {
                     edges[m++] = t;

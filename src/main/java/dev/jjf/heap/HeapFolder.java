@@ -37,19 +37,24 @@ public final class HeapFolder {
             }
             return;
         }
-        // Tree node of each reachable object, in DFS numbering order (dominators come first).
+        // Tree node, depth and class of each reachable object by DFS number, in that order
+        // (dominators come first): a dominator is looked up by its number, with no jump through
+        // the object-indexed arrays.
         int reachable = d.reachableCount();
-        int[] nodeOf = new int[g.objectCount];
-        byte[] depthOf = new byte[g.objectCount];
+        int[] nodeOf = new int[reachable + 1];
+        byte[] depthOf = new byte[reachable + 1];
+        int[] classOf = new int[reachable + 1];
         Frame[] rootFrames = new Frame[g.labels.size()];
         int severalNode = -1;
-        for (int k = 0; k < reachable; k++) {
-            int o = d.inDominatorOrder(k);
-            int dom = d.immediateDominator(o);
+        for (int i = 1; i <= reachable; i++) {
+            int o = d.dfsObject(i);
+            int di = d.dfsDominator(i);
+            int c = g.classOf[o];
+            classOf[i] = c;
             int parentNode;
             int depth;
             Frame f = frame(g, o, classFrames, mirrorFrames);
-            if (dom == Dominators.ROOTS) {
+            if (di == 0) {
                 int r = java.util.Arrays.binarySearch(g.rootObjects, o);
                 if (r >= 0) {
                     int li = g.rootLabels[r];
@@ -57,8 +62,8 @@ public final class HeapFolder {
                     parentNode = tree.childNode(tree.rootNode(), rootFrames[li]);
                     // A class's own frame adds nothing under "static fields of" that class.
                     if (g.isClassObject(o)) {
-                        nodeOf[o] = parentNode;
-                        depthOf[o] = 1;
+                        nodeOf[i] = parentNode;
+                        depthOf[i] = 1;
                         add(tree, g, o, parentNode, metric, baseline);
                         continue;
                     }
@@ -68,18 +73,21 @@ public final class HeapFolder {
                 }
                 depth = 1;
             } else {
-                parentNode = nodeOf[dom];
-                depth = depthOf[dom];
+                parentNode = nodeOf[di];
+                depth = depthOf[di];
             }
             int node;
-            if (depth >= MAX_DEPTH || (dom >= 0 && frameOf(g, dom, classFrames, mirrorFrames) == f && !g.isClassObject(dom))) {
+            // Same frame as the dominator's is the same class (or mirror) number; a class
+            // object's frame never folds.
+            int dc = di == 0 ? -1 : classOf[di];
+            if (depth >= MAX_DEPTH || (di != 0 && dc == c && (dc & HeapGraph.MIRROR) == 0)) {
                 node = parentNode; // same class as its dominator, or too deep: folded into it
             } else {
                 node = tree.childNode(parentNode, f);
                 depth++;
             }
-            nodeOf[o] = node;
-            depthOf[o] = (byte) depth;
+            nodeOf[i] = node;
+            depthOf[i] = (byte) depth;
             add(tree, g, o, node, metric, baseline);
         }
         if (metric == HeapMetric.NATIVE) {
@@ -89,7 +97,7 @@ public final class HeapFolder {
                 if (!d.isReachable(o) || !g.isCounted(o)) continue;
                 int kind = g.nativeKinds[i];
                 if (kindFrames[kind] == null) kindFrames[kind] = new Frame(NativeKind.values()[kind].label(), FrameKind.NATIVE_OWNED);
-                tree.addToNode(tree.childNode(nodeOf[o], kindFrames[kind]), g.nativeBytes[i], baseline);
+                tree.addToNode(tree.childNode(nodeOf[d.dfsNumber(o)], kindFrames[kind]), g.nativeBytes[i], baseline);
             }
         }
     }
@@ -106,10 +114,6 @@ public final class HeapFolder {
             default -> {
             }
         }
-    }
-
-    private static Frame frameOf(HeapGraph g, int o, Frame[] classFrames, Frame[] mirrorFrames) {
-        return frame(g, o, classFrames, mirrorFrames);
     }
 
     private static Frame frame(HeapGraph g, int o, Frame[] classFrames, Frame[] mirrorFrames) {

@@ -86,12 +86,15 @@ final class IdIndex {
     static void sort(long[] keys, int[] payload) {
         int n = keys.length;
         if (n < 2) return;
-        int[] stack = new int[128];
+        // Each range on the stack carries its own depth budget (introsort): a budget shared by
+        // all ranges ran out after a few hundred partitions and sent most of a big dump to heapsort.
+        int[] stack = new int[192];
         int top = 0;
         stack[top++] = 0;
         stack[top++] = n - 1;
-        int budget = 2 * (64 - Long.numberOfLeadingZeros(n)) * 4;
+        stack[top++] = 2 * (64 - Long.numberOfLeadingZeros(n));
         while (top > 0) {
+            int budget = stack[--top];
             int hi = stack[--top];
             int lo = stack[--top];
             while (hi - lo > 16) {
@@ -117,12 +120,14 @@ final class IdIndex {
                     if (i < hi) {
                         stack[top++] = i;
                         stack[top++] = hi;
+                        stack[top++] = budget;
                     }
                     hi = j;
                 } else {
                     if (lo < j) {
                         stack[top++] = lo;
                         stack[top++] = j;
+                        stack[top++] = budget;
                     }
                     lo = i;
                 }

@@ -41,6 +41,11 @@ final class LongList {
 
     static final int CHUNK_SIZE = CHUNK;
 
+    /** Drops chunk {@code c}'s storage (its entries must not be read again); the size stays. */
+    void releaseChunk(int c) {
+        chunks[c] = null;
+    }
+
     long size() {
         return size;
     }
