@@ -12,6 +12,8 @@
 #   (CPU(hook) - CPU(profiled)) / samples, samples = bytes / interval (every allocation at lg 0).
 #   scripts/bench-java-frames.sh [-n ROUNDS] [ALLOCATIONS_PER_THREAD]     defaults: 5, 3000000
 # LGS="19" measures the default interval only (every allocation takes minutes per round).
+# BEFORE_AGENT=path/to/libjjfperfmap.so adds a variant "hook-before": the hook of another build of
+# the agent (say, the previous commit's), run alternately with the others, to compare two hooks.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 rounds=5
@@ -40,11 +42,12 @@ run() {
     rm -rf "$out" && mkdir -p "$out"
     case "$variant" in
         jemalloc) env_args=(LD_PRELOAD="$jemalloc") ;;
-        profiled|hook)
-            local jf=false
-            [[ "$variant" == hook ]] && jf=true
+        profiled|hook|hook-before)
+            local jf=false so="$agent"
+            [[ "$variant" != profiled ]] && jf=true
+            [[ "$variant" == hook-before ]] && so="$BEFORE_AGENT"
             env_args=(LD_PRELOAD="$jemalloc" "MALLOC_CONF=prof:true,prof_final:true,lg_prof_sample:$lg,prof_prefix:$out/jeprof")
-            java_args=("${frame_flags[@]}" "-agentpath:$agent=file=$out/perf-%p.map,java_frames=$jf") ;;
+            java_args=("${frame_flags[@]}" "-agentpath:$so=file=$out/perf-%p.map,java_frames=$jf") ;;
         async-profiler)
             local interval=$((1 << lg))
             [[ "$lg" == 0 ]] && interval=0
@@ -58,6 +61,7 @@ run() {
 }
 
 variants=(jemalloc profiled hook async-profiler)
+[[ -n "${BEFORE_AGENT:-}" ]] && variants+=(hook-before)
 read -r -a lgs <<< "${LGS:-19 0}"
 for i in $(seq "$rounds"); do
     for lg in "${lgs[@]}"; do
@@ -83,4 +87,9 @@ for lg in "${lgs[@]}"; do
     awk -v lg="$lg" -v base="$base" -v p="$p" -v h="$h" -v a="$a" -v s="$samples" 'BEGIN {
         printf "| %s | %.2f s | %.2f s | %.2f s | %.2f s | %.2f× | %.1f× | %.0f |\n",
             (lg == 0 ? "every allocation" : "1 per 512 KiB"), base, p, h, a, h / p, a / h, (h - p) * 1e9 / s }'
+    if [[ -n "${BEFORE_AGENT:-}" ]]; then
+        b=$(col hook-before "$lg" 3)
+        awk -v lg="$lg" -v p="$p" -v b="$b" -v s="$samples" 'BEGIN {
+            printf "|   hook-before (%s) | | | %.2f s | | %.2f× | | %.0f |\n", ENVIRON["BEFORE_AGENT"], b, b / p, (b - p) * 1e9 / s }'
+    fi
 done

@@ -311,17 +311,48 @@ static bool method_of(uintptr_t method, bool check_deref, method_info *out)
 }
 
 /*
- * The methods this thread's hook resolved lately. An entry is only a guess: before use, every
- * link of its chain is read again (all entries of one stack in one process_vm_readv) and must
- * hold the same pointer; equal links make the same chain, so a hit is checked as fully as a miss.
+ * The methods this thread's hook resolved lately. An entry is only a guess, checked again before
+ * use (all entries of one stack in one process_vm_readv):
+ *  - where a jmethodID points to its Method* (deref_check, JDK 17), two words: the jmethodID still
+ *    points to the cached Method*, and that Method* still has the cached ConstMethod (which gives
+ *    the bytecodes' address). The table of registered jmethodIDs already relies on a jmethodID
+ *    never standing for another method (HotSpot clears those of unloaded classes and points those
+ *    of redefined methods at the new version, of the same name), so a Method* that a registered
+ *    jmethodID points to now is that jmethodID's method now: the same answer a full walk gives;
+ *  - elsewhere every link of the chain is read again and must hold the same pointer; equal links
+ *    make the same chain, so a hit is checked as fully as a miss.
  */
 #define METHOD_CACHE_SLOTS 64
-#define READS_PER_CHECK 6
+#define READS_PER_CHECK 5 /* at most; 2 where deref_check */
 static __thread method_info method_cache[METHOD_CACHE_SLOTS];
 
-static method_info *cache_slot(uintptr_t method)
+/*
+ * Two slots per method (the second one's index differs in its lowest bit): the methods of one stack
+ * that share a slot would otherwise evict each other on every sample, and each miss costs a walk
+ * of seven reads. Where each entry goes changes nothing about what is trusted: every hit is checked.
+ */
+static size_t cache_index(uintptr_t method)
 {
-    return &method_cache[(method >> 3 ^ method >> 11) & (METHOD_CACHE_SLOTS - 1)];
+    return (size_t)((method * (uintptr_t)0x9E3779B97F4A7C15ull) >> 58) & (METHOD_CACHE_SLOTS - 1);
+}
+
+static const method_info *cache_find(uintptr_t method)
+{
+    size_t i = cache_index(method);
+    if (method_cache[i].method == method) return &method_cache[i];
+    if (method_cache[i ^ 1].method == method) return &method_cache[i ^ 1];
+    return NULL;
+}
+
+/* Into the method's own slot, or the other one when its own holds another method and that one is free. */
+static void cache_put(const method_info *mi)
+{
+    size_t i = cache_index(mi->method);
+    if (method_cache[i].method != 0 && method_cache[i].method != mi->method
+        && (method_cache[i ^ 1].method == 0 || method_cache[i ^ 1].method == mi->method)) {
+        i ^= 1;
+    }
+    method_cache[i] = *mi;
 }
 
 /* What one check reads back; compared against the cached chain. */
@@ -339,6 +370,11 @@ static int add_check(struct iovec *local, struct iovec *remote, check_buf *b, co
     int n = 0;
     local[n] = (struct iovec){&b->constmethod, 8};
     remote[n++] = (struct iovec){(void *)(c->method + (uintptr_t)L.method_constmethod), 8};
+    if (check_deref) {
+        local[n] = (struct iovec){&b->back, 8};
+        remote[n++] = (struct iovec){(void *)c->jmethod, 8};
+        return n;
+    }
     local[n] = (struct iovec){b->cm, (size_t)L.constmethod_size};
     remote[n++] = (struct iovec){(void *)c->constmethod, (size_t)L.constmethod_size};
     local[n] = (struct iovec){&b->holder, 8};
@@ -347,22 +383,19 @@ static int add_check(struct iovec *local, struct iovec *remote, check_buf *b, co
     remote[n++] = (struct iovec){(void *)(c->holder + (uintptr_t)L.klass_jmethod_ids), 8};
     local[n] = (struct iovec){&b->jmethod, 8};
     remote[n++] = (struct iovec){(void *)(c->ids + 8 * ((uintptr_t)c->idnum + 1)), 8};
-    if (check_deref) {
-        local[n] = (struct iovec){&b->back, 8};
-        remote[n++] = (struct iovec){(void *)c->jmethod, 8};
-    }
     return n;
 }
 
 static bool check_matches(const check_buf *b, const method_info *c, bool check_deref)
 {
+    if (check_deref) return b->constmethod == c->constmethod && b->back == c->method;
     uintptr_t cp;
     uint16_t idnum, code_size;
     memcpy(&cp, b->cm + L.constmethod_constants, sizeof cp);
     memcpy(&idnum, b->cm + L.constmethod_idnum, sizeof idnum);
     memcpy(&code_size, b->cm + L.constmethod_code_size, sizeof code_size);
     return b->constmethod == c->constmethod && cp == c->cpool && idnum == c->idnum && code_size == c->code_size
-           && b->holder == c->holder && b->ids == c->ids && b->jmethod == c->jmethod && (!check_deref || b->back == c->method);
+           && b->holder == c->holder && b->ids == c->ids && b->jmethod == c->jmethod;
 }
 
 /* ---- stack bounds, once per thread ---- */
@@ -424,7 +457,7 @@ typedef struct {
 } interp_frame;
 
 #define MAX_INTERP_FRAMES 128 /* jemalloc's max_len; with the batch below about 5 KiB of stack in all: the hook runs on any thread */
-#define CHECK_BATCH 4 /* frames checked per process_vm_readv (6 reads each) */
+#define CHECK_BATCH 4 /* frames checked per process_vm_readv (2 or 5 reads each) */
 
 /* The synthetic value naming a resolved method, or 0 when the agent never registered it. */
 static uintptr_t synthetic(const method_info *mi, uintptr_t bcp)
@@ -453,8 +486,8 @@ static void name_interpreted(void **vec, interp_frame *frames, unsigned count)
         int n = 0;
         size_t bytes = 0;
         for (unsigned i = from; i < to; i++) {
-            const method_info *c = cache_slot(frames[i].method);
-            if (c->method != frames[i].method || frames[i].method == 0) continue;
+            const method_info *c = frames[i].method == 0 ? NULL : cache_find(frames[i].method);
+            if (c == NULL) continue;
             snapshot[i - from] = *c;
             int k = add_check(local + n, remote + n, &bufs[i - from], c, deref);
             for (int j = 0; j < k; j++) bytes += local[n + j].iov_len;
@@ -469,7 +502,7 @@ static void name_interpreted(void **vec, interp_frame *frames, unsigned count)
             if (checked[i - from] && all_read && check_matches(&bufs[i - from], &snapshot[i - from], deref)) {
                 use = &snapshot[i - from];
             } else if (method_of(frames[i].method, deref, &mi)) {
-                *cache_slot(frames[i].method) = mi;
+                cache_put(&mi);
                 use = &mi;
             }
             uintptr_t v = use != NULL ? synthetic(use, frames[i].bcp) : 0;
