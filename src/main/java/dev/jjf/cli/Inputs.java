@@ -85,13 +85,25 @@ final class Inputs {
         places.add(tempDir);
         places.addAll(runDirectories(runs));
         List<ProfileFiles.ProcessDumps> processes = new ArrayList<>();
-        for (Path dir : places) processes.addAll(processes(dir, pid));
+        Optional<Path> heapDump = Optional.empty();
+        for (Path dir : places) {
+            processes.addAll(processes(dir, pid));
+            // A heap dump has no pid in its name: it competes only when no pid was asked for.
+            if (pid == null) heapDump = newer(heapDump, HeapDumps.newest(dir, log));
+        }
         String where = tempDir + " and " + runs + "/*" + " (" + (places.size() - 1) + " run director"
                 + (places.size() == 2 ? "y" : "ies") + ")";
-        ProfileFiles.ProcessDumps chosen = ProfileFiles.latest(processes).orElseThrow(() -> new BadInputException(null,
-                "no jemalloc heap profile (*.heap)" + (pid != null ? " of pid " + pid : "") + " in " + where
-                        + "; pass --dir DIR or the HEAP files"));
-        return best(chosen, Optional.empty());
+        Optional<ProfileFiles.ProcessDumps> chosen = ProfileFiles.latest(processes);
+        if (chosen.isEmpty() && heapDump.isPresent()) return new RenderJob.Input(heapDump.get(), Optional.empty());
+        return best(chosen.orElseThrow(() -> new BadInputException(null,
+                "no jemalloc heap profile (*.heap) or heap dump (*.hprof)" + (pid != null ? " of pid " + pid : "") + " in " + where
+                        + "; pass --dir DIR or the files")), heapDump);
+    }
+
+    private static Optional<Path> newer(Optional<Path> a, Optional<Path> b) throws IOException {
+        if (a.isEmpty()) return b;
+        if (b.isEmpty()) return a;
+        return Files.getLastModifiedTime(b.get()).compareTo(Files.getLastModifiedTime(a.get())) > 0 ? b : a;
     }
 
     /** The directories right under {@code runs}, oldest name first; none when it does not exist. */

@@ -58,6 +58,28 @@ class LatestTest {
         assertEquals(wanted, inputs.latestAnywhere(tmp, runs, 999002L).heap());
     }
 
+    private Path heapDump(Path dir, String name, long ageSeconds) throws Exception {
+        Files.createDirectories(dir);
+        Path p = Files.write(dir.resolve(name), "JAVA PROFILE 1.0.2\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis() - ageSeconds * 1000));
+        return p;
+    }
+
+    @Test
+    void aNewerHeapDumpInARunDirectoryWinsAndAnOlderOneDoesNot() throws Exception {
+        Path tmp = root.resolve("tmp");
+        Path runs = root.resolve("jjf-out");
+        Path profile = dump(tmp, "jeprof.999001.0.f.heap", 100);
+        Path older = heapDump(runs.resolve("20260101-120000"), "java-heap.999001.0.m0.hprof", 300);
+        assertEquals(profile, inputs.latestAnywhere(tmp, runs, null).heap());
+        Path newer = heapDump(runs.resolve("20260101-130000"), "dump.hprof", 10);
+        assertEquals(newer, inputs.latestAnywhere(tmp, runs, null).heap());
+        assertEquals(profile, inputs.latestAnywhere(tmp, runs, 999001L).heap(), "a pid asks for a profile");
+        Files.delete(profile);
+        assertEquals(newer, inputs.latestAnywhere(tmp, runs, null).heap(), "a heap dump alone is found too");
+        assertTrue(Files.exists(older));
+    }
+
     @Test
     void nothingFoundSaysWhereItLooked() throws Exception {
         Path tmp = Files.createDirectories(root.resolve("tmp"));
