@@ -47,6 +47,7 @@ class JavaFramesStressIT {
             callers("running()", "loaders()", "deopt()", "osr()", "osrLoop()", "exceptions()", "recursion()", "processes()",
                     "virtualThreads()"),
             callers("loaders()", ANY_JDK),
+            callers("JavaFramesStress$OneClassLoader.<init>(byte[])", "loaders()"),
             callers("JavaFramesStress$OneClassLoader.loadClass(java.lang.String, boolean)", ANY_JDK),
             callers("JavaFramesStress$Loaded.work(int)", ANY_JDK),
             callers("JavaFramesStress$Loaded.loadedHelper()", "JavaFramesStress$Loaded.work(int)"),
