@@ -84,23 +84,30 @@ final class HeapRender {
         if (stdout && options.format == OutputFormat.pprof) throw new BadInputException(null, "pprof output is binary: give a file with -o");
         // pprof holds every metric of every dump, baselines too: its sample types are pprof's views.
         DominatorProfile pprof = options.format == OutputFormat.pprof ? new DominatorProfile(metric) : null;
-        CallTree tree = new CallTree(metric.unit());
-        CallTree retained = metric == HeapMetric.RETAINED ? tree : new CallTree(HeapMetric.RETAINED.unit());
-        CallTree nativeTree = metric == HeapMetric.NATIVE ? tree : new CallTree(HeapMetric.NATIVE.unit());
+        // Each metric is folded once per dump: pprof's trees serve the summary (and the drawn metric) too.
+        CallTree pprofTree = pprof == null ? null : pprof.tree(metric);
+        CallTree tree = pprofTree != null ? pprofTree : new CallTree(metric.unit());
+        CallTree retained = pprof != null ? pprof.tree(HeapMetric.RETAINED)
+                : metric == HeapMetric.RETAINED ? tree : new CallTree(HeapMetric.RETAINED.unit());
+        CallTree nativeTree = pprof != null ? pprof.tree(HeapMetric.NATIVE)
+                : metric == HeapMetric.NATIVE ? tree : new CallTree(HeapMetric.NATIVE.unit());
         long objects = 0;
         for (RenderJob.Input in : baseline) {
             HeapGraph g = HeapDump.read(in.heap(), read);
             Dominators d = Dominators.compute(g);
-            HeapFolder.foldInto(tree, g, d, metric, true);
+            if (pprofTree == null) HeapFolder.foldInto(tree, g, d, metric, true);
             if (pprof != null) pprof.add(g, d, true);
         }
         for (RenderJob.Input in : inputs) {
             HeapGraph g = HeapDump.read(in.heap(), read);
             Dominators d = Dominators.compute(g);
-            HeapFolder.foldInto(tree, g, d, metric, false);
-            if (retained != tree) HeapFolder.foldInto(retained, g, d, HeapMetric.RETAINED, false);
-            if (nativeTree != tree) HeapFolder.foldInto(nativeTree, g, d, HeapMetric.NATIVE, false);
-            if (pprof != null) pprof.add(g, d, false);
+            if (pprofTree == null) HeapFolder.foldInto(tree, g, d, metric, false);
+            if (pprof != null) {
+                pprof.add(g, d, false);
+            } else {
+                if (retained != tree) HeapFolder.foldInto(retained, g, d, HeapMetric.RETAINED, false);
+                if (nativeTree != tree) HeapFolder.foldInto(nativeTree, g, d, HeapMetric.NATIVE, false);
+            }
             objects += g.objectCount();
             err.println("jjf: heap dump " + in.heap() + " (" + g.format() + "): " + g.objectCount() + " objects, "
                     + d.reachableCount() + " reachable, " + Units.format(d.reachableBytes(), "bytes") + " retained by GC roots");

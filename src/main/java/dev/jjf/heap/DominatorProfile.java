@@ -47,6 +47,15 @@ public final class DominatorProfile {
         for (int i = 0; i < trees.length; i++) trees[i] = new CallTree(METRICS.get(i).unit());
     }
 
+    /**
+     * The tree this profile folds for {@code m} (baselines included), or null when pprof does not hold
+     * that metric: a caller that needs the same tree reads it here instead of folding the dumps again.
+     */
+    public CallTree tree(HeapMetric m) {
+        int i = METRICS.indexOf(m);
+        return i < 0 ? null : trees[i];
+    }
+
     /** Folds one dump, as a diff's baseline when {@code baseline}. */
     public void add(HeapGraph g, Dominators d, boolean baseline) {
         for (int i = 0; i < trees.length; i++) HeapFolder.foldInto(trees[i], g, d, METRICS.get(i), baseline);
