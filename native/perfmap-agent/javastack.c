@@ -18,6 +18,11 @@
  *      registered (from ClassPrepare and the classes loaded at start) names a frame; anything
  *      else stays the raw interpreter address, which reads "Interpreter".
  *
+ *   4. a frame in compiled code is recorded by the compilation that holds it (compiled_value):
+ *      JS_COMPILED_TAG | compile id << 24 | offset into its code blob, so that code the JIT frees
+ *      and replaces later at the same address never names it; the agent writes the map lines of
+ *      each compilation under its compile id (see "# jjf-compiled" in perfmap.c).
+ *
  * A named interpreted frame is recorded as a synthetic, non-canonical address
  *   JS_TAG | index << 20 | (bci + 1)       (bci + 1 = 0xFFFFF when the bci is unknown)
  * and every registered method gets one perf-map line covering its 2^20 addresses, written when
@@ -59,6 +64,12 @@
 #define CALIBRATION_FRAMES 64
 #define MAX_CONSTMETHOD_BYTES 128
 #define FIRST_TABLE_SLOTS (1u << 14)
+#define JS_COMPILED_TAG 0xFB00000000000000ull
+#define JS_CID_SHIFT 24 /* compile id above, offset into the code blob below */
+#define MAX_CODE_HEAPS 8
+#define MAX_NMETHOD_NAMES 4
+#define FREE_SEGMENT 0xFF     /* the code heap's segment map: a segment no block owns */
+#define MAX_SEGMENT_HOPS 4096 /* a blob of 1 M segments; nmethods are far smaller */
 
 typedef void (*prof_backtrace_hook_t)(void **vec, unsigned *len, unsigned max_len);
 
@@ -79,6 +90,31 @@ static struct {
     long klass_jmethod_ids;
 } L;
 static bool layout_ok;
+
+/*
+ * Where compiled code lives, so that the hook can name a compiled frame by the compilation it ran
+ * (nmethod::_compile_id, never reused) instead of by its address, which the JIT frees and reuses:
+ * the code heaps' segment maps lead from a pc to the start of its block, as the JVM finds a blob.
+ * Offsets from VMStructs; the heaps are read once at start (they are created before any agent
+ * runs and never move). All zero when unknown: compiled frames then stay raw addresses.
+ */
+static struct {
+    long hb_size, hb_used;                 /* HeapBlock: the blob follows it */
+    long blob_name, blob_size, nm_cid;     /* CodeBlob::_name, CodeBlob::_size, nmethod::_compile_id */
+    long header_bytes;                     /* what a blob's header check reads */
+    int heaps;
+    struct {
+        uintptr_t lo, hi_boundary;         /* reserved code memory */
+        const _Atomic uintptr_t *committed; /* &_memory._high: grows, never shrinks */
+        uintptr_t map_lo;
+        const _Atomic uintptr_t *map_committed; /* &_segmap._high */
+        int log2_segment;
+    } heap[MAX_CODE_HEAPS];
+} C;
+static atomic_bool compiled_on;
+/* CodeBlob::_name values that nmethods carry (learnt from the JVM's own code events). */
+static _Atomic uintptr_t nmethod_names[MAX_NMETHOD_NAMES];
+static pthread_mutex_t nmethod_names_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Learnt slots (negative word offsets from the frame pointer), 0 until calibrated. */
 static _Atomic int method_slot, bcp_slot;
@@ -183,6 +219,118 @@ static inline bool in_code(uintptr_t pc)
 static inline bool in_interpreter(uintptr_t pc)
 {
     return pc >= atomic_load_explicit(&interp_lo, memory_order_relaxed) && pc < atomic_load_explicit(&interp_hi, memory_order_relaxed);
+}
+
+/* ---- compiled code: pc -> compilation ---- */
+
+/*
+ * The code blob that holds pc, by the code heap's segment map (one byte per segment: 0 where a
+ * block starts, FREE_SEGMENT where none is, else how many segments to step back). Reads JVM memory
+ * directly, but only below what the heap has committed, which it never gives back: no read can
+ * fault, even for a pc that no live frame holds. Returns the blob's address, 0 when pc lies in no
+ * used block of a known heap.
+ */
+static uintptr_t blob_of(uintptr_t pc, uintptr_t *committed_out)
+{
+    for (int h = 0; h < C.heaps; h++) {
+        if (pc < C.heap[h].lo || pc >= C.heap[h].hi_boundary) continue;
+        uintptr_t committed = atomic_load_explicit(C.heap[h].committed, memory_order_acquire);
+        uintptr_t map_committed = atomic_load_explicit(C.heap[h].map_committed, memory_order_acquire);
+        if (pc >= committed) return 0;
+        const volatile unsigned char *map = (const volatile unsigned char *)C.heap[h].map_lo;
+        uintptr_t idx = (pc - C.heap[h].lo) >> C.heap[h].log2_segment;
+        if (C.heap[h].map_lo + idx >= map_committed) return 0;
+        unsigned v = map[idx];
+        for (int hops = 0; v != 0; hops++) {
+            if (v == FREE_SEGMENT || v > idx || hops == MAX_SEGMENT_HOPS) return 0;
+            idx -= v;
+            v = map[idx];
+        }
+        uintptr_t block = C.heap[h].lo + (idx << C.heap[h].log2_segment);
+        if (block + (uintptr_t)C.hb_size + (uintptr_t)C.header_bytes > committed) return 0;
+        if (*(const volatile unsigned char *)(block + (uintptr_t)C.hb_used) == 0) return 0; /* a free block */
+        *committed_out = committed;
+        return block + (uintptr_t)C.hb_size;
+    }
+    return 0;
+}
+
+typedef struct {
+    uintptr_t name;
+    int32_t size;
+    int32_t cid;
+} blob_header;
+
+static blob_header header_of(uintptr_t blob)
+{
+    blob_header b;
+    b.name = *(const volatile uintptr_t *)(blob + (uintptr_t)C.blob_name);
+    b.size = *(const volatile int32_t *)(blob + (uintptr_t)C.blob_size);
+    b.cid = *(const volatile int32_t *)(blob + (uintptr_t)C.nm_cid);
+    return b;
+}
+
+static bool is_nmethod_name(uintptr_t name)
+{
+    for (int i = 0; i < MAX_NMETHOD_NAMES; i++) {
+        uintptr_t n = atomic_load_explicit(&nmethod_names[i], memory_order_acquire);
+        if (n == 0) return false;
+        if (n == name) return true;
+    }
+    return false;
+}
+
+/*
+ * The value naming a compiled frame: JS_COMPILED_TAG | compile id << 24 | offset of pc in its
+ * nmethod. 0 (the raw pc stays) unless the block holding pc is an nmethod whose code covers pc.
+ * A compile id is the JVM's own for one compilation: the agent maps it to that compilation's map
+ * lines, so code freed and replaced later at the same address is never named for this frame.
+ */
+static uintptr_t compiled_value(uintptr_t pc)
+{
+    if (!atomic_load_explicit(&compiled_on, memory_order_acquire)) return 0;
+    uintptr_t committed = 0;
+    uintptr_t blob = blob_of(pc, &committed);
+    if (blob == 0) return 0;
+    blob_header b = header_of(blob);
+    if (!is_nmethod_name(b.name) || b.cid <= 0 || b.size <= 0 || pc - blob >= (uintptr_t)b.size || blob + (uintptr_t)b.size > committed
+        || pc - blob >= (1u << JS_CID_SHIFT)) {
+        return 0;
+    }
+    return JS_COMPILED_TAG | (uint64_t)(uint32_t)b.cid << JS_CID_SHIFT | (pc - blob);
+}
+
+bool js_compiled_id(const void *code_addr, jint code_size, int32_t *cid, uintptr_t *blob_out)
+{
+    if (!atomic_load(&compiled_on) || code_addr == NULL || code_size <= 0) return false;
+    uintptr_t pc = (uintptr_t)code_addr;
+    uintptr_t committed = 0;
+    uintptr_t blob = blob_of(pc, &committed);
+    if (blob == 0) return false;
+    blob_header b = header_of(blob);
+    if (b.cid <= 0 || b.size <= 0 || pc + (uintptr_t)code_size > blob + (uintptr_t)b.size || blob + (uintptr_t)b.size > committed) {
+        return false;
+    }
+    if (!is_nmethod_name(b.name)) {
+        /* The JVM says this is compiled code: learn its blob name, if the name reads "nmethod". */
+        Dl_info info;
+        if (b.name == 0 || dladdr((void *)b.name, &info) == 0 || strcmp((const char *)b.name, "nmethod") != 0) return false;
+        pthread_mutex_lock(&nmethod_names_lock);
+        bool added = false;
+        for (int i = 0; i < MAX_NMETHOD_NAMES && !added; i++) {
+            uintptr_t n = atomic_load(&nmethod_names[i]);
+            if (n == b.name) added = true;
+            else if (n == 0) {
+                atomic_store_explicit(&nmethod_names[i], b.name, memory_order_release);
+                added = true;
+            }
+        }
+        pthread_mutex_unlock(&nmethod_names_lock);
+        if (!added) return false;
+    }
+    *cid = b.cid;
+    *blob_out = blob;
+    return true;
 }
 
 /* ---- the jmethodID table ---- */
@@ -529,7 +677,8 @@ static void java_frames(walk *w)
             const uintptr_t *f = (const uintptr_t *)fp;
             frames[count++] = (interp_frame){w->n, f[ms], f[bs]};
         }
-        w->vec[w->n++] = (void *)pc;
+        uintptr_t compiled = in_interpreter(pc) ? 0 : compiled_value(pc);
+        w->vec[w->n++] = (void *)(compiled != 0 ? compiled : pc);
         if ((fp & 7) != 0 || fp <= lo || fp > hi - 16) break;
         uintptr_t next_fp = ((const uintptr_t *)fp)[0];
         uintptr_t next_pc = ((const uintptr_t *)fp)[1];
@@ -637,6 +786,57 @@ static int bool_flag(const structs_table *s, const char *name)
     return -1;
 }
 
+/*
+ * The code heaps (CodeCache::_heaps) and the offsets compiled_value reads. Anything missing leaves
+ * C.heaps at 0: compiled frames then stay raw addresses, named by the map as before.
+ */
+static void read_code_heaps(const structs_table *s)
+{
+    long heaps_addr = struct_field(s, "CodeCache", "_heaps", true);
+    long len_off = struct_field(s, "GrowableArrayBase", "_len", false);
+    long data_off = struct_field(s, "GrowableArray<int>", "_data", false);
+    long memory = struct_field(s, "CodeHeap", "_memory", false);
+    long segmap = struct_field(s, "CodeHeap", "_segmap", false);
+    long log2 = struct_field(s, "CodeHeap", "_log2_segment_size", false);
+    long vs_low = struct_field(s, "VirtualSpace", "_low", false);
+    long vs_high = struct_field(s, "VirtualSpace", "_high", false);
+    long vs_high_boundary = struct_field(s, "VirtualSpace", "_high_boundary", false);
+    long hb_header = struct_field(s, "HeapBlock", "_header", false);
+    long used = struct_field(s, "HeapBlock::Header", "_used", false);
+    C.hb_size = type_size("HeapBlock");
+    C.blob_name = struct_field(s, "CodeBlob", "_name", false);
+    C.blob_size = struct_field(s, "CodeBlob", "_size", false);
+    C.nm_cid = struct_field(s, "nmethod", "_compile_id", false);
+    if (heaps_addr <= 0 || len_off < 0 || data_off < 0 || memory < 0 || segmap < 0 || log2 < 0 || vs_low < 0 || vs_high < 0
+        || vs_high_boundary < 0 || hb_header < 0 || used < 0 || C.hb_size <= 0 || C.blob_name < 0 || C.blob_size < 0 || C.nm_cid < 0) {
+        return;
+    }
+    C.hb_used = hb_header + used;
+    long last = C.blob_name + 8;
+    if (C.blob_size + 4 > last) last = C.blob_size + 4;
+    if (C.nm_cid + 4 > last) last = C.nm_cid + 4;
+    C.header_bytes = last;
+    const char *array = *(const char *const *)heaps_addr;
+    if (array == NULL) return;
+    int n = *(const int *)(array + len_off);
+    const char *const *data = *(const char *const *const *)(array + data_off);
+    if (n <= 0 || n > MAX_CODE_HEAPS || data == NULL) return;
+    for (int i = 0; i < n; i++) {
+        const char *heap = data[i];
+        if (heap == NULL) return;
+        int shift = *(const int *)(heap + log2);
+        if (shift < 4 || shift > 16) return;
+        C.heap[i].lo = *(const uintptr_t *)(heap + memory + vs_low);
+        C.heap[i].hi_boundary = *(const uintptr_t *)(heap + memory + vs_high_boundary);
+        C.heap[i].committed = (const _Atomic uintptr_t *)(heap + memory + vs_high);
+        C.heap[i].map_lo = *(const uintptr_t *)(heap + segmap + vs_low);
+        C.heap[i].map_committed = (const _Atomic uintptr_t *)(heap + segmap + vs_high);
+        C.heap[i].log2_segment = shift;
+        if (C.heap[i].lo == 0 || C.heap[i].hi_boundary <= C.heap[i].lo || C.heap[i].map_lo == 0) return;
+    }
+    C.heaps = n;
+}
+
 static const char *read_layout(void)
 {
     structs_table s;
@@ -660,6 +860,7 @@ static const char *read_layout(void)
     if (pfp < 0) return "cannot read the JVM flag PreserveFramePointer";
     if (pfp == 0) return "the JVM runs without -XX:+PreserveFramePointer";
     layout_ok = true;
+    read_code_heaps(&s);
     return NULL;
 }
 
@@ -875,15 +1076,15 @@ mallctl_fn find_mallctl(void)
     return NULL;
 }
 
-void js_start(JavaVM *vm, jvmtiEnv *jvmti, js_emit_fn emit, void *ctx)
+bool js_start(JavaVM *vm, jvmtiEnv *jvmti, js_emit_fn emit, void *ctx)
 {
     mallctl_fn mallctl = find_mallctl();
     bool prof = false;
     size_t len = sizeof prof;
-    if (mallctl == NULL || mallctl("opt.prof", &prof, &len, NULL, 0) != 0 || !prof) return; /* nothing to hook */
+    if (mallctl == NULL || mallctl("opt.prof", &prof, &len, NULL, 0) != 0 || !prof) return false; /* nothing to hook */
 #if !defined(__x86_64__)
     say("Java frames: this architecture is not supported; stacks end at the first Java frame");
-    return;
+    return false;
 #else
     refresh_pid();
     const char *why = pthread_atfork(NULL, NULL, refresh_pid) == 0 ? read_layout() : "pthread_atfork failed";
@@ -892,7 +1093,7 @@ void js_start(JavaVM *vm, jvmtiEnv *jvmti, js_emit_fn emit, void *ctx)
     if (why == NULL && !read_mem((uintptr_t)&probe, &probe, sizeof probe)) why = "process_vm_readv is not allowed here";
     if (why != NULL) {
         say("Java frames: %s; stacks end at the first Java frame", why);
-        return;
+        return false;
     }
     pthread_mutex_lock(&R.lock);
     R.vm = vm;
@@ -917,10 +1118,22 @@ void js_start(JavaVM *vm, jvmtiEnv *jvmti, js_emit_fn emit, void *ctx)
         (*jvmti)->Deallocate(jvmti, (unsigned char *)classes);
     }
 
+    /* Compiled frames by compile id from now on: the code events that follow write the ids' lines. */
+    if (C.heaps > 0) atomic_store(&compiled_on, true);
+    return true;
+#endif
+}
+
+void js_install(void)
+{
+#if defined(__x86_64__)
+    mallctl_fn mallctl = find_mallctl();
+    if (mallctl == NULL) return;
     prof_backtrace_hook_t mine = hook, old = NULL;
     size_t old_len = sizeof old;
     int err = mallctl("experimental.hooks.prof_backtrace", &old, &old_len, &mine, sizeof mine);
     if (err != 0) {
+        atomic_store(&compiled_on, false);
         say("Java frames: this jemalloc has no backtrace hook (it needs 5.3 or newer: %s); stacks end at the first Java "
             "frame unless jemalloc unwinds with libunwind",
             strerror(err));

@@ -36,15 +36,26 @@ char *resolve_name(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id);
  */
 char *interpreted_line_entries(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id, uint64_t start, const char *name, size_t *len);
 
+/*
+ * For compiled code the JVM reports (CompiledMethodLoad): its compile id and the address of its
+ * code blob, which is what the hook records compiled frames by (see compiled_value in javastack.c).
+ * False while the hook does not record compiled frames that way, or when the code is not found.
+ */
+bool js_compiled_id(const void *code_addr, jint code_size, int32_t *cid, uintptr_t *blob);
+
 /* Code the JVM reports: name is the generated blob's name, NULL for a compiled method. */
 void js_note_code(const char *name, const void *address, jint length);
 
 /*
- * Installs the hook when jemalloc offers it and the JVM is one the unwinder understands; says
- * once on stderr why not otherwise (silent when the process has no profiling jemalloc at all).
+ * Prepares the hook when jemalloc offers profiling and the JVM is one the unwinder understands;
+ * says once on stderr why not otherwise (silent when the process has no profiling jemalloc at all).
  * Registers the methods of the classes loaded so far and enables ClassPrepare for later ones.
+ * From then on js_compiled_id answers for the code events. True when js_install should follow.
  */
-void js_start(JavaVM *vm, jvmtiEnv *jvmti, js_emit_fn emit, void *ctx);
+bool js_start(JavaVM *vm, jvmtiEnv *jvmti, js_emit_fn emit, void *ctx);
+
+/* Installs the hook (after the code that exists was reported, so that every frame can be placed). */
+void js_install(void);
 
 /* The ClassPrepare event: registers the class's methods (and learns the frame layout). */
 void js_class_prepare(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jclass klass);

@@ -68,6 +68,12 @@
 #define DEFAULT_FILE "/tmp/jjf-perf-%p.map"
 /* The map's first line names the process it describes: readers can tell a stale map by it. */
 #define HEADER_TAG "# jjf-perfmap"
+/*
+ * "# jjf-compiled id=CID blob=ADDRESS lines=N" comes before the N lines of one compiled method:
+ * the backtrace hook records that compilation's frames as 0xFB00000000000000 | CID << 24 | offset
+ * from ADDRESS (see javastack.c), and these N lines, moved there, name them.
+ */
+#define COMPILED_TAG "# jjf-compiled"
 #define DEFAULT_FLUSH_MS 1000L
 #define MAX_FLUSH_MS 3600000L
 /* Pending lines are written once this much has gathered (or every flush_ms). */
@@ -873,7 +879,20 @@ static void JNICALL on_compiled_method_load(jvmtiEnv *jvmti, jmethodID method, j
             put_inline_ranges(a, jvmti, &cache, &t, (const jvmtiCompiledMethodLoadInlineRecord *)h, begin, end);
         }
     }
-    commit(a, &t);
+    int32_t cid = 0;
+    uintptr_t blob = 0;
+    if (!t.failed && js_compiled_id(code_addr, code_size, &cid, &blob)) { /* jjf: javastack */
+        /* The lines just composed also name this compilation's frames, wherever its code was. */
+        size_t lines = 0;
+        for (size_t i = 0; i < t.len; i++) lines += t.p[i] == '\n';
+        text unit = {0};
+        text_printf(&unit, COMPILED_TAG " id=%" PRId32 " blob=%" PRIxPTR " lines=%zu\n", cid, blob, lines);
+        text_putn(&unit, t.p, t.len);
+        commit(a, &unit);
+        free(unit.p);
+    } else {
+        commit(a, &t);
+    }
     free(t.p);
     cache_free(&cache);
 }
@@ -922,9 +941,10 @@ static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
     (void)jni;
     (void)thread;
-    (void)replay_existing_code(jvmti); /* failures are on stderr; the map then starts with later code */
     agent *a = agent_of(jvmti);
-    if (a != NULL && a->opt.java_frames) js_start(a->vm, jvmti, emit_lines, a); /* jjf: javastack */
+    bool hook = a != NULL && a->opt.java_frames && js_start(a->vm, jvmti, emit_lines, a); /* jjf: javastack */
+    (void)replay_existing_code(jvmti); /* failures are on stderr; the map then starts with later code */
+    if (hook) js_install(); /* jjf: javastack */
 }
 
 static void stop_flusher(agent *a)

@@ -18,6 +18,8 @@ import java.util.function.Consumer;
  * Where entries overlap, the one written later wins: it describes newer code at that address.
  * jjf's agent writes each compiled method before its inline ranges, so its maps always overlap;
  * that is the ordinary case here, not a slow path. Addresses compare unsigned throughout.
+ * The lines of one compilation that the agent announces ({@link CompiledUnit}) are also copied to
+ * that compilation's own block of synthetic addresses, where no later code can cover them.
  */
 public final class PerfMap {
     private static final int MAX_LINE_CHARS = 64 * 1024;
@@ -80,6 +82,9 @@ public final class PerfMap {
         // The line being read starts at from; buf[from..to) has been scanned, ascii tells what it held.
         int to = 0;
         boolean ascii = true;
+        // The compilation whose lines are being read, and how many of them are still to come.
+        CompiledUnit unit = null;
+        long unitLines = 0;
         while (true) {
             while (to < limit && buf[to] != '\n' && buf[to] != '\r') {
                 ascii &= buf[to] >= 0;
@@ -107,9 +112,23 @@ public final class PerfMap {
             String line = ascii ? null : new String(buf, from, to - from, StandardCharsets.UTF_8);
             // The agent's first line names its process; PerfMapOrigin reads it.
             boolean header = lineNumber == 1 && PerfMapOrigin.isHeader(buf, from, to);
-            if (!header && (ascii ? !isBlank(buf, from, to) : !line.isBlank())) {
-                boolean entry = (ascii ? to - from : line.length()) <= MAX_LINE_CHARS && parseLine(buf, from, to, ascii, parsed);
-                if (!entry && bad++ == 0) firstBad = lineNumber;
+            if (header) {
+                // read by PerfMapOrigin
+            } else if (ascii && CompiledUnit.isDirective(buf, from, to)) {
+                unit = CompiledUnit.parse(buf, from, to);
+                unitLines = unit == null ? 0 : unit.lines();
+                if (unit == null && bad++ == 0) firstBad = lineNumber;
+            } else {
+                int added = parsed.count();
+                if (ascii ? !isBlank(buf, from, to) : !line.isBlank()) {
+                    boolean entry = (ascii ? to - from : line.length()) <= MAX_LINE_CHARS && parseLine(buf, from, to, ascii, parsed);
+                    if (!entry && bad++ == 0) firstBad = lineNumber;
+                }
+                if (unitLines > 0) {
+                    unitLines--;
+                    long moved = parsed.count() > added ? unit.moved(parsed.start(added), parsed.end(added) - parsed.start(added)) : -1;
+                    if (moved != -1 && !parsed.addCopy(added, moved)) unitLines = 0;
+                }
             }
             // "\r\n" ends one line, as BufferedReader reads it.
             from = to < limit && buf[to] == '\r' && to + 1 < limit && buf[to + 1] == '\n' ? to + 2 : to + 1;

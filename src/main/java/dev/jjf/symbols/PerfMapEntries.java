@@ -58,13 +58,7 @@ final class PerfMapEntries {
      * @return false when the map has outgrown what one reader holds (more than ~2 G entries or name bytes)
      */
     boolean add(long start, long size, byte[] name, int from, int to) {
-        if (count == starts.length) {
-            if (count >= MAX_ARRAY / 2) return false;
-            int grown = count + (count >> 1);
-            starts = Arrays.copyOf(starts, grown);
-            sizes = Arrays.copyOf(sizes, grown);
-            firstPart = Arrays.copyOf(firstPart, grown + 1);
-        }
+        if (!roomForEntry()) return false;
         int mark = partCount;
         int partFrom = from;
         for (int i = from; i + 1 < to; i++) {
@@ -79,6 +73,38 @@ final class PerfMapEntries {
         sizes[count] = size;
         count++;
         firstPart[count] = partCount;
+        return true;
+    }
+
+    /**
+     * Adds entry {@code entry} again at {@code start}, same size and name.
+     *
+     * @return false when the map has outgrown what one reader holds
+     */
+    boolean addCopy(int entry, long start) {
+        int from = firstPart[entry];
+        int to = firstPart[entry + 1];
+        if (!roomForEntry()) return false;
+        if (partCount + (to - from) > parts.length) {
+            if (partCount >= MAX_ARRAY / 2) return false;
+            parts = Arrays.copyOf(parts, Math.max(partCount + (to - from), partCount + (partCount >> 1)));
+        }
+        System.arraycopy(parts, from, parts, partCount, to - from);
+        partCount += to - from;
+        starts[count] = start;
+        sizes[count] = sizes[entry];
+        count++;
+        firstPart[count] = partCount;
+        return true;
+    }
+
+    private boolean roomForEntry() {
+        if (count < starts.length) return true;
+        if (count >= MAX_ARRAY / 2) return false;
+        int grown = count + (count >> 1);
+        starts = Arrays.copyOf(starts, grown);
+        sizes = Arrays.copyOf(sizes, grown);
+        firstPart = Arrays.copyOf(firstPart, grown + 1);
         return true;
     }
 

@@ -40,6 +40,46 @@ class PerfMapTest {
         assertEquals("Interpreter", map.lookup(0x7f1b196cb010L).name());
     }
 
+    /**
+     * A compilation the agent announces keeps its names at its own synthetic block (compile id 5 at
+     * 0xFB00000005000000), though newer code took its addresses later and names them there.
+     */
+    @Test
+    void compiledFramesRecordedByCompileIdKeepTheirCodesNames() throws IOException {
+        List<String> warnings = new ArrayList<>();
+        PerfMap map = parse("""
+                # jjf-compiled id=5 blob=7f0000001000 lines=2
+                7f0000001080 100 Shapes.draw()
+                7f00000010a0 20 Shapes.draw()->Circle.paint()
+                7f0000001000 400 Other.replaced()
+                # jjf-compiled id=6 blob=7f0000001000 lines=1
+                7f0000001080 40 Other.replaced()
+                7f0000002000 40 NotPartOfAnyUnit.m()
+                """, warnings);
+        long five = 0xFB00000005000000L;
+        assertEquals(List.of("Shapes.draw()"), map.lookup(five + 0x80).javaFrames());
+        assertEquals(List.of("Shapes.draw()", "Circle.paint()"), map.lookup(five + 0xa5).javaFrames());
+        assertNull(map.lookup(five + 0x180), "beyond the compilation's code");
+        assertNull(map.lookup(five + 0x7f), "before it");
+        assertEquals(List.of("Other.replaced()"), map.lookup(0xFB00000006000000L + 0x80).javaFrames());
+        assertEquals(List.of("Other.replaced()"), map.lookup(0x7f0000001085L).javaFrames(), "the raw address: the newest code");
+        assertNull(map.lookup(0xFB00000007000000L + 0x80), "a compile id the map never announced");
+        assertTrue(warnings.isEmpty(), warnings.toString());
+    }
+
+    @Test
+    void aMalformedCompiledLineIsSkippedAndReported() throws IOException {
+        List<String> warnings = new ArrayList<>();
+        PerfMap map = parse("""
+                # jjf-compiled id=x blob=7f0000001000 lines=1
+                7f0000001000 100 A.a()
+                """, warnings);
+        assertEquals(List.of("A.a()"), map.lookup(0x7f0000001010L).javaFrames());
+        assertNull(map.lookup(0xFB00000000000010L));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("perf-1.map:1:"), warnings.toString());
+    }
+
     @Test
     void readsBothDialectsSideBySide() throws IOException {
         PerfMap map = parse("""
