@@ -133,6 +133,13 @@ typedef struct {
     text spare;                  /* an emptied buffer, kept for reuse */
 } agent;
 
+/*
+ * The agent that writes this JVM's map as it runs (loaded at launch by jjf run, or attached as a
+ * writer), if any: what it wrote (the hook's interpreted methods, compilations by compile id, code
+ * freed since) names frames a dump's replay of the current code cannot, so each dump copies it.
+ */
+static _Atomic(agent *) history_agent;
+
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void say(const char *fmt, ...)
@@ -1293,6 +1300,8 @@ static jint start(JavaVM *vm, const char *options_string, bool attaching)
         return JNI_ERR;
     }
     if (attaching) (void)replay_existing_code(jvmti); /* failures are on stderr; later code is still written */
+    agent *none = NULL;
+    (void)atomic_compare_exchange_strong(&history_agent, &none, a); /* the first writer's map is the history */
     return JNI_OK;
 }
 
@@ -1301,6 +1310,60 @@ static jint start(JavaVM *vm, const char *options_string, bool attaching)
 #define NO_PROFILING "no heap profiling in this process"
 #define HOW_TO_PROFILE "start the JVM under a profiling jemalloc: jjf run, or LD_PRELOAD=.../libjemalloc.so.2 MALLOC_CONF=prof:true"
 #define MAX_DUMP_NAME_TRIES 1000
+
+#define COPY_BYTES (64 * 1024)
+
+/*
+ * Appends the history agent's map, header line excepted, to fd: whole units only (what it had
+ * written when the copy began). False, with the reason in why, when that map cannot be read.
+ */
+static bool copy_history(int fd, char *why, size_t why_cap)
+{
+    agent *w = atomic_load(&history_agent);
+    if (w == NULL) return true;
+    pthread_mutex_lock(&w->lock);
+    bool usable = w->fd >= 0 && !w->write_failed;
+    if (usable) drain_locked(w);
+    struct stat st;
+    usable = usable && fstat(w->fd, &st) == 0 && S_ISREG(st.st_mode);
+    off_t size = usable ? st.st_size : 0;
+    char file[PATH_MAX];
+    snprintf(file, sizeof file, "%s", w->file);
+    pthread_mutex_unlock(&w->lock);
+    if (!usable) return true; /* a FIFO, or a map that stopped: nothing to copy, the dump names what it can */
+    int from = open(file, O_RDONLY | O_CLOEXEC);
+    char *buf = malloc(COPY_BYTES);
+    bool ok = from >= 0 && buf != NULL;
+    off_t at = 0;
+    bool header = true;
+    while (ok && at < size) {
+        size_t want = size - at < COPY_BYTES ? (size_t)(size - at) : COPY_BYTES;
+        ssize_t n = pread(from, buf, want, at);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            ok = false;
+            break;
+        }
+        at += n;
+        const char *p = buf;
+        size_t len = (size_t)n;
+        if (header) {
+            /* The dump map has its own first line (a header is far shorter than one read). */
+            header = false;
+            if (len >= strlen(HEADER_TAG) && memcmp(p, HEADER_TAG, strlen(HEADER_TAG)) == 0) {
+                const char *nl = memchr(p, '\n', len);
+                size_t skip = nl == NULL ? len : (size_t)(nl + 1 - p);
+                p += skip;
+                len -= skip;
+            }
+        }
+        ok = write_all(fd, p, len);
+    }
+    if (!ok) snprintf(why, why_cap, "cannot copy the JVM's perf map %s: %s", file, from < 0 || buf == NULL ? strerror(errno) : "read or write failed");
+    free(buf);
+    if (from >= 0) close(from);
+    return ok;
+}
 
 /* Dumps share one agent, made by the first dump and kept for the JVM's life (see pin_library). */
 static pthread_mutex_t snapshot_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -1456,6 +1519,7 @@ static bool dump(JavaVM *vm, mallctl_fn mallctl, const agent_options *o, text *r
         fail(report, "failed", "snapshot: %s", why);
         return false;
     }
+    if (!copy_history(fd, why, sizeof why)) say("%s; frames only it names stay unnamed", why); /* the dump goes on */
     /* Events are off between dumps, but a late callback may still run: it reads only `unfold`. */
     atomic_store(&a->unfold, o->unfold);
     pthread_mutex_lock(&a->lock);

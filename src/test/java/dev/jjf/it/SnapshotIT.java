@@ -323,6 +323,37 @@ class SnapshotIT {
         assertEquals(0, t.process().exitValue(), Files.readString(t.output()));
     }
 
+    /**
+     * A JVM that jjf run started on Debian's jemalloc carries the backtrace hook: its stacks hold
+     * the hook's values for interpreted methods and compilations, which only the run's own map
+     * names. A snapshot's map carries them too: main (interpreted: it never returns) names the leak.
+     */
+    @Test
+    void aSnapshotOfAJvmThatJjfRunStartedNamesTheHooksFrames() throws Exception {
+        skipUnless(Files.exists(Proc.DEBIAN_JEMALLOC), "needs Debian's libjemalloc2 at " + Proc.DEBIAN_JEMALLOC);
+        List<String> cmd = new ArrayList<>(List.of(Proc.JAVA.toString(), "-jar", Proc.JAR.toAbsolutePath().toString(),
+                "run", "--jemalloc", Proc.DEBIAN_JEMALLOC.toString(), "--lg-sample", LG_SAMPLE, "--no-render",
+                "--out", work.resolve("run").toString(), "--",
+                Proc.JAVA.toString(), "-XX:-BackgroundCompilation", "-cp", classes.toString(), TARGET_CLASS));
+        Target t = start(cmd, Map.of(), true, true);
+        waitForOutput(t, LEAKED_10_MIB);
+        Path out = work.resolve("snap");
+        Proc.jjf(work, "snapshot", t.pid(), "--format", "json", "--out", out.toString()).assertOk();
+        JsonNode root = json(out.resolve("flames.json"));
+        List<String> unnamed = new ArrayList<>();
+        collectNames(root, unnamed);
+        unnamed.removeIf(n -> !n.startsWith("[unknown] 0xfa") && !n.startsWith("[unknown] 0xfb"));
+        assertEquals(List.of(), unnamed, "every value the hook recorded is named");
+        assertTrue(sum(root, TARGET_CLASS + ".main(", "value") >= 10 * MIB, "the leak lies under main" + names(root));
+        assertTrue(sum(root, LEAK_PREFIX, "value") >= 10 * MIB, "and under leak" + names(root));
+        assertStillRunsAndAnswers(t);
+    }
+
+    private static void collectNames(JsonNode node, List<String> out) {
+        if (node.has("name")) out.add(node.path("name").asText());
+        for (JsonNode c : node.path("children")) collectNames(c, out);
+    }
+
     /** A JVM in its own pid namespace with a private /tmp, as in a container: files go through /proc/PID/root. */
     @Test
     void aJvmInItsOwnPidAndMountNamespace() throws Exception {
