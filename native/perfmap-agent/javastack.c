@@ -1076,23 +1076,39 @@ mallctl_fn find_mallctl(void)
     return NULL;
 }
 
-bool js_start(JavaVM *vm, jvmtiEnv *jvmti, js_emit_fn emit, void *ctx)
+bool js_start(JavaVM *vm, jvmtiEnv *jvmti, js_emit_fn emit, void *ctx, const char **why_not)
 {
     mallctl_fn mallctl = find_mallctl();
     bool prof = false;
     size_t len = sizeof prof;
-    if (mallctl == NULL || mallctl("opt.prof", &prof, &len, NULL, 0) != 0 || !prof) return false; /* nothing to hook */
+    if (mallctl == NULL || mallctl("opt.prof", &prof, &len, NULL, 0) != 0 || !prof) { /* nothing to hook */
+        if (why_not != NULL) *why_not = "the process has no profiling jemalloc";
+        return false;
+    }
 #if !defined(__x86_64__)
     say("Java frames: this architecture is not supported; stacks end at the first Java frame");
+    if (why_not != NULL) *why_not = "this architecture is not supported";
     return false;
 #else
-    refresh_pid();
-    const char *why = pthread_atfork(NULL, NULL, refresh_pid) == 0 ? read_layout() : "pthread_atfork failed";
+    prof_backtrace_hook_t current = NULL;
+    size_t current_len = sizeof current;
+    const char *why = NULL;
+    static bool pid_refresh; /* once per process: every attach would add another */
+    if (!pid_refresh) {
+        refresh_pid();
+        if (pthread_atfork(NULL, NULL, refresh_pid) != 0) why = "pthread_atfork failed";
+        else pid_refresh = true;
+    }
+    if (why == NULL) why = read_layout();
     if (why == NULL && !find_self()) why = "cannot find the agent's own code";
     uint64_t probe = 0;
     if (why == NULL && !read_mem((uintptr_t)&probe, &probe, sizeof probe)) why = "process_vm_readv is not allowed here";
+    if (why == NULL && mallctl("experimental.hooks.prof_backtrace", &current, &current_len, NULL, 0) != 0) {
+        why = "this jemalloc has no backtrace hook (it needs 5.3 or newer)";
+    }
     if (why != NULL) {
         say("Java frames: %s; stacks end at the first Java frame", why);
+        if (why_not != NULL) *why_not = why;
         return false;
     }
     pthread_mutex_lock(&R.lock);

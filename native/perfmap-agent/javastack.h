@@ -50,9 +50,10 @@ void js_note_code(const char *name, const void *address, jint length);
  * Prepares the hook when jemalloc offers profiling and the JVM is one the unwinder understands;
  * says once on stderr why not otherwise (silent when the process has no profiling jemalloc at all).
  * Registers the methods of the classes loaded so far and enables ClassPrepare for later ones.
- * From then on js_compiled_id answers for the code events. True when js_install should follow.
+ * From then on js_compiled_id answers for the code events. True when js_install should follow;
+ * otherwise *why_not (when not NULL) says why, in words for people.
  */
-bool js_start(JavaVM *vm, jvmtiEnv *jvmti, js_emit_fn emit, void *ctx);
+bool js_start(JavaVM *vm, jvmtiEnv *jvmti, js_emit_fn emit, void *ctx, const char **why_not);
 
 /* Installs the hook (after the code that exists was reported, so that every frame can be placed). */
 void js_install(void);

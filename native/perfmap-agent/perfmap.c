@@ -97,6 +97,7 @@ typedef struct {
     int prof_active; /* -1: leave it, 0 or 1: switch jemalloc's sampling */
     bool report;
     char report_file[PATH_MAX];
+    bool hook; /* after the dump, stay as the JVM's writer with the backtrace hook (see start_hook) */
 } agent_options;
 
 /* A growable string; on allocation failure it stays marked failed and its text is dropped. */
@@ -949,7 +950,7 @@ static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
     (void)jni;
     (void)thread;
     agent *a = agent_of(jvmti);
-    bool hook = a != NULL && a->opt.java_frames && js_start(a->vm, jvmti, emit_lines, a); /* jjf: javastack */
+    bool hook = a != NULL && a->opt.java_frames && js_start(a->vm, jvmti, emit_lines, a, NULL); /* jjf: javastack */
     (void)replay_existing_code(jvmti); /* failures are on stderr; the map then starts with later code */
     if (hook) js_install(); /* jjf: javastack */
 }
@@ -1086,9 +1087,9 @@ static bool expand_file(const char *v, size_t n, char *out, size_t cap, char *wh
     return true;
 }
 
-enum key { K_FILE, K_UNFOLD, K_APPEND, K_FLUSH_MS, K_DUMP, K_PROF_ACTIVE, K_REPORT, K_JAVA_FRAMES, K_LINES, K_COUNT };
+enum key { K_FILE, K_UNFOLD, K_APPEND, K_FLUSH_MS, K_DUMP, K_PROF_ACTIVE, K_REPORT, K_JAVA_FRAMES, K_LINES, K_HOOK, K_COUNT };
 
-static const char *const KEYS[K_COUNT] = {"file", "unfold", "append", "flush_ms", "dump", "prof_active", "report", "java_frames", "lines"};
+static const char *const KEYS[K_COUNT] = {"file", "unfold", "append", "flush_ms", "dump", "prof_active", "report", "java_frames", "lines", "hook"};
 
 /* A path option: %p and %% expanded, not empty. */
 static bool parse_path(const char *key, const char *v, size_t vn, char *out, size_t cap, char *why, size_t why_cap)
@@ -1184,6 +1185,9 @@ static bool parse_options(const char *s, bool attaching, agent_options *o, char 
         case K_LINES:
             ok = parse_bool(v, vn, &o->lines);
             break;
+        case K_HOOK:
+            ok = parse_bool(v, vn, &o->hook);
+            break;
         case K_PROF_ACTIVE:
             ok = parse_bool(v, vn, &active);
             o->prof_active = active ? 1 : 0;
@@ -1209,6 +1213,10 @@ static bool parse_options(const char *s, bool attaching, agent_options *o, char 
     }
     if (o->report && !acts) {
         snprintf(why, why_cap, "report= needs dump= or prof_active=");
+        return false;
+    }
+    if (o->hook && !o->dump) {
+        snprintf(why, why_cap, "hook= needs dump=");
         return false;
     }
     return true;
@@ -1239,7 +1247,12 @@ static void code_events(jvmtiCapabilities *caps, jvmtiEventCallbacks *callbacks)
     callbacks->ClassPrepare = on_class_prepare; /* jjf: javastack; enabled by js_start only */
 }
 
-static jint start(JavaVM *vm, const char *options_string, bool attaching)
+/*
+ * Starts a writer: at launch (Agent_OnLoad), or attached to a running JVM. With hook_why (attached
+ * only), the writer exists for the backtrace hook: it installs it or, when it cannot, goes away
+ * again with its map and says why there.
+ */
+static jint start(JavaVM *vm, const char *options_string, bool attaching, const char **hook_why)
 {
     /* Only agent-owned state is touched on failure; the caller returns so that the JVM runs on. */
     char why[PATH_MAX + 128];
@@ -1299,7 +1312,14 @@ static jint start(JavaVM *vm, const char *options_string, bool attaching)
         give_up(jvmti, a, !a->opt.append);
         return JNI_ERR;
     }
+    if (hook_why != NULL && !js_start(vm, jvmti, emit_lines, a, hook_why)) {
+        (void)check(jvmti, (*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, JVMTI_EVENT_CLASS_PREPARE, NULL), "disabling an event");
+        stop_flusher(a);
+        give_up(jvmti, a, true);
+        return JNI_ERR;
+    }
     if (attaching) (void)replay_existing_code(jvmti); /* failures are on stderr; later code is still written */
+    if (hook_why != NULL) js_install();
     agent *none = NULL;
     (void)atomic_compare_exchange_strong(&history_agent, &none, a); /* the first writer's map is the history */
     return JNI_OK;
@@ -1314,28 +1334,38 @@ static jint start(JavaVM *vm, const char *options_string, bool attaching)
 #define COPY_BYTES (64 * 1024)
 
 /*
- * Appends the history agent's map, header line excepted, to fd: whole units only (what it had
- * written when the copy began). False, with the reason in why, when that map cannot be read.
+ * Where the last dump's copy of the history ended, and into which map: the dumps of one snapshot
+ * (a window) append to one map, so each copies only what the history gained since. Under
+ * snapshot_lock.
  */
-static bool copy_history(int fd, char *why, size_t why_cap)
+static char history_copied_into[PATH_MAX];
+static off_t history_copied;
+
+/*
+ * Appends the history agent's map, header line excepted, to the dump map fd (file): whole units
+ * only (what it had written when the copy began). False, with the reason in why, when that map
+ * cannot be read.
+ */
+static bool copy_history(int fd, const char *file, bool append, char *why, size_t why_cap)
 {
     agent *w = atomic_load(&history_agent);
     if (w == NULL) return true;
+    off_t from_offset = append && strcmp(file, history_copied_into) == 0 ? history_copied : 0;
     pthread_mutex_lock(&w->lock);
     bool usable = w->fd >= 0 && !w->write_failed;
     if (usable) drain_locked(w);
     struct stat st;
     usable = usable && fstat(w->fd, &st) == 0 && S_ISREG(st.st_mode);
     off_t size = usable ? st.st_size : 0;
-    char file[PATH_MAX];
-    snprintf(file, sizeof file, "%s", w->file);
+    char history[PATH_MAX];
+    snprintf(history, sizeof history, "%s", w->file);
     pthread_mutex_unlock(&w->lock);
     if (!usable) return true; /* a FIFO, or a map that stopped: nothing to copy, the dump names what it can */
-    int from = open(file, O_RDONLY | O_CLOEXEC);
+    int from = open(history, O_RDONLY | O_CLOEXEC);
     char *buf = malloc(COPY_BYTES);
     bool ok = from >= 0 && buf != NULL;
-    off_t at = 0;
-    bool header = true;
+    off_t at = from_offset;
+    bool header = from_offset == 0;
     while (ok && at < size) {
         size_t want = size - at < COPY_BYTES ? (size_t)(size - at) : COPY_BYTES;
         ssize_t n = pread(from, buf, want, at);
@@ -1359,7 +1389,13 @@ static bool copy_history(int fd, char *why, size_t why_cap)
         }
         ok = write_all(fd, p, len);
     }
-    if (!ok) snprintf(why, why_cap, "cannot copy the JVM's perf map %s: %s", file, from < 0 || buf == NULL ? strerror(errno) : "read or write failed");
+    if (ok) {
+        snprintf(history_copied_into, sizeof history_copied_into, "%s", file);
+        history_copied = at;
+    } else {
+        history_copied_into[0] = '\0';
+        snprintf(why, why_cap, "cannot copy the JVM's perf map %s: %s", history, from < 0 || buf == NULL ? strerror(errno) : "read or write failed");
+    }
     free(buf);
     if (from >= 0) close(from);
     return ok;
@@ -1519,7 +1555,7 @@ static bool dump(JavaVM *vm, mallctl_fn mallctl, const agent_options *o, text *r
         fail(report, "failed", "snapshot: %s", why);
         return false;
     }
-    if (!copy_history(fd, why, sizeof why)) say("%s; frames only it names stay unnamed", why); /* the dump goes on */
+    if (!copy_history(fd, o->file, o->append, why, sizeof why)) say("%s; frames only it names stay unnamed", why); /* the dump goes on */
     /* Events are off between dumps, but a late callback may still run: it reads only `unfold`. */
     atomic_store(&a->unfold, o->unfold);
     pthread_mutex_lock(&a->lock);
@@ -1571,6 +1607,33 @@ static bool dump(JavaVM *vm, mallctl_fn mallctl, const agent_options *o, text *r
         text_putc(report, '\n');
     }
     return ok;
+}
+
+/*
+ * hook=true: a JVM that jjf run did not start has no writer and no hook. The first snapshot starts
+ * both (at DEFAULT_FILE, emptied: a stale map of an earlier pid would mix in), so that stacks
+ * sampled from then on are whole and named, and later dumps copy its map. Reported as
+ * "hook started", "hook running" (there already) or "hook off REASON".
+ */
+static void start_hook(JavaVM *vm, const agent_options *o, text *report)
+{
+    if (atomic_load(&history_agent) != NULL) {
+        text_puts(report, "hook running\n");
+        return;
+    }
+    char options[64];
+    /* flush_ms=0: no thread of its own; the JVM's threads write whole units, and each dump drains the rest. */
+    snprintf(options, sizeof options, "append=false,flush_ms=0,lines=%s,unfold=%s", o->lines ? "true" : "false",
+             o->unfold ? "true" : "false");
+    const char *why = NULL;
+    if (start(vm, options, true, &why) == JNI_OK) {
+        text_puts(report, "hook started\n");
+        return;
+    }
+    text_puts(report, "hook off ");
+    if (why == NULL) why = "the agent could not start a writer (see the JVM's stderr)";
+    put_name(report, why, strlen(why), true);
+    text_putc(report, '\n');
 }
 
 static bool write_report(const char *path, const text *t)
@@ -1644,6 +1707,7 @@ static jint act(JavaVM *vm, const agent_options *o)
     mallctl_fn mallctl = find_mallctl();
     bool ok = check_profiling(mallctl, &report);
     if (ok && o->dump) ok = dump(vm, mallctl, o, &report);
+    if (ok && o->hook) start_hook(vm, o, &report);
     if (ok && o->prof_active >= 0) ok = switch_sampling(mallctl, o->prof_active == 1, &report);
     if (ok) {
         bool active = false;
@@ -1661,7 +1725,7 @@ static jint act(JavaVM *vm, const agent_options *o)
 JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM *vm, char *options, void *reserved)
 {
     (void)reserved;
-    start(vm, options, false);
+    start(vm, options, false, NULL);
     return JNI_OK;
 }
 
@@ -1676,5 +1740,5 @@ JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM *vm, char *options, void *reserved)
         return JNI_ERR;
     }
     if (o.dump || o.prof_active >= 0) return act(vm, &o);
-    return start(vm, options, true);
+    return start(vm, options, true, NULL);
 }

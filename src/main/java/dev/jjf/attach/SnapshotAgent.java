@@ -84,7 +84,8 @@ public final class SnapshotAgent implements AutoCloseable {
     /** Has the JVM write a heap profile and its perf map, and copies both into {@code outDir}. */
     public Dump dump(Path outDir) {
         prepare();
-        SnapshotReport report = act("dump=" + exchangeInJvm + "/" + PROFILE_PREFIX + ",file=" + exchangeInJvm + "/perf-%p.map");
+        // hook=true: a JVM that jjf run did not start gets the backtrace hook from now on.
+        SnapshotReport report = act("dump=" + exchangeInJvm + "/" + PROFILE_PREFIX + ",file=" + exchangeInJvm + "/perf-%p.map,hook=true");
         Path heap = inExchange(report, "heap");
         Path map = inExchange(report, "map");
         ProfileFiles.DumpFile name = ProfileFiles.parseName(heap, null).orElseThrow(() -> new BadInputException(heap,

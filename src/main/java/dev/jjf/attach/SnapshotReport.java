@@ -61,6 +61,14 @@ public record SnapshotReport(Map<String, String> values, boolean ok, String erro
         return bool("prof.active.before");
     }
 
+    /**
+     * What became of the backtrace hook at this dump: {@code started} (from now on), {@code
+     * running} (it already was), {@code off REASON}; empty from an agent that does not say.
+     */
+    public Optional<String> hook() {
+        return Optional.ofNullable(values.get("hook"));
+    }
+
     /** jemalloc's mean sample interval as a power of two ({@code prof.lg_sample}). */
     public Optional<Integer> lgSample() {
         try {

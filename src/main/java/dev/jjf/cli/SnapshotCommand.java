@@ -133,6 +133,7 @@ final class SnapshotCommand implements Command {
         recordProcess(outDir);
         dumpHeapAfter(first);
         warnIfNotSampling(first.report());
+        noteHook(first.report());
         List<RenderJob.Input> baseline = List.of();
         SnapshotAgent.Dump last = first;
         if (windowMillis != null) {
@@ -178,6 +179,18 @@ final class SnapshotCommand implements Command {
         // The JVM is alive: its start time tells its own map from a stale one with the same pid.
         return new RenderJob.Input(d.heap(), Optional.of(options.perfMap != null ? options.perfMap : d.perfMap()),
                 ProcessIdentity.live(pid));
+    }
+
+    /** Says once, when this snapshot changed it, whether stacks are whole and named from now on. */
+    private void noteHook(SnapshotReport r) {
+        String hook = r.hook().orElse("running");
+        if (hook.equals("started")) {
+            say("note: pid " + pid + ": jjf's agent records whole Java stacks with named frames (jemalloc's backtrace hook) for"
+                    + " allocations sampled from now on, and writes their names to /tmp/jjf-perf-<pid>.map in the JVM's /tmp while it"
+                    + " runs; allocations sampled before keep the stacks jemalloc recorded");
+        } else if (hook.startsWith("off ")) {
+            say("note: pid " + pid + ": Java stacks stay as jemalloc's own unwinder records them: " + hook.substring("off ".length()));
+        }
     }
 
     private void warnIfNotSampling(SnapshotReport r) {

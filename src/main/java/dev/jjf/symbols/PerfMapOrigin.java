@@ -113,7 +113,9 @@ public final class PerfMapOrigin {
             if (first.startsWith("0x") || first.startsWith("0X")) first = first.substring(2);
             if (first.isEmpty() || first.length() > 16) continue;
             try {
-                starts.add(Long.parseUnsignedLong(first, 16));
+                long start = Long.parseUnsignedLong(first, 16);
+                // The agent's synthetic blocks (interpreted methods, compilations) lie above 2^63, in no mapping.
+                if (start >= 0) starts.add(start);
             } catch (NumberFormatException e) {
                 // not an entry: the reader warns about such lines
             }

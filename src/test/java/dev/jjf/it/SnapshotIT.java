@@ -349,6 +349,42 @@ class SnapshotIT {
         assertStillRunsAndAnswers(t);
     }
 
+    /**
+     * A JVM that jjf run did not start, on Debian's jemalloc (libgcc: stacks end at the first Java
+     * frame): the first snapshot installs the hook, and what is sampled after it has main above the
+     * leak. The second snapshot does not install it again.
+     */
+    @Test
+    void aSnapshotInstallsTheHookForWhatIsSampledAfterIt() throws Exception {
+        skipUnless(Files.exists(Proc.DEBIAN_JEMALLOC), "needs Debian's libjemalloc2 at " + Proc.DEBIAN_JEMALLOC);
+        Target t = startLeak(Map.of("LD_PRELOAD", Proc.DEBIAN_JEMALLOC.toString(), "MALLOC_CONF", "prof:true,lg_prof_sample:" + LG_SAMPLE));
+        Proc first = Proc.jjf(work, "snapshot", t.pid(), "--format", "json", "--out", work.resolve("first").toString()).assertOk();
+        assertTrue(first.stderr().contains("jjf's agent records whole Java stacks with named frames"), first.stderr());
+        assertEquals(0, sum(json(work.resolve("first/flames.json")), LEAK_PREFIX, "value"),
+                "jemalloc's own unwinder stops at the first Java frame: leak is not seen");
+
+        Proc window = Proc.jjf(work, "snapshot", t.pid(), "--window", "1s", "--format", "json", "--out", work.resolve("window").toString())
+                .assertOk();
+        assertFalse(window.stderr().contains("jjf's agent records whole Java stacks"), window.stderr());
+        JsonNode grew = json(work.resolve("window/flames.json"));
+        // Whole stacks from the thread's start (main itself may read "Interpreter": see the agent's README).
+        assertTrue(sumBelow(grew, "start_thread", LEAK_PREFIX, "delta") >= 5 * MIB, "what grew lies under leak, from the thread's start"
+                + names(grew) + window.stderr());
+        List<String> unnamed = new ArrayList<>();
+        collectNames(grew, unnamed);
+        unnamed.removeIf(n -> !n.startsWith("[unknown] 0xfa") && !n.startsWith("[unknown] 0xfb"));
+        assertEquals(List.of(), unnamed, "every value the hook recorded is named");
+        assertStillRunsAndAnswers(t);
+    }
+
+    /** Like {@link #sum}, counting only frames below a frame named {@code ancestor}. */
+    private static long sumBelow(JsonNode node, String ancestor, String prefix, String field) {
+        if (node.path("name").asText().equals(ancestor)) return sum(node, prefix, field);
+        long total = 0;
+        for (JsonNode c : node.path("children")) total += sumBelow(c, ancestor, prefix, field);
+        return total;
+    }
+
     private static void collectNames(JsonNode node, List<String> out) {
         if (node.has("name")) out.add(node.path("name").asText());
         for (JsonNode c : node.path("children")) collectNames(c, out);
@@ -384,8 +420,10 @@ class SnapshotIT {
             assertTrue(record.startsWith("# jjf-process pid=" + t.pid() + " start="), record);
         }
         Path inside = Path.of("/proc", t.pid(), "root", "tmp");
-        List<String> there = list(inside).stream().filter(n -> n.contains("jjf")).toList();
-        assertEquals(1, there.size(), "only the agent's copy is left in the JVM's /tmp: " + there);
+        // The backtrace hook's map, which the first snapshot started, is named with the JVM's own pid (1 in there).
+        List<String> there = list(inside).stream().filter(n -> n.contains("jjf") && !n.equals("jjf-perf-1.map")).toList();
+        assertTrue(Files.isRegularFile(inside.resolve("jjf-perf-1.map")), "the hook's map: " + list(inside));
+        assertEquals(1, there.size(), "only the agent's copy and the hook's map are left in the JVM's /tmp: " + there);
         assertTrue(there.get(0).startsWith(".jjf-agent-") && Files.isRegularFile(inside.resolve(there.get(0)).resolve("libjjfperfmap.so")), there.toString());
         assertFalse(Files.exists(Path.of("/tmp", there.get(0))), "not in our /tmp");
         assertEquals(1, agentMappings(t), "both snapshots used the one copy");

@@ -59,6 +59,19 @@ class PerfMapOriginTest {
         assertTrue(why.startsWith("none of its first 2 code addresses lies in the profile's memory map"), why);
     }
 
+    /** The agent's synthetic blocks (interpreted methods, compilations) lie in no mapping: only code addresses count. */
+    @Test
+    void theAgentsSyntheticAddressesAreNotCodeAddresses() throws IOException {
+        StringBuilder synthetic = new StringBuilder("# jjf-perfmap pid=77 start=5000 boot=boot-1\n");
+        for (int i = 0; i < 40; i++) synthetic.append(String.format("fa%014x 100000 a.B.m%d()%n", (long) i << 20, i));
+        synthetic.append("# jjf-compiled id=3 blob=7f0000000f00 lines=1\n");
+        Path map = Files.writeString(dir.resolve("perf-77.map"), synthetic + ENTRIES);
+        assertEquals(Optional.empty(), PerfMapOrigin.whyStale(map, 77, Optional.of(PROCESS), CODE, 0, true));
+        List<Mapping> elsewhere = List.of(new Mapping(0x7e0000000000L, 0x7e0001000000L, 0, "rwxp", ""));
+        String why = PerfMapOrigin.whyStale(map, 77, Optional.of(PROCESS), elsewhere, 0, true).orElseThrow();
+        assertTrue(why.startsWith("none of its first 2 code addresses lies in the profile's memory map"), why);
+    }
+
     @Test
     void aRecordedIdentityRoundTripsAndIsNotOverwritten() throws IOException {
         ProcessRecord.writeIdentity(dir, PROCESS);
