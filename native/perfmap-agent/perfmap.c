@@ -1617,21 +1617,30 @@ static bool dump(JavaVM *vm, mallctl_fn mallctl, const agent_options *o, text *r
  */
 static void start_hook(JavaVM *vm, const agent_options *o, text *report)
 {
+    /* Why the first try failed: later snapshots say so again instead of retrying (and writing to the JVM's stderr). */
+    static const char *refused;
     if (atomic_load(&history_agent) != NULL) {
         text_puts(report, "hook running\n");
+        return;
+    }
+    const char *why = refused;
+    if (why != NULL) {
+        text_puts(report, "hook off ");
+        put_name(report, why, strlen(why), true);
+        text_putc(report, '\n');
         return;
     }
     char options[64];
     /* flush_ms=0: no thread of its own; the JVM's threads write whole units, and each dump drains the rest. */
     snprintf(options, sizeof options, "append=false,flush_ms=0,lines=%s,unfold=%s", o->lines ? "true" : "false",
              o->unfold ? "true" : "false");
-    const char *why = NULL;
     if (start(vm, options, true, &why) == JNI_OK) {
         text_puts(report, "hook started\n");
         return;
     }
     text_puts(report, "hook off ");
     if (why == NULL) why = "the agent could not start a writer (see the JVM's stderr)";
+    refused = why; /* a literal: js_start's reasons are */
     put_name(report, why, strlen(why), true);
     text_putc(report, '\n');
 }
