@@ -60,6 +60,8 @@
 #define MAX_SLOT 15               /* interpreter-frame slots searched below the frame pointer */
 #define CALIBRATION_ROUNDS 3      /* stacks that must agree on the slots */
 #define MAX_CALIBRATION_TRIES 200 /* class-prepare events looked at before giving up */
+/* Sampled allocations looked at (attached to a running JVM): most run in compiled code. */
+#define MAX_ALLOCATION_TRIES 20000
 #define CALIBRATION_INTERPRETER_FRAMES 8
 #define CALIBRATION_FRAMES 64
 #define MAX_CONSTMETHOD_BYTES 128
@@ -141,6 +143,7 @@ static struct {
     uint64_t next_index;
     bool stopped;
     int calibration_tries;
+    int allocation_tries;
     int rounds;
     int round_method_slot, round_bcp_slot;
     int deref_yes, deref_no;
@@ -1017,22 +1020,64 @@ static void register_class(jvmtiEnv *jvmti, jclass klass)
     (*jvmti)->Deallocate(jvmti, (unsigned char *)methods);
 }
 
+/*
+ * One calibration attempt on this thread, counted against *tries. One thread calibrates at a time;
+ * the others go on instead of waiting. False once there is nothing more to do (calibrated, or
+ * given up).
+ */
+static bool try_calibrate(jvmtiEnv *jvmti, int *tries, int max_tries)
+{
+    if (atomic_load(&method_slot) != 0) return false;
+    if (pthread_mutex_trylock(&calibration_lock) != 0) return true;
+    if (atomic_load(&method_slot) == 0 && *tries < max_tries && !R.stopped) {
+        calibrate(jvmti);
+        if (++*tries == max_tries && atomic_load(&method_slot) == 0) {
+            say("Java frames: cannot find where this JVM's interpreter keeps the method of a frame; interpreted frames stay "
+                "'Interpreter'");
+        }
+    }
+    bool more = atomic_load(&method_slot) == 0 && *tries < max_tries && !R.stopped;
+    pthread_mutex_unlock(&calibration_lock);
+    return more;
+}
+
 void js_class_prepare(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jclass klass)
 {
     (void)jni;
     (void)thread;
     if (R.jvmti == NULL) return;
     register_class(jvmti, klass);
-    /* One thread calibrates at a time; the others go on loading classes instead of waiting. */
-    if (atomic_load(&method_slot) != 0 || pthread_mutex_trylock(&calibration_lock) != 0) return;
-    if (atomic_load(&method_slot) == 0 && R.calibration_tries < MAX_CALIBRATION_TRIES && !R.stopped) {
-        calibrate(jvmti);
-        if (++R.calibration_tries == MAX_CALIBRATION_TRIES && atomic_load(&method_slot) == 0) {
-            say("Java frames: cannot find where this JVM's interpreter keeps the method of a frame; interpreted frames stay "
-                "'Interpreter'");
-        }
+    (void)try_calibrate(jvmti, &R.calibration_tries, MAX_CALIBRATION_TRIES);
+}
+
+/*
+ * Attached to a JVM that has loaded its classes, class-prepare events may never come; sampled
+ * object allocations (JVMTI's own heap sampling, at its default interval) also run on Java
+ * threads, interpreted ones among them. On only until the frame layout is known.
+ */
+static atomic_bool sampling_allocations;
+
+void js_calibrate_on_allocations(jvmtiEnv *jvmti)
+{
+    if (atomic_load(&method_slot) != 0 || R.jvmti != jvmti) return;
+    jvmtiCapabilities caps;
+    memset(&caps, 0, sizeof caps);
+    caps.can_generate_sampled_object_alloc_events = 1;
+    if ((*jvmti)->AddCapabilities(jvmti, &caps) != JVMTI_ERROR_NONE) return; /* class loading alone then */
+    atomic_store(&sampling_allocations, true);
+    if ((*jvmti)->SetEventNotificationMode(jvmti, JVMTI_ENABLE, JVMTI_EVENT_SAMPLED_OBJECT_ALLOC, NULL) != JVMTI_ERROR_NONE) {
+        atomic_store(&sampling_allocations, false);
     }
-    pthread_mutex_unlock(&calibration_lock);
+}
+
+void js_object_sampled(jvmtiEnv *jvmti)
+{
+    if (!atomic_load(&sampling_allocations) || R.jvmti != jvmti) return;
+    if (try_calibrate(jvmti, &R.allocation_tries, MAX_ALLOCATION_TRIES)) return;
+    bool was = true;
+    if (atomic_compare_exchange_strong(&sampling_allocations, &was, false)) {
+        (void)(*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, JVMTI_EVENT_SAMPLED_OBJECT_ALLOC, NULL);
+    }
 }
 
 /* ---- start-up ---- */

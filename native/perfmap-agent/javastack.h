@@ -61,6 +61,15 @@ void js_install(void);
 /* The ClassPrepare event: registers the class's methods (and learns the frame layout). */
 void js_class_prepare(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jclass klass);
 
+/*
+ * Attached to a running JVM: learns the frame layout from sampled object allocations too (JVMTI's
+ * SampledObjectAlloc, on only until it is known), as classes may no longer be loaded.
+ */
+void js_calibrate_on_allocations(jvmtiEnv *jvmti);
+
+/* The SampledObjectAlloc event. */
+void js_object_sampled(jvmtiEnv *jvmti);
+
 /* VMDeath: no more registrations. The hook stays installed: jemalloc's final dump still comes. */
 void js_stop(jvmtiEnv *jvmti);
 

@@ -943,6 +943,16 @@ static void JNICALL on_class_prepare(jvmtiEnv *jvmti, JNIEnv *jni, jthread threa
 {
     js_class_prepare(jvmti, jni, thread, klass);
 }
+
+static void JNICALL on_object_sampled(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jobject object, jclass klass, jlong size)
+{
+    (void)jni;
+    (void)thread;
+    (void)object;
+    (void)klass;
+    (void)size;
+    js_object_sampled(jvmti);
+}
 /* ---- end javastack ---- */
 
 static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
@@ -1245,6 +1255,7 @@ static void code_events(jvmtiCapabilities *caps, jvmtiEventCallbacks *callbacks)
     callbacks->CompiledMethodLoad = on_compiled_method_load;
     callbacks->DynamicCodeGenerated = on_dynamic_code_generated;
     callbacks->ClassPrepare = on_class_prepare; /* jjf: javastack; enabled by js_start only */
+    callbacks->SampledObjectAlloc = on_object_sampled; /* jjf: javastack; enabled by js_calibrate_on_allocations only */
 }
 
 /*
@@ -1319,7 +1330,10 @@ static jint start(JavaVM *vm, const char *options_string, bool attaching, const 
         return JNI_ERR;
     }
     if (attaching) (void)replay_existing_code(jvmti); /* failures are on stderr; later code is still written */
-    if (hook_why != NULL) js_install();
+    if (hook_why != NULL) {
+        js_calibrate_on_allocations(jvmti);
+        js_install();
+    }
     agent *none = NULL;
     (void)atomic_compare_exchange_strong(&history_agent, &none, a); /* the first writer's map is the history */
     return JNI_OK;
