@@ -24,6 +24,13 @@ public class JavaFramesStress {
     public static void main(String[] args) throws Exception {
         long seconds = Long.parseLong(args[0]);
         deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        // "after-input": the SECONDS start when a line arrives on stdin (after a snapshot attached the hook).
+        if (args.length > 1 && args[1].equals("after-input")) {
+            deadline = Long.MAX_VALUE;
+            Thread input = new Thread(() -> awaitInput(seconds), "input");
+            input.setDaemon(true);
+            input.start();
+        }
         List<Thread> threads = new ArrayList<>();
         threads.add(new Thread(JavaFramesStress::loaders, "loaders"));
         threads.add(new Thread(JavaFramesStress::deopt, "deopt"));
@@ -35,6 +42,16 @@ public class JavaFramesStress {
         for (Thread t : threads) t.start();
         for (Thread t : threads) t.join();
         System.out.println("allocations " + allocations.get() + " kept " + kept.size());
+    }
+
+    static void awaitInput(long seconds) {
+        try {
+            while (System.in.read() != '\n') {
+            }
+        } catch (java.io.IOException e) {
+            // stdin gone: start the countdown anyway
+        }
+        deadline = System.nanoTime() + seconds * 1_000_000_000L;
     }
 
     static boolean running() {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,7 +71,8 @@ class JavaFramesStressIT {
             callers("recurse(int)", "recurse(int)", "recursion()", "virtualWork()"),
             callers("processes()", ANY_JDK),
             callers("virtualThreads()", ANY_JDK),
-            callers("virtualWork()", ANY_JDK));
+            callers("virtualWork()", ANY_JDK),
+            callers("awaitInput(long)", ANY_JDK));
 
     @TempDir
     static Path work;
@@ -107,8 +109,61 @@ class JavaFramesStressIT {
                 "--out", out.toString(), "--", java.toString(), mode, "-cp", classes.toString(), PROGRAM, Long.toString(SECONDS)).assertOk();
         assertTrue(p.stdout().contains("allocations "), p.stdout());
         assertFalse(p.stderr().contains("jjf-perfmap:"), p.stderr());
+        assertNoWrongName(out.resolve("flames.json"));
+    }
 
-        List<RunIT.Path2> paths = RunIT.paths(out.resolve("flames.json"));
+    /**
+     * The hook installed by a snapshot into a JVM that jjf run did not start, while the program
+     * runs: its final profile, named by the map the hook's writer keeps in /tmp, has no wrong name.
+     */
+    @ParameterizedTest(name = "JDK {0}, hook attached")
+    @CsvSource({"17", "25"})
+    void attachedByASnapshot(String jdk) throws Exception {
+        assumeTrue(Files.isRegularFile(Proc.DEBIAN_JEMALLOC), "apt-get install libjemalloc2");
+        Path java = jdk.equals("17") ? Proc.JAVA : JDK25;
+        assumeTrue(Files.isExecutable(java), "no JDK 25 at " + JDK25);
+        Path out = Files.createDirectories(work.resolve("attached-" + jdk));
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints",
+                "-XX:+PreserveFramePointer"));
+        if (!jdk.equals("17")) command.add("-XX:+EnableDynamicAgentLoading"); // JEP 451's flag; JDK 17 has none
+        command.addAll(List.of("-cp", classes.toString(), PROGRAM, Long.toString(SECONDS), "after-input"));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.resolve("program.out").toFile());
+        pb.environment().put("LD_PRELOAD", Proc.DEBIAN_JEMALLOC.toString());
+        pb.environment().put("MALLOC_CONF", "prof:true,lg_prof_sample:0,prof_final:true,prof_prefix:" + out.resolve("jeprof"));
+        Process program = pb.start();
+        try {
+            Proc snap = Proc.jjf(work, "snapshot", Long.toString(program.pid()), "--format", "folded", "--out", out.resolve("snap").toString())
+                    .assertOk();
+            assertTrue(snap.stderr().contains("jjf's agent records whole Java stacks"), snap.stderr());
+            // The attach may take long with every allocation sampled: the program's SECONDS start now.
+            program.getOutputStream().write('\n');
+            program.getOutputStream().close();
+            assertTrue(program.waitFor(SECONDS + Proc.TIMEOUT_SECONDS, TimeUnit.SECONDS), "the program ends");
+        } finally {
+            program.destroyForcibly();
+        }
+        String output = Files.readString(out.resolve("program.out"));
+        assertEquals(0, program.exitValue(), output);
+        assertTrue(output.contains("allocations "), output);
+        Path map = Path.of("/tmp/jjf-perf-" + program.pid() + ".map");
+        try {
+            Path heap;
+            try (var files = Files.list(out)) {
+                // The program's own final dump; the processes it starts write theirs beside it.
+                String prefix = "jeprof." + program.pid() + ".";
+                heap = files.filter(f -> f.getFileName().toString().startsWith(prefix) && f.getFileName().toString().endsWith(".f.heap"))
+                        .findFirst().orElseThrow();
+            }
+            Proc.jjf(work, "render", heap.toString(), "--perf-map", map.toString(), "--format", "json", "-o",
+                    out.resolve("flames.json").toString()).assertOk();
+        } finally {
+            Files.deleteIfExists(map);
+        }
+        assertNoWrongName(out.resolve("flames.json"));
+    }
+
+    private static void assertNoWrongName(Path json) throws Exception {
+        List<RunIT.Path2> paths = RunIT.paths(json);
         long named = 0;
         List<String> wrong = new ArrayList<>();
         for (RunIT.Path2 path : paths) {
