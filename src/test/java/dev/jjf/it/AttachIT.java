@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -58,32 +57,17 @@ class AttachIT {
     static void compileTarget() throws IOException {
         // -Dtest=Attach* also hands this class to surefire, before the jar is packaged.
         skipUnless(System.getProperty("jjf.jar") != null, "needs the packaged jar: failsafe runs it in 'mvn verify'");
-        classes = Files.createTempDirectory("jjf-attach-it", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        Path source = Files.writeString(classes.resolve(TARGET_CLASS + ".java"), TARGET_SOURCE);
-        int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), source.toString());
-        assertEquals(0, rc, "compiling the target program");
-        Files.setPosixFilePermissions(classes.resolve(TARGET_CLASS + ".class"), PosixFilePermissions.fromString("rw-r--r--"));
+        classes = TargetPrograms.compile("jjf-attach-it", TARGET_CLASS, TARGET_SOURCE);
     }
 
     @AfterAll
     static void removeTarget() throws IOException {
-        if (classes == null) return;
-        try (Stream<Path> files = Files.list(classes)) {
-            for (Path f : files.toList()) Files.delete(f);
-        }
-        Files.delete(classes);
+        TargetPrograms.remove(classes);
     }
 
     @AfterEach
     void stopProcesses() throws InterruptedException, IOException {
-        for (Process p : started) {
-            // End of input lets a target exit normally, so that its JVM removes its attach socket.
-            p.getOutputStream().close();
-            if (p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) continue;
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
+        TargetPrograms.stop(started);
     }
 
     /** A running target: the process to attach to (maybe a child of {@code started}) and its output so far. */

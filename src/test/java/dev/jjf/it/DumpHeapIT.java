@@ -17,10 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -36,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DumpHeapIT {
     private static final long READY_TIMEOUT_MILLIS = 60_000;
     private static final long POLL_MILLIS = 50;
-    private static final long EXIT_TIMEOUT_SECONDS = 5;
     private static final String TARGET_CLASS = "DumpHeapTarget";
     private static final int RETAINED_MIB = 8;
     private static final long MIB = 1 << 20;
@@ -68,31 +65,17 @@ class DumpHeapIT {
     @BeforeAll
     static void compileTarget() throws IOException {
         skipUnless(System.getProperty("jjf.jar") != null, "needs the packaged jar: failsafe runs it in 'mvn verify'");
-        classes = Files.createTempDirectory("jjf-dumpheap-it", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        Path source = Files.writeString(classes.resolve(TARGET_CLASS + ".java"), TARGET_SOURCE);
-        int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-d", classes.toString(), source.toString());
-        assertEquals(0, rc, "compiling the target program");
-        Files.setPosixFilePermissions(classes.resolve(TARGET_CLASS + ".class"), PosixFilePermissions.fromString("rw-r--r--"));
+        classes = TargetPrograms.compile("jjf-dumpheap-it", TARGET_CLASS, TARGET_SOURCE);
     }
 
     @AfterAll
     static void removeTarget() throws IOException {
-        if (classes == null) return;
-        try (Stream<Path> files = Files.list(classes)) {
-            for (Path f : files.toList()) Files.delete(f);
-        }
-        Files.delete(classes);
+        TargetPrograms.remove(classes);
     }
 
     @AfterEach
     void stopProcesses() throws InterruptedException, IOException {
-        for (Process p : started) {
-            p.getOutputStream().close();
-            if (p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) continue;
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
+        TargetPrograms.stop(started);
     }
 
     /** A running target: the process to dump (maybe a child of the one started) and its output so far. */

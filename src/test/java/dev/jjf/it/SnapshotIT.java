@@ -39,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SnapshotIT {
     private static final long READY_TIMEOUT_MILLIS = 60_000;
     private static final long POLL_MILLIS = 50;
-    private static final long EXIT_TIMEOUT_SECONDS = 10;
     private static final long MIB = 1 << 20;
     /** The target leaks 1 MiB every 50 ms. */
     private static final double LEAK_BYTES_PER_SECOND = 20.0 * MIB;
@@ -168,13 +167,7 @@ class SnapshotIT {
     @AfterEach
     void stopProcesses() throws Exception {
         for (long pid : stopped) Proc.run(work, Map.of(), List.of("kill", "-CONT", Long.toString(pid)));
-        for (Process p : started) {
-            p.getOutputStream().close(); // the target exits at the end of its input
-            if (p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) continue;
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
+        TargetPrograms.stop(started);
     }
 
     /** A running target: the JVM (maybe a child of what was started), its output so far, the process started. */
