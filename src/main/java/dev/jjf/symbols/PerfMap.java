@@ -108,7 +108,9 @@ public final class PerfMap {
             // The agent's first line names its process; PerfMapOrigin reads it.
             boolean header = lineNumber == 1 && PerfMapOrigin.isHeader(buf, from, to);
             if (!header && (ascii ? !isBlank(buf, from, to) : !line.isBlank())) {
-                boolean entry = (ascii ? to - from : line.length()) <= MAX_LINE_CHARS && parseLine(buf, from, to, ascii, parsed);
+                boolean entry = InterpretedLineTables.isDirective(buf, from, to)
+                        ? InterpretedLineTables.expand(buf, from, to, ascii, parsed, MAX_NAME_CHARS)
+                        : (ascii ? to - from : line.length()) <= MAX_LINE_CHARS && parseLine(buf, from, to, ascii, parsed);
                 if (!entry && bad++ == 0) firstBad = lineNumber;
             }
             // "\r\n" ends one line, as BufferedReader reads it.

@@ -151,6 +151,11 @@ final class PerfMapEntries {
 
     /** The entry as written, its name decoded now. */
     PerfMapEntry entry(int entry) {
+        return new PerfMapEntry(starts[entry], sizes[entry], new String(name(entry), StandardCharsets.UTF_8));
+    }
+
+    /** The entry's name as its UTF-8 bytes. */
+    byte[] name(int entry) {
         int from = firstPart[entry];
         int to = firstPart[entry + 1];
         int length = (to - from - 1) * SEPARATOR.length;
@@ -167,7 +172,7 @@ final class PerfMapEntries {
             System.arraycopy(bytes, partOffset[id], name, at, len);
             at += len;
         }
-        return new PerfMapEntry(starts[entry], sizes[entry], new String(name, StandardCharsets.UTF_8));
+        return name;
     }
 
     /** Drops the room kept for growth, once reading is done. */
