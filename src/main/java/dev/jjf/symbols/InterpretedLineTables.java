@@ -83,26 +83,25 @@ final class InterpretedLineTables {
 
         byte[] file = ascii ? Arrays.copyOfRange(b, fileFrom, fileTo)
                 : new String(b, fileFrom, fileTo - fileFrom, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+        // " (" + file + ":" then the line and ")", one buffer for all runs; the name is the block's.
+        byte[] suffix = new byte[2 + file.length + 1 + MAX_LINE_DIGITS + 1];
+        suffix[0] = ' ';
+        suffix[1] = '(';
+        System.arraycopy(file, 0, suffix, 2, file.length);
+        int prefix = 2 + file.length;
+        suffix[prefix++] = ':';
         byte[] name = out.name(block);
-        // name + " (" + file + ":" then the line and ")", one buffer for all runs.
-        byte[] buf = Arrays.copyOf(name, name.length + 2 + file.length + 1 + MAX_LINE_DIGITS + 1);
-        int at = name.length;
-        buf[at++] = ' ';
-        buf[at++] = '(';
-        System.arraycopy(file, 0, buf, at, file.length);
-        at += file.length;
-        buf[at++] = ':';
-        int prefix = at;
-        int prefixChars = ascii && isAscii(name) ? prefix : new String(buf, 0, prefix, StandardCharsets.UTF_8).length();
-        if (prefixChars + Integer.toString(maxLine(lines, runs)).length() + 1 > maxNameChars) return false;
+        int nameChars = ascii && isAscii(name) ? name.length + prefix
+                : new String(name, StandardCharsets.UTF_8).length() + new String(suffix, 0, prefix, StandardCharsets.UTF_8).length();
+        if (nameChars + Integer.toString(maxLine(lines, runs)).length() + 1 > maxNameChars) return false;
         for (int r = 0; r < runs; r++) {
             if (lines[r] == 0) continue; // a gap: the bare method covers it
-            at = prefix;
+            int at = prefix;
             byte[] digits = Integer.toString(lines[r]).getBytes(StandardCharsets.US_ASCII);
-            System.arraycopy(digits, 0, buf, at, digits.length);
+            System.arraycopy(digits, 0, suffix, at, digits.length);
             at += digits.length;
-            buf[at++] = ')';
-            if (!out.add(start + froms[r], froms[r + 1] - froms[r], buf, 0, at)) return false;
+            suffix[at++] = ')';
+            if (!out.addSuffixed(start + froms[r], froms[r + 1] - froms[r], block, suffix, 0, at)) return false;
         }
         return true;
     }
