@@ -39,6 +39,7 @@
 #include <jvmticmlr.h>
 
 #include "javastack.h"
+#include "jjf_process.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -890,50 +891,13 @@ static void commit(agent *a, const text *t)
 
 /* ---- the map's file: one writer, named process ---- */
 
-/* Field 22 of /proc/self/stat (start time in clock ticks after boot) into out; false when unreadable. */
-static bool process_start(char *out, size_t cap)
-{
-    char stat[1024];
-    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    ssize_t n = read(fd, stat, sizeof stat - 1);
-    close(fd);
-    if (n <= 0) return false;
-    stat[n] = '\0';
-    const char *p = strrchr(stat, ')'); /* the command name before it may hold blanks and ')' */
-    if (p == NULL) return false;
-    /* p is at the ')' ending field 2; each step moves to the blank before the next field. */
-    for (int field = 2; field < 22 && p != NULL; field++) {
-        p = strchr(p + 1, ' ');
-    }
-    if (p == NULL) return false;
-    p++;
-    size_t len = strspn(p, "0123456789");
-    if (len == 0 || len >= cap) return false;
-    memcpy(out, p, len);
-    out[len] = '\0';
-    return true;
-}
-
-static bool boot_id(char *out, size_t cap)
-{
-    int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    ssize_t n = read(fd, out, cap - 1);
-    close(fd);
-    if (n <= 0) return false;
-    out[n] = '\0';
-    out[strcspn(out, "\n")] = '\0';
-    return out[0] != '\0';
-}
-
 /* "# jjf-perfmap pid=P start=TICKS boot=UUID": a field that cannot be read is left out. */
 static void put_header(text *t)
 {
     char start[32], boot[64];
     text_printf(t, HEADER_TAG " pid=%ld", (long)getpid());
-    if (process_start(start, sizeof start)) text_printf(t, " start=%s", start);
-    if (boot_id(boot, sizeof boot)) text_printf(t, " boot=%s", boot);
+    if (jjf_process_start(start, sizeof start)) text_printf(t, " start=%s", start);
+    if (jjf_boot_id(boot, sizeof boot)) text_printf(t, " boot=%s", boot);
     text_putc(t, '\n');
 }
 
