@@ -705,7 +705,9 @@ static void put_line_table(js_class *c, jmethodID id, uint64_t start)
     jlocation first = 0, last = 0;
     if ((*jvmti)->GetLineNumberTable(jvmti, id, &n, &e) != JVMTI_ERROR_NONE) return;
     if (n > 0 && (*jvmti)->GetMethodLocation(jvmti, id, &first, &last) == JVMTI_ERROR_NONE && last >= 0) {
-        qsort(e, (size_t)n, sizeof *e, by_start_location); /* the table is ours until Deallocate */
+        jint sorted = 1;
+        while (sorted < n && e[sorted - 1].start_location <= e[sorted].start_location) sorted++;
+        if (sorted < n) qsort(e, (size_t)n, sizeof *e, by_start_location); /* the table is ours until Deallocate */
         text *t = &c->out;
         size_t mark = t->len;
         jint i = 0, line = 0;
