@@ -782,7 +782,8 @@ static void register_class(jvmtiEnv *jvmti, jclass klass)
     }
     if (ok) {
         for (jint i = 0; i < n; i++) {
-            if (js_class_name(c, methods[i]) != NULL) added[i] = js_class_add(c, methods[i], JS_TAG | (first + (uint64_t)i) << JS_INDEX_SHIFT);
+            uint64_t start = JS_TAG | (first + (uint64_t)i) << JS_INDEX_SHIFT;
+            if (js_class_name(c, methods[i]) != NULL) added[i] = js_class_add(c, methods[i], start);
         }
         size_t len = 0;
         const char *lines = js_class_lines(c, &len);
