@@ -14,14 +14,15 @@ if [[ -z "$cc" ]]; then
     done
 fi
 [[ -n "$cc" ]] && command -v "$cc" >/dev/null 2>&1 || { echo "audit: no C compiler found (apt-get install gcc)" >&2; exit 1; }
-if [[ -f "$out" && "$out" -nt "$src" && "$out" -nt "$0" ]]; then
+common="$here/../common"
+if [[ -f "$out" && "$out" -nt "$src" && "$out" -nt "$common/jjf_process.h" && "$out" -nt "$0" ]]; then
     exit 0
 fi
 mkdir -p "$(dirname "$out")"
 tmp="$out.tmp.$$"
 trap 'rm -f "$tmp"' EXIT
 # shellcheck disable=SC2086 # CFLAGS_EXTRA is a list of flags
-"$cc" -O2 -Wall -Wextra -std=gnu11 -fPIC -shared -fvisibility=hidden ${CFLAGS_EXTRA:-} -o "$tmp" "$src" \
+"$cc" -O2 -Wall -Wextra -std=gnu11 -fPIC -shared -fvisibility=hidden -I"$common" ${CFLAGS_EXTRA:-} -o "$tmp" "$src" \
     || { echo "audit: compiling $src with $cc failed (see the messages above)" >&2; exit 1; }
 mv -f "$tmp" "$out"
 echo "audit: built $out with $cc"

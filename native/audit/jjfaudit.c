@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jjf_process.h"
+
 #define ENV_DIR "JJF_AUDIT_DIR"
 #define ENV_TEMP_DIRS "JJF_AUDIT_TEMP_DIRS"
 #define DEFAULT_TEMP_DIRS "/tmp:/var/tmp:/dev/shm"
@@ -45,17 +47,6 @@ static char out_dir[PATH_MAX];
 static char temp_dirs[PATH_MAX];
 /* The pid whose record got this image's header: a fork child or an exec'd image writes its own. */
 static pid_t header_pid;
-
-static bool read_small(const char *path, char *out, size_t cap)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    ssize_t n = read(fd, out, cap - 1);
-    close(fd);
-    if (n <= 0) return false;
-    out[n] = '\0';
-    return true;
-}
 
 static bool write_all(int fd, const char *p, size_t n)
 {
@@ -82,26 +73,16 @@ static void append_record(const char *line, size_t n)
     close(fd);
 }
 
-/* Field 22 of /proc/self/stat: the start time in clock ticks after boot, as the perf-map agent writes it. */
+/* "# jjf-process pid=P start=TICKS boot=UUID seen_ms=MILLIS" (jjf_process.h); a field that cannot be read is empty. */
 static void header(void)
 {
-    char stat[1024], boot[64], line[256];
-    const char *start = "";
-    size_t start_len = 0;
-    if (read_small("/proc/self/stat", stat, sizeof stat)) {
-        const char *p = strrchr(stat, ')');
-        for (int field = 2; p != NULL && field < 22; field++) p = strchr(p + 1, ' ');
-        if (p != NULL) {
-            start = p + 1;
-            start_len = strspn(start, "0123456789");
-        }
-    }
-    if (!read_small("/proc/sys/kernel/random/boot_id", boot, sizeof boot)) boot[0] = '\0';
-    boot[strcspn(boot, "\n")] = '\0';
+    char start[32], boot[64], line[256];
+    if (!jjf_process_start(start, sizeof start)) start[0] = '\0';
+    if (!jjf_boot_id(boot, sizeof boot)) boot[0] = '\0';
     struct timespec now;
     clock_gettime(CLOCK_REALTIME_COARSE, &now); /* the clock file times come from */
-    int n = snprintf(line, sizeof line, "# jjf-process pid=%ld start=%.*s boot=%s seen_ms=%lld\n", (long)getpid(),
-                     (int)start_len, start, boot, (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+    int n = snprintf(line, sizeof line, "# jjf-process pid=%ld start=%s boot=%s seen_ms=%lld\n", (long)getpid(), start, boot,
+                     (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
     if (n > 0 && (size_t)n < sizeof line) append_record(line, (size_t)n);
 }
 

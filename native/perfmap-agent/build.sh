@@ -35,7 +35,8 @@ fi
 [[ -n "$cc" ]] && command -v "$cc" >/dev/null 2>&1 || fail "no C compiler found (looked for \$CC, gcc, cc, clang)"
 
 fresh=true
-for f in "${srcs[@]}" "$here/javastack.h" "$0"; do
+common="$here/../common"
+for f in "${srcs[@]}" "$here/javastack.h" "$common/jjf_process.h" "$0"; do
     [[ -f "$out" && "$out" -nt "$f" ]] || fresh=false
 done
 $fresh && exit 0
@@ -45,7 +46,7 @@ trap 'rm -f "$tmp"' EXIT
 # shellcheck disable=SC2086 # CFLAGS_EXTRA is a list of flags
 # Frame pointers: javastack.c calibrates by walking its own stack through the agent's frames.
 "$cc" -O2 -Wall -Wextra -std=gnu11 -fPIC -shared -fvisibility=hidden -fno-omit-frame-pointer -pthread \
-    -I"$jdk/include" -I"$jdk/include/linux" ${CFLAGS_EXTRA:-} \
+    -I"$jdk/include" -I"$jdk/include/linux" -I"$common" ${CFLAGS_EXTRA:-} \
     -o "$tmp" "${srcs[@]}" || fail "compiling ${srcs[*]} with $cc failed (see the messages above)"
 mv -f "$tmp" "$out"
 echo "perfmap-agent: built $out with $cc against $jdk"

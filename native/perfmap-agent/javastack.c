@@ -963,60 +963,43 @@ static __attribute__((noinline)) void calibrate(jvmtiEnv *jvmti)
 
 /* ---- registration ---- */
 
+/*
+ * Gives every method of the class an index (one block of indexes per class), writes their map lines
+ * as one unit, and only then enters them into the table: a method the hook can name always has its
+ * line in the map. A method that cannot be named (out of memory) leaves its index unused.
+ */
 static void register_class(jvmtiEnv *jvmti, jclass klass)
 {
     jint n = 0;
     jmethodID *methods = NULL;
     if ((*jvmti)->GetClassMethods(jvmti, klass, &n, &methods) != JVMTI_ERROR_NONE) return;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (jint i = 0; i < n; i++) {
-        char *name = resolve_name(R.vm, jvmti, methods[i]);
-        if (name == NULL) continue;
+    js_class *c = n > 0 ? js_class_open(jvmti, klass) : NULL;
+    bool *added = c != NULL ? calloc((size_t)n, sizeof *added) : NULL;
+    uint64_t first = 0;
+    bool ok = false;
+    if (added != NULL) {
         pthread_mutex_lock(&R.lock);
-        uint64_t index = R.next_index;
-        bool ok = !R.stopped && index <= JS_MAX_INDEX && table_put((uintptr_t)methods[i], index);
-        if (ok) R.next_index++;
+        first = R.next_index;
+        ok = !R.stopped && first + (uint64_t)n - 1 <= JS_MAX_INDEX;
+        if (ok) R.next_index += (uint64_t)n;
         pthread_mutex_unlock(&R.lock);
-        if (ok) {
-            size_t need = strlen(name) + 48;
-            if (len + need > cap) {
-                size_t c = cap ? cap * 2 : 4096;
-                while (c < len + need) c *= 2;
-                char *p = realloc(buf, c);
-                if (p == NULL) {
-                    free(name);
-                    break;
-                }
-                buf = p;
-                cap = c;
-            }
-            uint64_t start = JS_TAG | index << JS_INDEX_SHIFT;
-            len += (size_t)snprintf(buf + len, cap - len, "%" PRIx64 " %" PRIx64 " %s\n", start, (uint64_t)1 << JS_INDEX_SHIFT, name);
-            /* The source lines after the method's line, so that they win inside its block. */
-            size_t n = 0;
-            char *lines = interpreted_line_entries(R.vm, jvmti, methods[i], start, name, &n);
-            if (lines != NULL) {
-                if (len + n + 1 > cap) {
-                    size_t c = cap * 2;
-                    while (c < len + n + 1) c *= 2;
-                    char *p = realloc(buf, c);
-                    if (p != NULL) {
-                        buf = p;
-                        cap = c;
-                    }
-                }
-                if (len + n + 1 <= cap) {
-                    memcpy(buf + len, lines, n);
-                    len += n;
-                }
-                free(lines);
-            }
-        }
-        free(name);
     }
-    if (len > 0) R.emit(R.ctx, buf, len);
-    free(buf);
+    if (ok) {
+        for (jint i = 0; i < n; i++) {
+            uint64_t start = JS_TAG | (first + (uint64_t)i) << JS_INDEX_SHIFT;
+            if (js_class_name(c, methods[i]) != NULL) added[i] = js_class_add(c, methods[i], start);
+        }
+        size_t len = 0;
+        const char *lines = js_class_lines(c, &len);
+        if (len > 0) R.emit(R.ctx, lines, len);
+        pthread_mutex_lock(&R.lock);
+        for (jint i = 0; i < n && !R.stopped; i++) {
+            if (added[i] && !table_put((uintptr_t)methods[i], first + (uint64_t)i)) break;
+        }
+        pthread_mutex_unlock(&R.lock);
+    }
+    free(added);
+    js_class_close(c);
     (*jvmti)->Deallocate(jvmti, (unsigned char *)methods);
 }
 

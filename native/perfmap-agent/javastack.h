@@ -31,10 +31,19 @@ typedef void (*js_emit_fn)(void *ctx, const char *lines, size_t n);
 char *resolve_name(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id);
 
 /*
- * perfmap.c's source lines for an interpreted method: map lines inside its synthetic block at
- * start, one per run of bytecodes on one source line; malloc'd (length in *len), NULL when none.
+ * perfmap.c's map lines for the methods of one class, registered for the hook: the class's name and
+ * source file are looked up once. Per method: js_class_name, then js_class_add with its block's
+ * start; the lines of all added methods are js_class_lines (valid until js_class_close).
  */
-char *interpreted_line_entries(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id, uint64_t start, const char *name, size_t *len);
+typedef struct js_class js_class;
+/* NULL when out of memory. */
+js_class *js_class_open(jvmtiEnv *jvmti, jclass klass);
+/* The method's name, exactly as resolve_name gives it; valid until the next call; NULL when out of memory. */
+const char *js_class_name(js_class *c, jmethodID id);
+/* The block line of the method named last and its source lines; false (nothing added) when out of memory. */
+bool js_class_add(js_class *c, jmethodID id, uint64_t start);
+const char *js_class_lines(const js_class *c, size_t *len);
+void js_class_close(js_class *c);
 
 /*
  * For compiled code the JVM reports (CompiledMethodLoad): its compile id and the address of its

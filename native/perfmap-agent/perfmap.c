@@ -39,6 +39,7 @@
 #include <jvmticmlr.h>
 
 #include "javastack.h"
+#include "jjf_process.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -207,6 +208,11 @@ static void text_puts(text *t, const char *s)
 
 static void text_putc(text *t, char c)
 {
+    if (!t->failed && t->len + 2 <= t->cap) { /* names are built a byte at a time: no call for room */
+        t->p[t->len++] = c;
+        t->p[t->len] = '\0';
+        return;
+    }
     text_putn(t, &c, 1);
 }
 
@@ -244,6 +250,14 @@ static void put_name(text *t, const char *s, size_t n, bool spaces)
 {
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
+        /* Bytes taken as they are go in runs: most names need no change at all. */
+        size_t plain = i;
+        while (plain < n && u[plain] > ' ' && u[plain] != 0x7F && u[plain] != 0xC0 && u[plain] != 0xED) plain++;
+        if (plain > i) {
+            text_putn(t, s + i, plain - i);
+            i = plain - 1;
+            continue;
+        }
         unsigned char c = u[i];
         if (c == 0xC0 && i + 1 < n && u[i + 1] == 0x80) { /* modified UTF-8's NUL */
             text_putc(t, '_');
@@ -315,8 +329,8 @@ static bool put_type(text *t, const char **d)
     return true;
 }
 
-/* "pkg.Class.method(int, java.lang.String[])" from JVMTI's class signature, name and descriptor. */
-static void put_method(text *t, const char *class_sig, const char *name, const char *descriptor)
+/* "pkg.Class." from JVMTI's class signature: how every method name of the class begins. */
+static void put_method_class(text *t, const char *class_sig)
 {
     const char *c = class_sig;
     size_t mark = t->len;
@@ -325,6 +339,11 @@ static void put_method(text *t, const char *class_sig, const char *name, const c
         put_name(t, class_sig, strlen(class_sig), false);
     }
     text_putc(t, '.');
+}
+
+/* "method(int, java.lang.String[])", what follows put_method_class. */
+static void put_method_tail(text *t, const char *name, const char *descriptor)
+{
     put_name(t, name, strlen(name), false);
     text_putc(t, '(');
     const char *d = descriptor;
@@ -341,6 +360,13 @@ static void put_method(text *t, const char *class_sig, const char *name, const c
         }
     }
     text_putc(t, ')');
+}
+
+/* "pkg.Class.method(int, java.lang.String[])" from JVMTI's class signature, name and descriptor. */
+static void put_method(text *t, const char *class_sig, const char *name, const char *descriptor)
+{
+    put_method_class(t, class_sig);
+    put_method_tail(t, name, descriptor);
 }
 
 /*
@@ -470,14 +496,14 @@ static int by_start_location(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* The class's package as a path ("java/util/zip/") followed by its source file, fit for a map line. */
-static char *source_path(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id)
+/*
+ * The class's package as a path ("java/util/zip/") followed by its source file, fit for a map
+ * line; sig is the class's signature. Malloc'd, NULL when the class has no source file.
+ */
+static char *class_source_path(jvmtiEnv *jvmti, jclass klass, const char *sig)
 {
-    jclass klass = NULL;
-    char *sig = NULL, *file = NULL, *result = NULL;
-    if ((*jvmti)->GetMethodDeclaringClass(jvmti, id, &klass) == JVMTI_ERROR_NONE
-        && (*jvmti)->GetClassSignature(jvmti, klass, &sig, NULL) == JVMTI_ERROR_NONE
-        && (*jvmti)->GetSourceFileName(jvmti, klass, &file) == JVMTI_ERROR_NONE && file[0] != '\0' && sig[0] == 'L') {
+    char *file = NULL, *result = NULL;
+    if (sig[0] == 'L' && (*jvmti)->GetSourceFileName(jvmti, klass, &file) == JVMTI_ERROR_NONE && file[0] != '\0') {
         const char *slash = strrchr(sig, '/');
         size_t pkg = slash == NULL ? 0 : (size_t)(slash - sig); /* "Ljava/util/zip/" minus the 'L' */
         size_t n = strlen(file);
@@ -492,9 +518,21 @@ static char *source_path(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id)
             }
         }
     }
+    if (file) (*jvmti)->Deallocate(jvmti, (unsigned char *)file);
+    return result;
+}
+
+/* class_source_path of a method's declaring class. */
+static char *source_path(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id)
+{
+    jclass klass = NULL;
+    char *sig = NULL, *result = NULL;
+    if ((*jvmti)->GetMethodDeclaringClass(jvmti, id, &klass) == JVMTI_ERROR_NONE
+        && (*jvmti)->GetClassSignature(jvmti, klass, &sig, NULL) == JVMTI_ERROR_NONE) {
+        result = class_source_path(jvmti, klass, sig);
+    }
     delete_local_ref(vm, klass);
     if (sig) (*jvmti)->Deallocate(jvmti, (unsigned char *)sig);
-    if (file) (*jvmti)->Deallocate(jvmti, (unsigned char *)file);
     return result;
 }
 
@@ -552,36 +590,207 @@ static void put_position(text *t, const method_lines *m, jint line)
     if (m != NULL && line > 0) text_printf(t, " (%s:%d)", m->file, (int)line);
 }
 
+/* ---- jjf: javastack: the map lines of a class's methods registered for the hook ---- */
+
 /*
- * An interpreted method's map lines, one per run of bytecodes on one source line, inside its
- * synthetic block at start: "START+FROM SIZE name (pkg/File.java:LINE)". Malloc'd, NULL when none.
+ * An interpreted method's line table goes on one line after its block's line, instead of one map
+ * line per run of bytecodes that repeats the method's name (README, "Map lines for interpreted
+ * frames"):  "# jjf-lines START FILE FROM:LINE FROM:LINE ... END", FROM and END bytecode indexes
+ * in decimal; a run covers [FROM, the next FROM or END), LINE 0 is a gap without a line.
  */
-char *interpreted_line_entries(JavaVM *vm, jvmtiEnv *jvmti, jmethodID id, uint64_t start, const char *name, size_t *len)
+#define LINES_DIRECTIVE "# jjf-lines "
+/* A bigger table is written as one map line per run instead: readers cap a line's length. */
+#define MAX_DIRECTIVE_BYTES (16 * 1024)
+/* An interpreted method's block of addresses; its last one stands for an unknown bytecode index. */
+#define BLOCK_BCIS ((jlocation)1 << 20)
+
+/* What every method of one class shares, looked up once per class. */
+struct js_class {
+    jvmtiEnv *jvmti;
+    bool named;  /* the class's signature was read: names start with prefix */
+    text prefix; /* "pkg.Class." */
+    char *file;  /* "pkg/File.java"; NULL: no source lines */
+    text name;   /* the method js_class_name named last */
+    text out;    /* the class's map lines so far */
+};
+
+/* v in base 10 or 16, without a printf per number: a class writes thousands of them. */
+static void put_u64(text *t, uint64_t v, unsigned base)
 {
-    method_lines *m = load_lines(vm, jvmti, id);
-    if (m == NULL) return NULL;
-    text t = {0};
-    for (jint i = 0; i < m->count; i++) {
-        jlocation from = m->entries[i].start_location;
-        jint line = m->entries[i].line_number;
-        jint k = i + 1;
-        while (k < m->count && m->entries[k].line_number == line) k++; /* one run per line */
-        jlocation to = k < m->count ? m->entries[k].start_location : m->end;
+    char digits[24];
+    size_t n = 0;
+    do {
+        digits[sizeof digits - 1 - n++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v != 0);
+    text_putn(t, digits + sizeof digits - n, n);
+}
+
+js_class *js_class_open(jvmtiEnv *jvmti, jclass klass)
+{
+    js_class *c = calloc(1, sizeof *c);
+    if (c == NULL) return NULL;
+    c->jvmti = jvmti;
+    char *sig = NULL;
+    if ((*jvmti)->GetClassSignature(jvmti, klass, &sig, NULL) == JVMTI_ERROR_NONE) {
+        put_method_class(&c->prefix, sig);
+        c->named = !c->prefix.failed;
+        if (atomic_load_explicit(&source_lines_on, memory_order_relaxed)) c->file = class_source_path(jvmti, klass, sig);
+        (*jvmti)->Deallocate(jvmti, (unsigned char *)sig);
+    }
+    return c;
+}
+
+const char *js_class_name(js_class *c, jmethodID id)
+{
+    jvmtiEnv *jvmti = c->jvmti;
+    char *name = NULL, *descriptor = NULL;
+    text *t = &c->name;
+    t->len = 0;
+    t->failed = false;
+    if (c->named && (*jvmti)->GetMethodName(jvmti, id, &name, &descriptor, NULL) == JVMTI_ERROR_NONE) {
+        text_putn(t, c->prefix.p, c->prefix.len);
+        put_method_tail(t, name, descriptor);
+        break_separators(t, 0);
+    } else {
+        t->failed = true;
+    }
+    if (name) (*jvmti)->Deallocate(jvmti, (unsigned char *)name);
+    if (descriptor) (*jvmti)->Deallocate(jvmti, (unsigned char *)descriptor);
+    /* As resolve_name: a method whose class is gone (or an allocation failure) still gets a Java-shaped name. */
+    if (t->failed) {
+        t->len = 0;
+        t->failed = false;
+        text_puts(t, UNKNOWN_METHOD);
+    }
+    return t->failed ? NULL : t->p;
+}
+
+/*
+ * The next run of bytecodes on one source line that the block holds, [*from, *to) on *line,
+ * from the table sorted by bytecode index; false after the last one. *i is where to go on.
+ */
+static bool next_run(const jvmtiLineNumberEntry *e, jint n, jlocation end, jint *i, jlocation *from, jlocation *to, jint *line)
+{
+    while (*i < n) {
+        jint l = e[*i].line_number;
+        jint k = *i + 1;
+        while (k < n && e[k].line_number == l) k++; /* one run per line */
+        jlocation f = e[*i].start_location;
+        jlocation t = k < n ? e[k].start_location : end;
+        *i = k;
         /* Inside the block, below its last address (bci unknown); garbage tables are skipped. */
-        if (from >= 0 && to > from && to < ((jlocation)1 << 20) && line > 0) {
-            text_printf(&t, "%" PRIx64 " %" PRIx64 " %s", start + (uint64_t)from, (uint64_t)(to - from), name);
-            put_position(&t, m, line);
-            text_putc(&t, '\n');
+        if (f >= 0 && t > f && t < BLOCK_BCIS && l > 0) {
+            *from = f;
+            *to = t;
+            *line = l;
+            return true;
         }
-        i = k - 1;
     }
-    method_lines_free(m);
-    if (t.failed || t.len == 0) {
-        free(t.p);
-        return NULL;
+    return false;
+}
+
+/* The runs as map lines of their own, "START+FROM SIZE name (pkg/File.java:LINE)": for tables too big for one line. */
+static void put_runs(js_class *c, const jvmtiLineNumberEntry *e, jint n, jlocation end, uint64_t start)
+{
+    text *t = &c->out;
+    jint i = 0, line = 0;
+    jlocation from = 0, to = 0;
+    while (next_run(e, n, end, &i, &from, &to, &line)) {
+        put_u64(t, start + (uint64_t)from, 16);
+        text_putc(t, ' ');
+        put_u64(t, (uint64_t)(to - from), 16);
+        text_putc(t, ' ');
+        text_putn(t, c->name.p, c->name.len);
+        text_puts(t, " (");
+        text_puts(t, c->file);
+        text_putc(t, ':');
+        put_u64(t, (uint64_t)line, 10);
+        text_puts(t, ")\n");
     }
-    *len = t.len;
-    return t.p;
+}
+
+/* The method's line table as one directive line (see LINES_DIRECTIVE); nothing when it has none. */
+static void put_line_table(js_class *c, jmethodID id, uint64_t start)
+{
+    jvmtiEnv *jvmti = c->jvmti;
+    jint n = 0;
+    jvmtiLineNumberEntry *e = NULL;
+    jlocation first = 0, last = 0;
+    if ((*jvmti)->GetLineNumberTable(jvmti, id, &n, &e) != JVMTI_ERROR_NONE) return;
+    if (n > 0 && (*jvmti)->GetMethodLocation(jvmti, id, &first, &last) == JVMTI_ERROR_NONE && last >= 0) {
+        jint sorted = 1;
+        while (sorted < n && e[sorted - 1].start_location <= e[sorted].start_location) sorted++;
+        if (sorted < n) qsort(e, (size_t)n, sizeof *e, by_start_location); /* the table is ours until Deallocate */
+        text *t = &c->out;
+        size_t mark = t->len;
+        jint i = 0, line = 0;
+        jlocation from = 0, to = 0, prev = -1;
+        text_puts(t, LINES_DIRECTIVE);
+        put_u64(t, start, 16);
+        text_putc(t, ' ');
+        text_puts(t, c->file);
+        while (next_run(e, n, last + 1, &i, &from, &to, &line)) {
+            if (prev >= 0 && prev != from) { /* skipped entries leave a gap */
+                text_putc(t, ' ');
+                put_u64(t, (uint64_t)prev, 10);
+                text_puts(t, ":0");
+            }
+            text_putc(t, ' ');
+            put_u64(t, (uint64_t)from, 10);
+            text_putc(t, ':');
+            put_u64(t, (uint64_t)line, 10);
+            prev = to;
+        }
+        if (prev < 0) {
+            t->len = mark; /* no run: the bare method covers its block */
+        } else {
+            text_putc(t, ' ');
+            put_u64(t, (uint64_t)prev, 10);
+            text_putc(t, '\n');
+            if (t->len - mark > MAX_DIRECTIVE_BYTES) {
+                t->len = mark;
+                put_runs(c, e, n, last + 1, start);
+            }
+        }
+    }
+    (*jvmti)->Deallocate(jvmti, (unsigned char *)e);
+}
+
+bool js_class_add(js_class *c, jmethodID id, uint64_t start)
+{
+    text *t = &c->out;
+    size_t mark = t->len;
+    put_u64(t, start, 16);
+    text_putc(t, ' ');
+    put_u64(t, (uint64_t)BLOCK_BCIS, 16);
+    text_putc(t, ' ');
+    text_putn(t, c->name.p, c->name.len);
+    text_putc(t, '\n');
+    /* The line table after the method's line, so that its runs win inside the block. */
+    if (c->file != NULL) put_line_table(c, id, start);
+    if (t->failed) { /* out of memory: this method's lines go whole, the class's others stay */
+        t->len = mark;
+        t->failed = false;
+        return false;
+    }
+    return true;
+}
+
+const char *js_class_lines(const js_class *c, size_t *len)
+{
+    *len = c->out.len;
+    return c->out.p;
+}
+
+void js_class_close(js_class *c)
+{
+    if (c == NULL) return;
+    free(c->prefix.p);
+    free(c->file);
+    free(c->name.p);
+    free(c->out.p);
+    free(c);
 }
 
 static slot *cached(agent *a, jvmtiEnv *jvmti, name_cache *c, jmethodID id)
@@ -698,50 +907,13 @@ static void commit(agent *a, const text *t)
 
 /* ---- the map's file: one writer, named process ---- */
 
-/* Field 22 of /proc/self/stat (start time in clock ticks after boot) into out; false when unreadable. */
-static bool process_start(char *out, size_t cap)
-{
-    char stat[1024];
-    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    ssize_t n = read(fd, stat, sizeof stat - 1);
-    close(fd);
-    if (n <= 0) return false;
-    stat[n] = '\0';
-    const char *p = strrchr(stat, ')'); /* the command name before it may hold blanks and ')' */
-    if (p == NULL) return false;
-    /* p is at the ')' ending field 2; each step moves to the blank before the next field. */
-    for (int field = 2; field < 22 && p != NULL; field++) {
-        p = strchr(p + 1, ' ');
-    }
-    if (p == NULL) return false;
-    p++;
-    size_t len = strspn(p, "0123456789");
-    if (len == 0 || len >= cap) return false;
-    memcpy(out, p, len);
-    out[len] = '\0';
-    return true;
-}
-
-static bool boot_id(char *out, size_t cap)
-{
-    int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    ssize_t n = read(fd, out, cap - 1);
-    close(fd);
-    if (n <= 0) return false;
-    out[n] = '\0';
-    out[strcspn(out, "\n")] = '\0';
-    return out[0] != '\0';
-}
-
 /* "# jjf-perfmap pid=P start=TICKS boot=UUID": a field that cannot be read is left out. */
 static void put_header(text *t)
 {
     char start[32], boot[64];
     text_printf(t, HEADER_TAG " pid=%ld", (long)getpid());
-    if (process_start(start, sizeof start)) text_printf(t, " start=%s", start);
-    if (boot_id(boot, sizeof boot)) text_printf(t, " boot=%s", boot);
+    if (jjf_process_start(start, sizeof start)) text_printf(t, " start=%s", start);
+    if (jjf_boot_id(boot, sizeof boot)) text_printf(t, " boot=%s", boot);
     text_putc(t, '\n');
 }
 

@@ -121,7 +121,9 @@ public final class PerfMap {
             } else {
                 int added = parsed.count();
                 if (ascii ? !isBlank(buf, from, to) : !line.isBlank()) {
-                    boolean entry = (ascii ? to - from : line.length()) <= MAX_LINE_CHARS && parseLine(buf, from, to, ascii, parsed);
+                    boolean entry = InterpretedLineTables.isDirective(buf, from, to)
+                            ? InterpretedLineTables.expand(buf, from, to, ascii, parsed, MAX_NAME_CHARS)
+                            : (ascii ? to - from : line.length()) <= MAX_LINE_CHARS && parseLine(buf, from, to, ascii, parsed);
                     if (!entry && bad++ == 0) firstBad = lineNumber;
                 }
                 if (unitLines > 0) {

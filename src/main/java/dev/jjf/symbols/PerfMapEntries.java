@@ -24,6 +24,12 @@ final class PerfMapEntries {
     private int[] firstPart = new int[INITIAL_ENTRIES + 1];
     private int[] parts = new int[INITIAL_ENTRIES * 2];
     private int partCount;
+    /**
+     * Entry i's name ends in the distinct bytes suffixes[i] (NO_PART: nothing), appended to its
+     * last part: the source positions of {@link InterpretedLineTables}, kept apart from the method
+     * name they follow so that the name is stored once, not once per source line.
+     */
+    private int[] suffixes = new int[INITIAL_ENTRIES];
 
     /** Distinct parts: bytes[partOffset[p] .. partOffset[p + 1]). */
     private byte[] bytes = new byte[INITIAL_TABLE * 32];
@@ -58,7 +64,7 @@ final class PerfMapEntries {
      * @return false when the map has outgrown what one reader holds (more than ~2 G entries or name bytes)
      */
     boolean add(long start, long size, byte[] name, int from, int to) {
-        if (!roomForEntry()) return false;
+        if (count == starts.length && !growEntries()) return false;
         int mark = partCount;
         int partFrom = from;
         for (int i = from; i + 1 < to; i++) {
@@ -71,6 +77,7 @@ final class PerfMapEntries {
         if (!addPart(name, partFrom, to)) return rollback(mark);
         starts[count] = start;
         sizes[count] = size;
+        suffixes[count] = NO_PART;
         count++;
         firstPart[count] = partCount;
         return true;
@@ -82,29 +89,48 @@ final class PerfMapEntries {
      * @return false when the map has outgrown what one reader holds
      */
     boolean addCopy(int entry, long start) {
-        int from = firstPart[entry];
-        int to = firstPart[entry + 1];
-        if (!roomForEntry()) return false;
-        if (partCount + (to - from) > parts.length) {
+        return addNamedAs(start, sizes[entry], entry, suffixes[entry]);
+    }
+
+    /**
+     * Adds an entry named as entry {@code base} (which has no suffix) followed by the UTF-8 bytes
+     * {@code suffix[from..to)}, which hold no "->": the same name {@link #add} would store for the
+     * whole, in less room.
+     *
+     * @return false when the map has outgrown what one reader holds
+     */
+    boolean addSuffixed(long start, long size, int base, byte[] suffix, int from, int to) {
+        if (suffixes[base] != NO_PART) return false;
+        int id = intern(suffix, from, to);
+        return id != NO_PART && addNamedAs(start, size, base, id);
+    }
+
+    /** Adds an entry with entry {@code base}'s parts and the given suffix (or NO_PART). */
+    private boolean addNamedAs(long start, long size, int base, int suffix) {
+        if (count == starts.length && !growEntries()) return false;
+        int baseFrom = firstPart[base];
+        int n = firstPart[base + 1] - baseFrom;
+        if (partCount + n > parts.length) {
             if (partCount >= MAX_ARRAY / 2) return false;
-            parts = Arrays.copyOf(parts, Math.max(partCount + (to - from), partCount + (partCount >> 1)));
+            parts = Arrays.copyOf(parts, partCount + Math.max(n, partCount >> 1));
         }
-        System.arraycopy(parts, from, parts, partCount, to - from);
-        partCount += to - from;
+        System.arraycopy(parts, baseFrom, parts, partCount, n);
+        partCount += n;
         starts[count] = start;
-        sizes[count] = sizes[entry];
+        sizes[count] = size;
+        suffixes[count] = suffix;
         count++;
         firstPart[count] = partCount;
         return true;
     }
 
-    private boolean roomForEntry() {
-        if (count < starts.length) return true;
+    private boolean growEntries() {
         if (count >= MAX_ARRAY / 2) return false;
         int grown = count + (count >> 1);
         starts = Arrays.copyOf(starts, grown);
         sizes = Arrays.copyOf(sizes, grown);
         firstPart = Arrays.copyOf(firstPart, grown + 1);
+        suffixes = Arrays.copyOf(suffixes, grown);
         return true;
     }
 
@@ -177,10 +203,17 @@ final class PerfMapEntries {
 
     /** The entry as written, its name decoded now. */
     PerfMapEntry entry(int entry) {
+        return new PerfMapEntry(starts[entry], sizes[entry], new String(name(entry), StandardCharsets.UTF_8));
+    }
+
+    /** The entry's name as its UTF-8 bytes. */
+    byte[] name(int entry) {
         int from = firstPart[entry];
         int to = firstPart[entry + 1];
         int length = (to - from - 1) * SEPARATOR.length;
         for (int p = from; p < to; p++) length += partOffset[parts[p] + 1] - partOffset[parts[p]];
+        int suffix = suffixes[entry];
+        if (suffix != NO_PART) length += partOffset[suffix + 1] - partOffset[suffix];
         byte[] name = new byte[length];
         int at = 0;
         for (int p = from; p < to; p++) {
@@ -193,7 +226,8 @@ final class PerfMapEntries {
             System.arraycopy(bytes, partOffset[id], name, at, len);
             at += len;
         }
-        return new PerfMapEntry(starts[entry], sizes[entry], new String(name, StandardCharsets.UTF_8));
+        if (suffix != NO_PART) System.arraycopy(bytes, partOffset[suffix], name, at, partOffset[suffix + 1] - partOffset[suffix]);
+        return name;
     }
 
     /** Drops the room kept for growth, once reading is done. */
@@ -201,6 +235,7 @@ final class PerfMapEntries {
         starts = Arrays.copyOf(starts, count);
         sizes = Arrays.copyOf(sizes, count);
         firstPart = Arrays.copyOf(firstPart, count + 1);
+        suffixes = Arrays.copyOf(suffixes, count);
         parts = Arrays.copyOf(parts, partCount);
         bytes = Arrays.copyOf(bytes, partOffset[distinct]);
         partOffset = Arrays.copyOf(partOffset, distinct + 1);
