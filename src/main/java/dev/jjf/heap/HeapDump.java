@@ -110,29 +110,34 @@ public final class HeapDump {
 
     private static HeapGraph build(HprofParser p, Path file, HeapDumpOptions options, Map<Long, String> threadNames) {
         int n = (int) p.objectIds.size();
-        IdIndex index = new IdIndex(p.objectIds.toArrayAndClear());
+        IdIndex index = IdIndex.of(p.objectIds);
         int[] classOf = p.objectClass.toArrayAndClear();
         int[] shallow = p.shallowBytes.toArrayAndClear();
         // References to dense numbers; references to objects not in the dump are dropped. The
         // starts are rewritten in place: an object's new start is never past its old one.
         int[] edgeStart = p.edgeStart.toArrayAndClear();
-        long refs = p.edgeTargets.size();
+        IntList packed = p.edgeTargets.packed;
+        LongList escaped = p.edgeTargets.escaped;
+        IdCodec codec = p.edgeTargets.codec;
+        long refs = packed.size();
         int[] edges = new int[(int) refs];
         int m = 0;
         long dropped = 0;
         long e = 0;
-        long[] chunk = null;
+        long k = 0;
+        int[] chunk = null;
         for (int o = 0; o < n; o++) {
             long end = edgeStart[o + 1];
             edgeStart[o] = m;
             for (; e < end; e++) {
-                int i = (int) (e & (LongList.CHUNK_SIZE - 1));
+                int i = (int) (e & (IntList.CHUNK_SIZE - 1));
                 if (i == 0 || chunk == null) {
                     // The chunk before is done: let it go now rather than hold all ids until the end.
-                    if (i == 0 && e > 0) p.edgeTargets.releaseChunk((int) (e / LongList.CHUNK_SIZE) - 1);
-                    chunk = p.edgeTargets.chunk((int) (e / LongList.CHUNK_SIZE));
+                    if (i == 0 && e > 0) packed.releaseChunk((int) (e / IntList.CHUNK_SIZE) - 1);
+                    chunk = packed.chunk((int) (e / IntList.CHUNK_SIZE));
                 }
-                int t = index.find(chunk[i]);
+                int v = chunk[i];
+                int t = v != IdCodec.ESCAPE ? index.find(v, codec) : index.find(escaped.get(k++));
                 if (t >= 0) {
                     edges[m++] = t;
                 } else {
@@ -141,7 +146,8 @@ public final class HeapDump {
             }
         }
         edgeStart[n] = m;
-        p.edgeTargets.clear();
+        packed.clear();
+        escaped.clear();
         if (m < edges.length) edges = java.util.Arrays.copyOf(edges, m);
 
         String[] classNames = new String[p.classes.size()];

@@ -93,11 +93,13 @@ final class HprofParser {
     boolean nativeImage;
 
     // Objects, in the order they are read (that order is their dense number).
-    final LongList objectIds = new LongList();
+    /** Packs ids into 4 bytes where it can: references and object ids share it. */
+    final IdCodec codec = new IdCodec();
+    final IdList objectIds = new IdList(codec);
     final IntList objectClass = new IntList();
     final IntList shallowBytes = new IntList();
     final IntList edgeStart = new IntList();
-    final LongList edgeTargets = new LongList();
+    final IdList edgeTargets = new IdList(codec);
     /** Android: the heap (index into heapNames) of each object; null until a HEAP DUMP INFO is read. */
     byte[] objectHeap;
     final List<String> heapNames = new ArrayList<>();
@@ -117,6 +119,8 @@ final class HprofParser {
     final IntList nativeOwners = new IntList();
     final LongList nativeBytes = new LongList();
     final IntList nativeKinds = new IntList();
+    /** Object id of each native owner, for {@link #ownZlibStreamsByTheirUsers}. */
+    private final LongList nativeOwnerIds = new LongList();
     /** A Deflater's or Inflater's zsRef id to the Deflater or Inflater: the owner users know. */
     final Map<Long, Integer> zlibUsers = new HashMap<>();
     /** FFM segments: owner, min, length, scope id; deduplicated per scope at the end. */
@@ -198,7 +202,7 @@ final class HprofParser {
         for (long i = 0; i < nativeOwners.size(); i++) {
             int kind = nativeKinds.get(i);
             if (kind != NativeKind.ZLIB_DEFLATER.ordinal() && kind != NativeKind.ZLIB_INFLATER.ordinal()) continue;
-            Integer user = zlibUsers.get(objectIds.get(nativeOwners.get(i)));
+            Integer user = zlibUsers.get(nativeOwnerIds.get(i));
             if (user != null) nativeOwners.set(i, user);
         }
     }
@@ -630,15 +634,15 @@ final class HprofParser {
                 // A slice or duplicate (att set) shares its parent's memory.
                 if (capacity <= 0 || att != 0) return;
                 NativeKind kind = fd != 0 ? NativeKind.MAPPED_FILE : cleaner != 0 ? NativeKind.DIRECT_BUFFER : NativeKind.DIRECT_BUFFER_UNMANAGED;
-                nativeOwner(obj, capacity, kind);
+                nativeOwner(obj, id, capacity, kind);
             }
             case DEFLATER_REF, INFLATER_REF, ZSTREAM_REF -> {
                 long address = f[0] >= 0 && f[0] + 8 <= n ? HprofInput.getLong(b, p + f[0]) : 0;
                 if (address == 0) return; // ended
                 if (layout.special == Special.INFLATER_REF) {
-                    nativeOwner(obj, NativeKind.INFLATE_STREAM_BYTES, NativeKind.ZLIB_INFLATER);
+                    nativeOwner(obj, id, NativeKind.INFLATE_STREAM_BYTES, NativeKind.ZLIB_INFLATER);
                 } else {
-                    nativeOwner(obj, NativeKind.DEFLATE_STREAM_BYTES, NativeKind.ZLIB_DEFLATER);
+                    nativeOwner(obj, id, NativeKind.DEFLATE_STREAM_BYTES, NativeKind.ZLIB_DEFLATER);
                 }
             }
             case ZLIB_USER -> {
@@ -669,8 +673,9 @@ final class HprofParser {
         return off >= 0 && off + idSize <= n ? in.getId(b, p + off) : 0;
     }
 
-    private void nativeOwner(int obj, long bytes, NativeKind kind) {
+    private void nativeOwner(int obj, long id, long bytes, NativeKind kind) {
         nativeOwners.add(obj);
+        nativeOwnerIds.add(id);
         nativeBytes.add(bytes);
         nativeKinds.add(kind.ordinal());
     }

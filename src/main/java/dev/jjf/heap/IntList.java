@@ -38,6 +38,24 @@ final class IntList {
         return size;
     }
 
+    static final int CHUNK_SIZE = CHUNK;
+
+    /** Chunk {@code c} of the storage: entries c * 2^20 onwards ({@link #CHUNK_SIZE} per chunk). */
+    int[] chunk(int c) {
+        return chunks[c];
+    }
+
+    /** Drops chunk {@code c}'s storage (its entries must not be read again); the size stays. */
+    void releaseChunk(int c) {
+        chunks[c] = null;
+    }
+
+    /** Drops every entry and the storage. */
+    void clear() {
+        chunks = new int[4][];
+        size = 0;
+    }
+
     /** The entries as one array; the list is emptied chunk by chunk as they are copied. */
     int[] toArrayAndClear() {
         int[] out = new int[Math.toIntExact(size)];

@@ -293,4 +293,43 @@ class HeapDumpTest {
         assertEquals(-1, index.find(0x20));
         assertEquals(-1, index.find(-5));
     }
+
+    @Test
+    void bitmapIndexFindsWhatASortedOneFinds() {
+        java.util.Random r = new java.util.Random(13);
+        for (int round = 0; round < 40; round++) {
+            int n = 1 + r.nextInt(round < 20 ? 50 : 20_000);
+            long base = round % 3 == 0 ? 0x7_f000_0000L : round % 3 == 1 ? 0x8_0000_0000L : 0xffff_ffff_0000_0000L;
+            long[] ids = new long[n];
+            for (int i = 0; i < n; i++) {
+                int kind = r.nextInt(20);
+                // Mostly aligned ids close together (a HotSpot heap), some repeats, odd ids
+                // (Native Image classes), ids far away, and in order or shuffled runs.
+                ids[i] = kind == 0 && i > 0 ? ids[r.nextInt(i)]
+                        : kind == 1 ? base + 8L * r.nextInt(1000) + 1
+                        : kind == 2 ? r.nextLong()
+                        : round % 2 == 0 ? base + 8L * i * (1 + r.nextInt(3)) : base + 8L * r.nextInt(4 * n);
+            }
+            IdCodec codec = new IdCodec();
+            IdList list = new IdList(codec);
+            for (long id : ids) list.add(id);
+            IdIndex bitmap = IdIndex.of(list);
+            IdIndex sorted = new IdIndex(ids.clone());
+            assertEquals(sorted.duplicates, bitmap.duplicates, "round " + round);
+            java.util.Map<Long, Integer> first = new java.util.HashMap<>();
+            for (int i = 0; i < n; i++) first.putIfAbsent(ids[i], i);
+            for (int i = 0; i < n; i++) {
+                assertEquals(first.get(ids[i]), bitmap.find(ids[i]), "round " + round + " id " + Long.toHexString(ids[i]));
+                assertEquals(first.get(ids[i]), sorted.find(ids[i]), "round " + round + " id " + Long.toHexString(ids[i]));
+                int v = codec.encode(ids[i]);
+                if (v != IdCodec.ESCAPE) assertEquals(first.get(ids[i]), bitmap.find(v, codec));
+            }
+            for (int k = 0; k < 200; k++) {
+                long probe = k % 2 == 0 ? base + 8L * r.nextInt(8 * n + 10) : r.nextLong();
+                int want = first.getOrDefault(probe, -1);
+                assertEquals(want, bitmap.find(probe), "round " + round + " probe " + Long.toHexString(probe));
+                assertEquals(want, sorted.find(probe));
+            }
+        }
+    }
 }

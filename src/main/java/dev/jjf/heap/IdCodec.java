@@ -1,0 +1,36 @@
+package dev.jjf.heap;
+
+/**
+ * Object ids in 4 bytes: HotSpot's ids are addresses, 8-byte aligned and (with compressed
+ * references, below 32 GB of heap) within 32 GB of each other, so (id - base) / 8 fits an
+ * unsigned int. Ids that do not fit (Native Image's odd class ids, test dumps' small numbers,
+ * heaps without compressed references) encode as {@link #ESCAPE} and are kept aside as longs.
+ */
+final class IdCodec {
+    /** Marks an id that is kept in full elsewhere. */
+    static final int ESCAPE = -1;
+    private static final int ALIGN_BITS = 3;
+    /** Largest id - base that encodes: 0xFFFFFFFE granules (0xFFFFFFFF is the escape). */
+    private static final long MAX_OFFSET = 0xFFFF_FFFEL << ALIGN_BITS;
+    /** The base is set this far below the first id, so that ids on either side of it encode. */
+    private static final long BELOW_FIRST = 1L << 34;
+
+    private long base;
+    private boolean set;
+
+    /** The id as an unsigned int of granules above the base, or {@link #ESCAPE}. The first id fixes the base. */
+    int encode(long id) {
+        if (!set) {
+            long aligned = id & ~((1L << ALIGN_BITS) - 1);
+            base = Long.compareUnsigned(aligned, BELOW_FIRST) < 0 ? 0 : aligned - BELOW_FIRST;
+            set = true;
+        }
+        long d = id - base;
+        if ((d & ((1L << ALIGN_BITS) - 1)) != 0 || Long.compareUnsigned(d, MAX_OFFSET) > 0) return ESCAPE;
+        return (int) (d >>> ALIGN_BITS);
+    }
+
+    long decode(int packed) {
+        return base + ((packed & 0xffffffffL) << ALIGN_BITS);
+    }
+}
