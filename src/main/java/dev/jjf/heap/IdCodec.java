@@ -10,8 +10,8 @@ final class IdCodec {
     /** Marks an id that is kept in full elsewhere. */
     static final int ESCAPE = -1;
     private static final int ALIGN_BITS = 3;
-    /** Largest id - base that encodes: 0xFFFFFFFE granules (0xFFFFFFFF is the escape). */
-    private static final long MAX_OFFSET = 0xFFFF_FFFEL << ALIGN_BITS;
+    /** Bits of id - base that must be clear for it to pack: the alignment's and those above 2^32 granules. */
+    private static final long NOT_PACKED = ~(0xFFFF_FFFFL << ALIGN_BITS);
     /** The base is set this far below the first id, so that ids on either side of it encode. */
     private static final long BELOW_FIRST = 1L << 34;
 
@@ -20,14 +20,16 @@ final class IdCodec {
 
     /** The id as an unsigned int of granules above the base, or {@link #ESCAPE}. The first id fixes the base. */
     int encode(long id) {
-        if (!set) {
-            long aligned = id & ~((1L << ALIGN_BITS) - 1);
-            base = Long.compareUnsigned(aligned, BELOW_FIRST) < 0 ? 0 : aligned - BELOW_FIRST;
-            set = true;
-        }
+        if (!set) start(id);
         long d = id - base;
-        if ((d & ((1L << ALIGN_BITS) - 1)) != 0 || Long.compareUnsigned(d, MAX_OFFSET) > 0) return ESCAPE;
-        return (int) (d >>> ALIGN_BITS);
+        // Aligned and below 2^32 granules; the one granule that reads as ESCAPE is kept in full too.
+        return (d & NOT_PACKED) == 0 ? (int) (d >>> ALIGN_BITS) : ESCAPE;
+    }
+
+    private void start(long id) {
+        long aligned = id & ~((1L << ALIGN_BITS) - 1);
+        base = Long.compareUnsigned(aligned, BELOW_FIRST) < 0 ? 0 : aligned - BELOW_FIRST;
+        set = true;
     }
 
     long decode(int packed) {
