@@ -128,7 +128,18 @@ final class HprofParser {
 
     /** Instances whose class was not known when they were read: id, class id, length, bytes. */
     private ByteArrayOutputStream deferred;
-    private long deferredCount;
+    long deferredCount;
+
+    /** Every this many objects read in dump order, a {@link #checkpoints} entry. */
+    static final int CHECKPOINT_OBJECTS = 64;
+    /**
+     * For objects 0, 64, 128, ...: the dump offset of the object's sub-record and the end of its
+     * segment, from where {@link #namesAt} reads again (plain files: thread names without a second pass).
+     */
+    final LongList checkpoints = new LongList();
+    private long subRecordStart;
+    private long segmentEnd;
+    private boolean finishing;
 
     // Results of a names-only pass.
     final Map<Long, Long> wantedStrings = new HashMap<>();
@@ -314,8 +325,10 @@ final class HprofParser {
     // ---------------------------------------------------------------- heap dump
 
     private void heapDump(long end) throws IOException {
+        segmentEnd = end;
         while (in.offset() < end) {
             long start = in.offset();
+            subRecordStart = start;
             int tag = in.u1();
             if (namesOnly) {
                 namesSubRecord(tag, start, end);
@@ -519,6 +532,10 @@ final class HprofParser {
         long n = objectIds.size();
         if (n >= Integer.MAX_VALUE - 16) throw in.bad(in.offset(), "more than 2^31 objects: too many for jjf");
         if (edgeTargets.size() >= Integer.MAX_VALUE - 16) throw in.bad(in.offset(), "more than 2^31 references: too many for jjf");
+        if ((n & (CHECKPOINT_OBJECTS - 1)) == 0 && !finishing) {
+            checkpoints.add(subRecordStart);
+            checkpoints.add(segmentEnd);
+        }
         objectIds.add(id);
         objectClass.add(classIdx);
         shallowBytes.add(shallow);
@@ -545,7 +562,7 @@ final class HprofParser {
             defer(id, classId, n);
             return;
         }
-        if (n <= HprofInput.BUFFER_BYTES) {
+        if (n <= in.buf.length) {
             in.need(n);
             decodeInstance(id, c, layout, in.buf, in.pos, n);
             in.pos += n;
@@ -584,6 +601,7 @@ final class HprofParser {
     }
 
     private void finishDeferred() {
+        finishing = true;
         if (deferred == null) return;
         byte[] all = deferred.toByteArray();
         deferred = null;
@@ -690,7 +708,7 @@ final class HprofParser {
         beginObject(id, c.index, align(arrayHeaderBytes + n * refBytes));
         long left = n;
         while (left > 0) {
-            int chunk = (int) Math.min(left, HprofInput.BUFFER_BYTES / idSize);
+            int chunk = (int) Math.min(left, in.buf.length / idSize);
             in.need(chunk * idSize);
             byte[] b = in.buf;
             int p = in.pos;
@@ -871,7 +889,7 @@ final class HprofParser {
                 int n = in.u4();
                 if (n < 0 || in.offset() + n > end) throw in.bad(start, "instance crosses the end of its segment");
                 Long valueOffset = wantedStrings.get(id);
-                if (valueOffset != null && n <= HprofInput.BUFFER_BYTES) {
+                if (valueOffset != null && n <= in.buf.length) {
                     in.need(n);
                     int voff = (int) (valueOffset >> 32);
                     int coff = (int) (long) valueOffset;
@@ -910,6 +928,37 @@ final class HprofParser {
                 }
             }
             default -> throw in.bad(start, "unknown heap sub-record tag 0x" + Integer.toHexString(tag));
+        }
+    }
+
+    /**
+     * A names-only pass over part of a plain file: from the checkpoint of object {@code 64k} (the
+     * input starts at its sub-record, inside a segment ending at {@code end}) through object
+     * {@code 64k + objects}, collecting what {@link #wantedStrings} and {@link #wantedArrays} ask for.
+     * Only valid when no instance was deferred (then objects are numbered in dump order).
+     */
+    void namesAt(int idSize, long end, int objects) throws IOException {
+        this.idSize = idSize;
+        in.idSize(idSize);
+        int seen = 0;
+        while (seen <= objects) {
+            if (in.offset() >= end) {
+                // The next top-level record; only heap dump segments hold objects.
+                int tag = in.u1();
+                in.u4();
+                long length = in.u4() & 0xffffffffL;
+                end = in.offset() + length;
+                if (tag != HEAP_DUMP && tag != HEAP_DUMP_SEGMENT) in.skip(length);
+                continue;
+            }
+            long start = in.offset();
+            int tag = in.u1();
+            namesSubRecord(tag, start, end);
+            switch (tag) {
+                case CLASS_DUMP, INSTANCE_DUMP, OBJ_ARRAY_DUMP, PRIM_ARRAY_DUMP, PRIM_ARRAY_NODATA_DUMP -> seen++;
+                default -> {
+                }
+            }
         }
     }
 

@@ -332,4 +332,62 @@ class HeapDumpTest {
             }
         }
     }
+
+    /**
+     * Thread names from a plain file come from short reads at the checkpoints of the names'
+     * Strings and arrays, not from a second pass (the source cannot be opened twice), and are the
+     * names the second pass finds: names before and after their threads, across segments and
+     * other records, one of them UTF-16, one thread without a name String in the dump.
+     */
+    @Test
+    void threadNamesOfAPlainFileNeedNoSecondPass(@TempDir Path dir) throws IOException {
+        HprofWriter w = HprofWriter.hotspot();
+        long string = 0x10;
+        long thread = 0x20;
+        w.loadClass(string, "java/lang/String");
+        w.loadClass(thread, "java/lang/Thread");
+        w.loadClass(NODE, "dev/example/Node");
+        w.classDump(string, 0, List.of(new HprofWriter.Field("value", 2), new HprofWriter.Field("coder", 8)));
+        w.classDump(thread, 0, List.of(new HprofWriter.Field("name", 2)));
+        w.classDump(NODE, 0, ONE_REF);
+        int threads = 9;
+        long id = 0x10_0000;
+        for (int t = 0; t < threads; t++) {
+            long threadId = 0x1000 + 0x10L * t;
+            long nameId = 0x2000 + 0x10L * t;
+            long bytesId = 0x3000 + 0x10L * t;
+            String name = t == 4 ? "worker \u00e9\u4e16 " + t : "worker-" + t;
+            boolean utf16 = t == 4;
+            byte[] text = name.getBytes(utf16 ? java.nio.charset.StandardCharsets.UTF_16BE : java.nio.charset.StandardCharsets.ISO_8859_1);
+            Runnable nameObjects = () -> {
+                w.instanceData(nameId, string, java.nio.ByteBuffer.allocate(9).putLong(bytesId).put((byte) (utf16 ? 1 : 0)).array());
+                w.byteArray(bytesId, text);
+            };
+            // Some names before their thread, some after; many objects between, some segments ended early.
+            if (t % 2 == 0) nameObjects.run();
+            for (int k = 0; k < 37 * (t + 1); k++, id += 0x10) w.instance(id, NODE, 0);
+            w.instance(threadId, thread, t == 7 ? 0x9990 : nameId);
+            if (t % 3 == 0) w.flushHeap();
+            if (t % 2 == 1) nameObjects.run();
+            w.threadRoot(threadId, t + 1, 0);
+        }
+        byte[] dump = w.bytes();
+        Path file = Files.write(dir.resolve("threads.hprof"), dump);
+        int[] opens = {0};
+        HeapDump.Source once = () -> {
+            if (opens[0]++ > 0) throw new IOException("opened twice");
+            return Files.newInputStream(file);
+        };
+        HeapGraph seeking = HeapDump.read(once, file, true, new HeapDumpOptions(false, 1, w2 -> { }));
+        HeapGraph twoPasses = read(dump);
+        List<String> names = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        for (int r = 0; r < seeking.rootCount(); r++) names.add(seeking.rootLabel(r).name());
+        for (int r = 0; r < twoPasses.rootCount(); r++) expected.add(twoPasses.rootLabel(r).name());
+        assertEquals(expected, names);
+        assertTrue(names.contains("thread \"worker-0\"") && names.contains("thread \"worker-8\""), names.toString());
+        assertTrue(names.contains("thread \"worker \u00e9\u4e16 4\""), names.toString());
+        assertTrue(names.contains("thread #8"), names.toString()); // its name String is not in the dump
+        assertEquals(1, opens[0]);
+    }
 }
