@@ -69,7 +69,9 @@ public final class HeapDump {
         if (seekable && p.deferredCount == 0) threadNames = threadNamesBySeeking(p, index, file);
         if (threadNames == null) threadNames = threadNames(p, source, file);
         HeapGraph g = build(p, index, file, options, threadNames);
+        // Dead, but still in this frame's slots as far as the collector can tell.
         p = null;
+        index = null;
         collectAfterReading(g.objectCount);
         return g;
     }
