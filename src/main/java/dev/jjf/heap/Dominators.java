@@ -99,6 +99,9 @@ public final class Dominators {
         // Predecessors of reachable objects, by DFS number. The references are walked in object
         // order (the adjacency arrays front to back, not jumping around in DFS order): a
         // vertex's predecessors come in another order, which changes no semidominator (a minimum).
+        // Only vertices with two or more are listed: most objects of a heap have one, which is
+        // their DFS parent, and then both the semidominator and the immediate dominator are that
+        // parent. Roots need none (both are the virtual root).
         int[] predStart = new int[total + 1];
         for (int v = 0; v < n; v++) {
             if (pre[v] == 0) continue;
@@ -108,15 +111,22 @@ public final class Dominators {
         for (int i = 0; i <= total; i++) {
             int c = predStart[i];
             predStart[i] = sum;
-            sum += c;
+            if (c > 1 && i < total && pairs[2 * i] >= 0) sum += c;
         }
         int[] preds = new int[sum];
-        // The odd halves of pairs[] serve as the fill cursors first.
-        for (int i = 0; i < total; i++) pairs[2 * i + 1] = predStart[i];
+        // The odd halves of pairs[] serve as the fill cursors first; -1 for vertices not listed.
+        for (int i = 0; i < total; i++) pairs[2 * i + 1] = predStart[i] < predStart[i + 1] ? predStart[i] : -1;
         for (int v = 0; v < n; v++) {
             int i = pre[v];
             if (i == 0) continue;
-            for (int e = edgeStart[v], end = edgeStart[v + 1]; e < end; e++) preds[pairs[2 * pre[edges[e]] + 1]++] = i;
+            for (int e = edgeStart[v], end = edgeStart[v + 1]; e < end; e++) {
+                int t = 2 * pre[edges[e]] + 1;
+                int c = pairs[t];
+                if (c >= 0) {
+                    preds[c] = i;
+                    pairs[t] = c + 1;
+                }
+            }
         }
         // A vertex's DFS parent is one of its predecessors: moved to the front of the list, it is
         // found there again for the immediate dominators, and pairs[2i] is free to be the ancestor.
@@ -151,6 +161,8 @@ public final class Dominators {
             if (p < 0) {
                 p &= ~ROOT_FLAG;
                 s = 0;
+            } else if (predStart[i] == predStart[i + 1]) {
+                s = p; // its one predecessor is its DFS parent
             } else {
                 s = i;
                 for (int k = predStart[i], end = predStart[i + 1]; k < end && s > 0; k++) {
@@ -191,6 +203,10 @@ public final class Dominators {
             int si = semi[i];
             if (si == 0) {
                 pairs[2 * i] = 0;
+                continue;
+            }
+            if (predStart[i] == predStart[i + 1]) {
+                pairs[2 * i] = si; // its DFS parent
                 continue;
             }
             int d = preds[predStart[i]];
