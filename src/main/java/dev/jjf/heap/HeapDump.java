@@ -212,8 +212,9 @@ public final class HeapDump {
 
     private static HeapGraph build(HprofParser p, IdIndex index, Path file, HeapDumpOptions options, Map<Long, String> threadNames) {
         int n = (int) p.objectClass.size();
-        int[] classOf = p.objectClass.toArrayAndClear();
-        int[] shallow = p.shallowBytes.toArrayAndClear();
+        // Kept in the reader's chunks: a copy into one array would double them at this point.
+        IntList classOf = p.objectClass;
+        IntList shallow = p.shallowBytes;
         // References to dense numbers; references to objects not in the dump are dropped. The
         // starts are rewritten in place: an object's new start is never past its old one.
         int[] edgeStart = p.edgeStart.toArrayAndClear();

@@ -33,7 +33,7 @@ public final class HeapFolder {
         if (metric == HeapMetric.SHALLOW) {
             for (int o = 0; o < g.objectCount; o++) {
                 if (!d.isReachable(o) || !g.isCounted(o)) continue;
-                tree.addToNode(tree.childNode(tree.rootNode(), frame(g, o, classFrames, mirrorFrames)), g.shallowBytes[o], baseline);
+                tree.addToNode(tree.childNode(tree.rootNode(), frame(g, o, classFrames, mirrorFrames)), g.shallowBytes.get(o), baseline);
             }
             return;
         }
@@ -49,7 +49,7 @@ public final class HeapFolder {
         for (int i = 1; i <= reachable; i++) {
             int o = d.dfsObject(i);
             int di = d.dfsDominator(i);
-            int c = g.classOf[o];
+            int c = g.classOf.get(o);
             classOf[i] = c;
             int parentNode;
             int depth;
@@ -127,7 +127,7 @@ public final class HeapFolder {
                 int i = chain.get(c);
                 int o = d.dfsObject(i);
                 int di = d.dfsDominator(i);
-                int cls = g.classOf[o];
+                int cls = g.classOf.get(o);
                 int parentNode;
                 int depth;
                 if (di == 0) {
@@ -150,7 +150,7 @@ public final class HeapFolder {
                     parentNode = (int) (p >>> 8);
                     depth = (int) (p & 0xff);
                 }
-                int dc = di == 0 ? -1 : g.classOf[d.dfsObject(di)];
+                int dc = di == 0 ? -1 : g.classOf.get(d.dfsObject(di));
                 int node;
                 if (depth >= MAX_DEPTH || (di != 0 && dc == cls && (dc & HeapGraph.MIRROR) == 0)) {
                     node = parentNode;
@@ -182,7 +182,7 @@ public final class HeapFolder {
     }
 
     private static Frame frame(HeapGraph g, int o, Frame[] classFrames, Frame[] mirrorFrames) {
-        int c = g.classOf[o];
+        int c = g.classOf.get(o);
         if ((c & HeapGraph.MIRROR) != 0) {
             c &= ~HeapGraph.MIRROR;
             if (mirrorFrames[c] == null) mirrorFrames[c] = new Frame(g.classNames[c] + ".class", kindOf(g.classNames[c]));
