@@ -631,10 +631,22 @@ final class HprofParser {
     private void decodeInstance(long id, ClassInfo c, Layout layout, byte[] b, int p, int n) {
         int obj = beginObject(id, c.index, layout.shallowBytes);
         int[] refs = layout.refOffsets;
-        for (int off : refs) {
-            if (off + idSize > n) break;
-            long v = in.getId(b, p + off);
-            if (v != 0) edgeTargets.add(v);
+        IdList targets = edgeTargets;
+        if (idSize == 8) {
+            for (int off : refs) {
+                if (off + 8 > n) break;
+                // Spelled out: HprofInput.getLong is too big for C1 to inline, and this runs for every reference.
+                int q = p + off;
+                long v = (long) ((b[q] & 0xff) << 24 | (b[q + 1] & 0xff) << 16 | (b[q + 2] & 0xff) << 8 | (b[q + 3] & 0xff)) << 32
+                        | ((b[q + 4] & 0xff) << 24 | (b[q + 5] & 0xff) << 16 | (b[q + 6] & 0xff) << 8 | (b[q + 7] & 0xff)) & 0xffffffffL;
+                if (v != 0) targets.add(v);
+            }
+        } else {
+            for (int off : refs) {
+                if (off + idSize > n) break;
+                long v = in.getId(b, p + off);
+                if (v != 0) targets.add(v);
+            }
         }
         if (layout.special != Special.NONE) special(obj, id, layout, b, p, n);
     }
@@ -713,9 +725,11 @@ final class HprofParser {
             byte[] b = in.buf;
             int p = in.pos;
             if (idSize == 8) {
+                IdList targets = edgeTargets;
                 for (int i = 0; i < chunk; i++, p += 8) {
-                    long v = HprofInput.getLong(b, p);
-                    if (v != 0) edgeTargets.add(v);
+                    long v = (long) ((b[p] & 0xff) << 24 | (b[p + 1] & 0xff) << 16 | (b[p + 2] & 0xff) << 8 | (b[p + 3] & 0xff)) << 32
+                            | ((b[p + 4] & 0xff) << 24 | (b[p + 5] & 0xff) << 16 | (b[p + 6] & 0xff) << 8 | (b[p + 7] & 0xff)) & 0xffffffffL;
+                    if (v != 0) targets.add(v);
                 }
             } else {
                 for (int i = 0; i < chunk; i++, p += 4) {
