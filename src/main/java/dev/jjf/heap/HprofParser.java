@@ -159,6 +159,13 @@ final class HprofParser {
         this.namesOnly = namesOnly;
     }
 
+    /** A names pass found every String and array it was asked for. */
+    private static final class NamesFound extends RuntimeException {
+        NamesFound() {
+            super(null, null, false, false);
+        }
+    }
+
     /** Per-class facts for decoding its instances. */
     static final class ClassInfo {
         final long id;
@@ -196,6 +203,8 @@ final class HprofParser {
             while (!in.atEnd()) record();
         } catch (HprofInput.Truncated t) {
             truncatedAt = in.offset();
+        } catch (NamesFound done) {
+            // A names pass has all it wants: the rest of the dump (decompressed again for a gzip file) is not read.
         }
         if (!namesOnly) {
             finishDeferred();
@@ -332,6 +341,7 @@ final class HprofParser {
             int tag = in.u1();
             if (namesOnly) {
                 namesSubRecord(tag, start, end);
+                if (stringArrays.size() == wantedStrings.size() && arrayTexts.size() >= wantedArrays.size()) throw new NamesFound();
             } else {
                 subRecord(tag, start, end);
             }
