@@ -390,4 +390,44 @@ class HeapDumpTest {
         assertTrue(names.contains("thread #8"), names.toString()); // its name String is not in the dump
         assertEquals(1, opens[0]);
     }
+
+    /** The second pass for thread names (a dump that cannot be read by seeking, like gzip) stops once it has found them. */
+    @Test
+    void threadNamesPassStopsWhenItHasTheNames() throws IOException {
+        HprofWriter w = HprofWriter.hotspot();
+        long string = 0x10;
+        long thread = 0x20;
+        w.loadClass(string, "java/lang/String");
+        w.loadClass(thread, "java/lang/Thread");
+        w.loadClass(NODE, "dev/example/Node");
+        w.classDump(string, 0, List.of(new HprofWriter.Field("value", 2), new HprofWriter.Field("coder", 8)));
+        w.classDump(thread, 0, List.of(new HprofWriter.Field("name", 2)));
+        w.classDump(NODE, 0, ONE_REF);
+        w.instanceData(0x2000, string, java.nio.ByteBuffer.allocate(9).putLong(0x3000).put((byte) 0).array());
+        w.byteArray(0x3000, "early".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        for (int k = 0; k < 5000; k++) w.instance(0x10_0000 + 0x10L * k, NODE, 0);
+        w.instance(0x1000, thread, 0x2000);
+        w.threadRoot(0x1000, 1, 0);
+        byte[] dump = w.bytes();
+        long[] read = new long[3];
+        int[] opens = {0};
+        HeapDump.Source counting = () -> {
+            int k = opens[0]++;
+            return new java.io.FilterInputStream(new ByteArrayInputStream(dump)) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int r = super.read(b, off, Math.min(len, 4096));
+                    if (r > 0) read[k] += r;
+                    return r;
+                }
+            };
+        };
+        HeapGraph g = HeapDump.read(counting, Path.of("test.hprof"), new HeapDumpOptions(false, 1, w2 -> { }));
+        List<String> names = new ArrayList<>();
+        for (int r = 0; r < g.rootCount(); r++) names.add(g.rootLabel(r).name());
+        assertTrue(names.contains("thread \"early\""), names.toString());
+        assertEquals(2, opens[0]);
+        assertEquals(dump.length, read[0]);
+        assertTrue(read[1] < dump.length / 4, "the names pass read " + read[1] + " of " + dump.length + " bytes");
+    }
 }
