@@ -430,4 +430,26 @@ class HeapDumpTest {
         assertEquals(dump.length, read[0]);
         assertTrue(read[1] < dump.length / 4, "the names pass read " + read[1] + " of " + dump.length + " bytes");
     }
+
+    /** IntList across chunk boundaries: the first chunk grows in place, later ones are new; nothing is copied or lost. */
+    @Test
+    void intListKeepsEveryEntryAcrossChunks() {
+        IntList list = new IntList();
+        int n = 2 * IntList.CHUNK_SIZE + 12_345;
+        for (int i = 0; i < n; i++) list.add(i * 7 + 1);
+        assertEquals(n, list.size());
+        for (int i : new int[] {0, 1023, 1024, 4095, 4096, IntList.CHUNK_SIZE - 1, IntList.CHUNK_SIZE, 2 * IntList.CHUNK_SIZE, n - 1}) {
+            assertEquals(i * 7 + 1, list.get(i), "entry " + i);
+        }
+        assertEquals(IntList.CHUNK_SIZE * 7 + 1, list.chunk(1)[0]);
+        list.set(IntList.CHUNK_SIZE + 5, -3);
+        int[] all = list.toArrayAndClear();
+        assertEquals(n, all.length);
+        assertEquals(-3, all[IntList.CHUNK_SIZE + 5]);
+        assertEquals((n - 1) * 7 + 1, all[n - 1]);
+        assertEquals(0, list.size());
+        list.add(42);
+        assertEquals(1, list.size());
+        assertEquals(42, list.get(0));
+    }
 }
