@@ -59,9 +59,6 @@ public final class Dominators {
         int[] stackNode = new int[64];
         int[] stackEdge = new int[64];
         int top = 0;
-        // Every reference of a reachable object is looked at once by the DFS, with its target's
-        // number at hand: the predecessors are counted there, not in a pass of their own.
-        int[] predStart = new int[n + 2];
         for (int r : g.rootObjects) {
             if (pre[r] != 0) continue;
             pre[r] = count;
@@ -74,12 +71,7 @@ public final class Dominators {
                 int v = stackNode[top - 1];
                 int e = stackEdge[top - 1];
                 int end = edgeStart[v + 1];
-                while (e < end) {
-                    int t = pre[edges[e]];
-                    if (t == 0) break;
-                    predStart[t]++;
-                    e++;
-                }
+                while (e < end && pre[edges[e]] != 0) e++;
                 if (e == end) {
                     top--;
                     continue;
@@ -87,7 +79,6 @@ public final class Dominators {
                 stackEdge[top - 1] = e + 1;
                 int w = edges[e];
                 pre[w] = count;
-                predStart[count]++;
                 vertex[count] = w;
                 pairs[2 * count++] = pre[v];
                 if (top == stackNode.length) {
@@ -111,6 +102,11 @@ public final class Dominators {
         // Only vertices with two or more are listed: most objects of a heap have one, which is
         // their DFS parent, and then both the semidominator and the immediate dominator are that
         // parent. Roots need none (both are the virtual root).
+        int[] predStart = new int[total + 1];
+        for (int v = 0; v < n; v++) {
+            if (pre[v] == 0) continue;
+            for (int e = edgeStart[v], end = edgeStart[v + 1]; e < end; e++) predStart[pre[edges[e]]]++;
+        }
         int sum = 0;
         for (int i = 0; i <= total; i++) {
             int c = predStart[i];
