@@ -4,8 +4,8 @@ import dev.jjf.BadInputException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -80,8 +80,8 @@ public final class HeapDump {
     static final int COLLECT_AFTER_OBJECTS = 1 << 20;
 
     /**
-     * The reader's lists (about 20 bytes per object and 4 per reference) are garbage once the
-     * graph is built. Collected now, the dominators' arrays reuse their pages; left to the
+     * The reader's packed ids, reference starts and packed references (about 8 bytes per object
+     * and 4 per reference) and the id index are garbage once the graph is built. Collected now, the dominators' arrays reuse their pages; left to the
      * collector's own policy, the heap grows instead, and on the machines measured the pages a
      * process touches for the first time cost more than the collection (docs/heap-dumps.md).
      */
