@@ -183,7 +183,7 @@ Written by \`scripts/bench-heap.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC') in abou
 Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n1), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM,
 $(. /etc/os-release && echo "$PRETTY_NAME"), $(java -version 2>&1 | head -n1).
 Load average when the run started: $load_start; when the report was written: $(cut -d' ' -f1-3 /proc/loadavg). **The machine is shared** with other
-work (six sessions on two cores when this was run): wall times move with their load, CPU times much less,
+work (other sessions' builds and tests): wall times move with their load, CPU times less,
 and single rounds can be far off; the medians of alternating rounds are what to compare.
 
 ## The dump
@@ -195,7 +195,7 @@ File: $(basename "$dump"), $bytes bytes ($mb MB), sha256 \`$sha\`.
 
 ## Same file, alternating rounds
 
-$(lines "$r/jjf.t") round(s) of sha256sum, jjf and NetBeans' parser, one after the other; Shark $(lines "$r/shark.t") time(s) after them. Times in
+$(lines "$r/jjf.t") round(s) of sha256sum, jjf$([ -n "$compare" ] && echo ", the compared jar")$([ "$peers" = yes ] && echo " and NetBeans' parser"), one after the other$([ "$peers" = yes ] && echo "; Shark $(lines "$r/shark.t") time(s) after them"). Times in
 seconds (wall, and CPU = user + system of all threads), peak RSS from \`/usr/bin/time -v\`'s maximum resident set size.
 
 | command | wall median (s) | CPU median (s) | peak RSS (MiB) | MB/s of dump (wall) | × sha256sum (wall) | × sha256sum (CPU) | every round (wall s) | failed rounds |
