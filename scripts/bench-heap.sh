@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # jjf's heap-dump benchmark: writes bench/HEAP-REPORT.md. Not a test: nothing here fails on a slow number.
 #
-# Usage: scripts/bench-heap.sh [--objects N] [--runs N] [--shark-runs N] [--big OBJECTS] [--no-peers]
+# Usage: scripts/bench-heap.sh [--objects N] [--runs N] [--shark-runs N] [--big OBJECTS] [--no-peers] [--compare JAR]
 #   --objects N      objects in the benchmark heap (default 5000000: ~5 M small objects, ~0.25 GB dump)
 #   --runs N         alternating rounds of jjf, NetBeans and sha256sum (default 3)
 #   --shark-runs N   rounds of Shark, which takes minutes per run (default 1; 0 skips it)
 #   --big OBJECTS    also dump a heap of OBJECTS objects (40000000 makes ~2.2 GB) and time jjf on it with -Xmx1g
 #   --no-peers       only jjf and sha256sum
+#   --compare JAR    also time another build of jjf.jar (say, main's) in the same rounds, and check that
+#                    its folded output is the same
 #   --report-only    run nothing: write bench/HEAP-REPORT.md from the last run's files in bench/work/heap
 #
 # Steps: builds target/jjf.jar and bench/peers/target/heap-peers.jar; runs bench/BenchHeap.java (binary
 # trees of small objects with cross links) on JDK 17 and dumps it with `jjf dumpheap` (kept in
 # bench/work/heap/ and reused while BenchHeap.java is unchanged); then, in alternating rounds on that one
-# file: sha256sum, `jjf render --format folded` (retained sizes by dominator path), NetBeans' parser
-# (retained sizes of all objects; a class histogram), and Shark (its full dominator tree with retained
-# sizes). Wall time, CPU time and peak RSS from /usr/bin/time; medians.
+# file: sha256sum, `jjf render --format folded` (retained sizes by dominator path) with the launcher's
+# JVM flags and -Xmx1g, the same with -Xmn16m (a small young generation), and with plain `java -jar`;
+# NetBeans' parser (retained sizes of all objects; a class histogram), and Shark (its full dominator
+# tree with retained sizes). Wall time, CPU time and peak RSS from /usr/bin/time; medians.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 cd "$root"
@@ -25,6 +28,7 @@ shark_runs=1
 big=""
 peers=yes
 report_only=no
+compare=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --objects) objects="$2"; shift 2 ;;
@@ -32,13 +36,15 @@ while [ $# -gt 0 ]; do
     --shark-runs) shark_runs="$2"; shift 2 ;;
     --big) big="$2"; shift 2 ;;
     --no-peers) peers=no; shift ;;
+    --compare) compare="$(readlink -f "$2")"; shift 2 ;;
     --report-only) report_only=yes; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-heap: unknown option $1" >&2; exit 2 ;;
   esac
 done
 
 started="$(date +%s)"
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 say() { printf 'bench-heap: %s\n' "$*" >&2; }
 need() { command -v "$1" >/dev/null 2>&1 || { say "needs $1 (${2:-apt-get install $1})"; exit 1; }; }
 need java; need mvn; need sha256sum coreutils; need /usr/bin/time "apt-get install time"
@@ -107,17 +113,25 @@ say "dump: $dump, $mb MB, sha256 $sha"
 # --- alternating rounds --------------------------------------------------------------------------
 r="$work/rounds"
 jjf_out="$r/jjf.folded"
+# The launcher's flags (./jjf, without its class-data sharing, which saves the same ~0.2 s everywhere).
+launcher_flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 if [ "$report_only" = no ]; then
 rm -rf "$r"; mkdir -p "$r"
 java -jar "$jar" render "$dump" --format folded -o "$r/warm.folded" 2>"$r/jjf-warm.err" || say "jjf render failed: $(head -c 300 "$r/jjf-warm.err")"
 for i in $(seq "$runs"); do
   timed "$r/sha.t" sh -c 'sha256sum "$1" >/dev/null' _ "$dump"
-  timed "$r/jjf.t" sh -c 'java -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$dump" "$jjf_out" "$r/jjf.err"
+  # shellcheck disable=SC2086
+  timed "$r/jjf.t" sh -c 'java -Xmx1g '"$launcher_flags"' -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$dump" "$jjf_out" "$r/jjf.err"
+  timed "$r/jjf-xmn.t" sh -c 'java -Xmx1g -Xmn16m '"$launcher_flags"' -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$dump" "$r/jjf-xmn.folded" "$r/jjf-xmn.err"
+  timed "$r/jjf-plain.t" sh -c 'java -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$dump" "$r/jjf-plain.folded" "$r/jjf-plain.err"
+  if [ -n "$compare" ]; then
+    timed "$r/compare.t" sh -c 'java -Xmx1g '"$launcher_flags"' -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$compare" "$dump" "$r/compare.folded" "$r/compare.err"
+  fi
   if [ "$peers" = yes ]; then
     timed "$r/nb-retained.t" sh -c 'java -Xmx4g -cp "$1" dev.jjf.bench.peers.NetBeansRetained retained "$2" >"$3" 2>&1' _ "$peers_jar" "$dump" "$r/nb-retained.out"
     timed "$r/nb-histogram.t" sh -c 'java -Xmx4g -cp "$1" dev.jjf.bench.peers.NetBeansRetained histogram "$2" >"$3" 2>&1' _ "$peers_jar" "$dump" "$r/nb-histogram.out"
   fi
-  say "  round $i: sha256sum $(tail -n1 "$r/sha.t" | cut -d' ' -f1) s, jjf $(tail -n1 "$r/jjf.t" | cut -d' ' -f1) s$([ "$peers" = yes ] && echo ", NetBeans retained $(tail -n1 "$r/nb-retained.t" | cut -d' ' -f1) s, histogram $(tail -n1 "$r/nb-histogram.t" | cut -d' ' -f1) s")"
+  say "  round $i: sha256sum $(tail -n1 "$r/sha.t" | cut -d' ' -f1) s, jjf $(tail -n1 "$r/jjf.t" | cut -d' ' -f1) s$([ -n "$compare" ] && echo ", compared jar $(tail -n1 "$r/compare.t" | cut -d' ' -f1) s")$([ "$peers" = yes ] && echo ", NetBeans retained $(tail -n1 "$r/nb-retained.t" | cut -d' ' -f1) s, histogram $(tail -n1 "$r/nb-histogram.t" | cut -d' ' -f1) s")"
 done
 if [ "$peers" = yes ]; then
   for i in $(seq "$shark_runs"); do
@@ -141,9 +155,9 @@ if [ -n "$big" ]; then
   if [ "$report_only" = no ]; then
     rm -f "$r/big-sha.t" "$r/big-jjf.t"
     timed "$r/big-sha.t" sh -c 'sha256sum "$1" >/dev/null' _ "$big_dump"
-    timed "$r/big-jjf.t" sh -c 'java -Xmx1g -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$big_dump" "$r/big.folded" "$r/big.err"
+    timed "$r/big-jjf.t" sh -c 'java -Xmx1g '"$launcher_flags"' -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$big_dump" "$r/big.folded" "$r/big.err"
     # And with room, for the throughput on a big file.
-    timed "$r/big-jjf3.t" sh -c 'java -Xmx3g -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$big_dump" "$r/big3.folded" "$r/big3.err"
+    timed "$r/big-jjf3.t" sh -c 'java -Xmx3g '"$launcher_flags"' -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$big_dump" "$r/big3.folded" "$r/big3.err"
   fi
   say "  ${big_mb} MB dump: sha256sum $(col "$r/big-sha.t" 1) s, jjf -Xmx1g $(col "$r/big-jjf.t" 1) s (exit $(tail -n1 "$r/big-jjf.t" | cut -d' ' -f4))"
 fi
@@ -168,8 +182,8 @@ report="$root/bench/HEAP-REPORT.md"
 Written by \`scripts/bench-heap.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC') in about $(( ($(date +%s) - started) / 60 + 1 )) minutes.
 Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n1), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM,
 $(. /etc/os-release && echo "$PRETTY_NAME"), $(java -version 2>&1 | head -n1).
-Load average when the report was written: $(cut -d' ' -f1-3 /proc/loadavg). **The machine is shared** with other
-work (six sessions on two cores when this was run): wall times move with their load, CPU times much less,
+Load average when the run started: $load_start; when the report was written: $(cut -d' ' -f1-3 /proc/loadavg). **The machine is shared** with other
+work (other sessions' builds and tests): wall times move with their load, CPU times less,
 and single rounds can be far off; the medians of alternating rounds are what to compare.
 
 ## The dump
@@ -181,20 +195,32 @@ File: $(basename "$dump"), $bytes bytes ($mb MB), sha256 \`$sha\`.
 
 ## Same file, alternating rounds
 
-$(lines "$r/jjf.t") round(s) of sha256sum, jjf and NetBeans' parser, one after the other; Shark $(lines "$r/shark.t") time(s) after them. Times in
+$(lines "$r/jjf.t") round(s) of sha256sum, jjf$([ -n "$compare" ] && echo ", the compared jar")$([ "$peers" = yes ] && echo " and NetBeans' parser"), one after the other$([ "$peers" = yes ] && echo "; Shark $(lines "$r/shark.t") time(s) after them"). Times in
 seconds (wall, and CPU = user + system of all threads), peak RSS from \`/usr/bin/time -v\`'s maximum resident set size.
 
 | command | wall median (s) | CPU median (s) | peak RSS (MiB) | MB/s of dump (wall) | × sha256sum (wall) | × sha256sum (CPU) | every round (wall s) | failed rounds |
 |---|---:|---:|---:|---:|---:|---:|---|---:|
 $(row "\`sha256sum DUMP\`" "$r/sha.t")
-$(row "\`java -jar target/jjf.jar render DUMP --format folded\`: dominators, retained sizes folded by dominator path" "$r/jjf.t")
+$(row "\`java -Xmx1g $launcher_flags -jar target/jjf.jar render DUMP --format folded\` (the launcher's JVM flags): dominators, retained sizes folded by dominator path" "$r/jjf.t")
+$(row "the same with \`-Xmn16m\` (a young generation of 16 MiB)" "$r/jjf-xmn.t")
+$(row "the same with plain \`java -jar\` (G1, C2, the JVM's default heap)" "$r/jjf-plain.t")
 EOF
+  if [ -s "$r/compare.t" ]; then
+    row "\`$(basename "$compare")\` (\`--compare\`), launcher's flags and \`-Xmx1g\`" "$r/compare.t"
+  fi
   if [ "$peers" = yes ]; then
     row "NetBeans \`hprof-heap\` 0.16, retained sizes of all objects (\`getBiggestObjectsByRetainedSize\`), \`-Xmx4g\`" "$r/nb-retained.t"
     row "NetBeans \`hprof-heap\` 0.16, class histogram only (no dominators), \`-Xmx4g\`" "$r/nb-histogram.t"
     row "Shark 2.14, full dominator tree with retained sizes (\`ObjectDominators\`, all GC root kinds), \`-Xmx6g\`" "$r/shark.t"
   fi
+  objects_read="$(sed -n 's/.*): \([0-9]*\) objects,.*/\1/p' "$r/jjf.err" 2>/dev/null | head -n1)"
+  same() { [ -s "$1" ] && [ "$(sha256sum <"$1")" = "$(sha256sum <"$jjf_out")" ] && echo same || echo "**different**"; }
+  per_object() { awk -v k="$(col "$1" 3)" -v n="${objects_read:-0}" 'BEGIN {if (n > 0 && k != "nan") printf "%.0f", k * 1024 / n; else print "?"}'; }
   cat <<EOF
+
+jjf read ${objects_read:-?} objects: its median peak RSS is $(per_object "$r/jjf.t") bytes per object with the launcher's flags,
+$(per_object "$r/jjf-xmn.t") with \`-Xmn16m\` (the JVM's own ~36 MiB included). Folded output of the \`-Xmn16m\` run: $(same "$r/jjf-xmn.folded");
+of plain \`java -jar\`: $(same "$r/jjf-plain.folded")$([ -s "$r/compare.t" ] && echo "; of the compared jar: $(same "$r/compare.folded")").
 
 jjf's folded output sums to $jjf_total bytes retained. Its first lines and the peers' own summaries are in
 \`bench/work/heap/rounds/\` after a run (\`jjf.folded\`, \`nb-retained.out\`, \`nb-histogram.out\`, \`shark.out\`).
@@ -221,8 +247,8 @@ $big objects, dumped by \`jjf dumpheap\` in $(col "$work/dumpheap-$big.t" 1) s. 
 | command | wall (s) | CPU (s) | peak RSS (MiB) | MB/s | exit |
 |---|---:|---:|---:|---:|---:|
 | \`sha256sum\` | $(col "$r/big-sha.t" 1) | $(col "$r/big-sha.t" 2) | $(mib "$(col "$r/big-sha.t" 3)") | $(awk -v b="$(stat -c %s "$big_dump")" -v w="$(col "$r/big-sha.t" 1)" 'BEGIN {printf "%.0f", b / 1e6 / w}') | 0 |
-| \`java -Xmx1g -jar target/jjf.jar render DUMP --format folded\` | $(col "$r/big-jjf.t" 1) | $(col "$r/big-jjf.t" 2) | $(mib "$(col "$r/big-jjf.t" 3)") | $(awk -v b="$(stat -c %s "$big_dump")" -v w="$(col "$r/big-jjf.t" 1)" 'BEGIN {printf "%.0f", b / 1e6 / w}') | $(tail -n1 "$r/big-jjf.t" | cut -d' ' -f4) |
-| \`java -Xmx3g -jar target/jjf.jar render DUMP --format folded\` | $(col "$r/big-jjf3.t" 1) | $(col "$r/big-jjf3.t" 2) | $(mib "$(col "$r/big-jjf3.t" 3)") | $(awk -v b="$(stat -c %s "$big_dump")" -v w="$(col "$r/big-jjf3.t" 1)" 'BEGIN {printf "%.0f", b / 1e6 / w}') | $(tail -n1 "$r/big-jjf3.t" 2>/dev/null | cut -d' ' -f4) |
+| \`java -Xmx1g $launcher_flags -jar target/jjf.jar render DUMP --format folded\` | $(col "$r/big-jjf.t" 1) | $(col "$r/big-jjf.t" 2) | $(mib "$(col "$r/big-jjf.t" 3)") | $(awk -v b="$(stat -c %s "$big_dump")" -v w="$(col "$r/big-jjf.t" 1)" 'BEGIN {printf "%.0f", b / 1e6 / w}') | $(tail -n1 "$r/big-jjf.t" | cut -d' ' -f4) |
+| \`java -Xmx3g $launcher_flags -jar target/jjf.jar render DUMP --format folded\` | $(col "$r/big-jjf3.t" 1) | $(col "$r/big-jjf3.t" 2) | $(mib "$(col "$r/big-jjf3.t" 3)") | $(awk -v b="$(stat -c %s "$big_dump")" -v w="$(col "$r/big-jjf3.t" 1)" 'BEGIN {printf "%.0f", b / 1e6 / w}') | $(tail -n1 "$r/big-jjf3.t" 2>/dev/null | cut -d' ' -f4) |
 EOF
     if [ -s "$r/big.err" ]; then echo; echo "jjf with -Xmx1g said: \`$(head -c 300 "$r/big.err" | tr '\n' ' ')\`"; fi
     if [ -s "$r/big3.err" ]; then echo; echo "jjf with -Xmx3g said: \`$(grep -m1 'heap dump' "$r/big3.err" | head -c 300)\`"; fi
@@ -231,7 +257,8 @@ EOF
 
 ## Repeat
 
-\`scripts/bench-heap.sh\` (add \`--big 40000000\` for the ~2.2 GB dump with \`-Xmx1g\`, \`--shark-runs 3\` for Shark's median).
+\`scripts/bench-heap.sh\` (add \`--big 40000000\` for the ~2.2 GB dump with \`-Xmx1g\`, \`--shark-runs 3\` for Shark's median,
+\`--compare OTHER.jar\` to time another build in the same rounds, \`--no-peers\` to skip NetBeans and Shark).
 Peers alone: \`mvn -f bench/peers/pom.xml package\`, then
 \`java -cp bench/peers/target/heap-peers.jar dev.jjf.bench.peers.NetBeansRetained retained|histogram DUMP\` and
 \`java -cp bench/peers/target/heap-peers.jar dev.jjf.bench.peers.SharkRetained DUMP [MIN_BYTES]\`.

@@ -106,7 +106,8 @@ final class HeapRender {
                 pprof.add(g, d, false);
             } else {
                 if (retained != tree) HeapFolder.foldInto(retained, g, d, HeapMetric.RETAINED, false);
-                if (nativeTree != tree) HeapFolder.foldInto(nativeTree, g, d, HeapMetric.NATIVE, false);
+                // Only for the summary: the owners' paths are all it reads.
+                if (nativeTree != tree) HeapFolder.foldNativeOwners(nativeTree, g, d, false);
             }
             objects += g.objectCount();
             err.println("jjf: heap dump " + in.heap() + " (" + g.format() + "): " + g.objectCount() + " objects, "

@@ -23,32 +23,37 @@ public final class Dominators {
     private final int[] vertex;
     /** DFS numbers given, the virtual root's included. */
     private final int total;
-    /** Immediate dominator of each DFS number, as a DFS number. */
-    private final int[] idom;
-    /** Retained bytes of each DFS number; [0] is the whole reachable heap. */
-    private final long[] retained;
+    /**
+     * Per DFS number i: [2i] its immediate dominator (a DFS number), [2i + 1] the low 32 bits of
+     * its retained bytes. Pairs: during the computation the same storage held the DFS parent
+     * (then the forest's ancestor) beside the best semidominator on the compressed path, so that
+     * each step of a path is one cache line.
+     */
+    private final int[] pairs;
+    /** High 32 bits of the retained bytes of each DFS number; [0] is the whole reachable heap. */
+    private final int[] retainedHigh;
 
-    private Dominators(int[] pre, int[] vertex, int total, int[] idom, long[] retained) {
+    private Dominators(int[] pre, int[] vertex, int total, int[] pairs, int[] retainedHigh) {
         this.pre = pre;
         this.vertex = vertex;
         this.total = total;
-        this.idom = idom;
-        this.retained = retained;
+        this.pairs = pairs;
+        this.retainedHigh = retainedHigh;
     }
 
     public static Dominators compute(HeapGraph g) {
         int n = g.objectCount;
-        // One longer than needed: its storage serves as label[] (up to n + 1 DFS numbers) once the
-        // numbers are dead; fewer arrays to allocate and collect at the peak.
+        // One longer than needed: its storage holds the semidominators (up to n + 1 DFS numbers)
+        // once the numbers are dead; fewer arrays to allocate and collect at the peak.
         int[] pre = new int[n + 1];
         // Local copies: the launcher's C1 compiler reloads fields in every iteration.
         int[] edgeStart = g.edgeStart;
         int[] edges = g.edges;
 
-        // Depth-first numbering from the virtual root; parent[] is the DFS tree, by number.
+        // Depth-first numbering from the virtual root; pairs[2i] is the DFS tree (parent), by number.
         // Full size from the start: growing by doubling left ~2 dead copies of each for the GC.
         int[] vertex = new int[n + 1];
-        int[] parent = new int[vertex.length];
+        int[] pairs = new int[2 * vertex.length];
         vertex[0] = -1;
         int count = 1;
         int[] stackNode = new int[64];
@@ -58,7 +63,7 @@ public final class Dominators {
             if (pre[r] != 0) continue;
             pre[r] = count;
             vertex[count] = r;
-            parent[count++] = 0;
+            pairs[2 * count++] = 0;
             stackNode[0] = r;
             stackEdge[0] = edgeStart[r];
             top = 1;
@@ -75,7 +80,7 @@ public final class Dominators {
                 int w = edges[e];
                 pre[w] = count;
                 vertex[count] = w;
-                parent[count++] = pre[v];
+                pairs[2 * count++] = pre[v];
                 if (top == stackNode.length) {
                     stackNode = java.util.Arrays.copyOf(stackNode, top * 2);
                     stackEdge = java.util.Arrays.copyOf(stackEdge, top * 2);
@@ -89,11 +94,14 @@ public final class Dominators {
         int total = count;
         // A GC root's semidominator is the virtual root: marked in the sign bit of its DFS
         // parent, which the semidominator loop clears (no boolean per object).
-        for (int r : g.rootObjects) parent[pre[r]] |= ROOT_FLAG;
+        for (int r : g.rootObjects) pairs[2 * pre[r]] |= ROOT_FLAG;
 
         // Predecessors of reachable objects, by DFS number. The references are walked in object
         // order (the adjacency arrays front to back, not jumping around in DFS order): a
         // vertex's predecessors come in another order, which changes no semidominator (a minimum).
+        // Only vertices with two or more are listed: most objects of a heap have one, which is
+        // their DFS parent, and then both the semidominator and the immediate dominator are that
+        // parent. Roots need none (both are the virtual root).
         int[] predStart = new int[total + 1];
         for (int v = 0; v < n; v++) {
             if (pre[v] == 0) continue;
@@ -103,24 +111,28 @@ public final class Dominators {
         for (int i = 0; i <= total; i++) {
             int c = predStart[i];
             predStart[i] = sum;
-            sum += c;
+            if (c > 1 && i < total && pairs[2 * i] >= 0) sum += c;
         }
         int[] preds = new int[sum];
-        // semi[] serves as the fill cursor first: one array fewer at the peak.
-        int[] semi = new int[total];
-        int[] fill = semi;
-        System.arraycopy(predStart, 0, fill, 0, total);
+        // The odd halves of pairs[] serve as the fill cursors first; -1 for vertices not listed.
+        for (int i = 0; i < total; i++) pairs[2 * i + 1] = predStart[i] < predStart[i + 1] ? predStart[i] : -1;
         for (int v = 0; v < n; v++) {
             int i = pre[v];
             if (i == 0) continue;
-            for (int e = edgeStart[v], end = edgeStart[v + 1]; e < end; e++) preds[fill[pre[edges[e]]]++] = i;
+            for (int e = edgeStart[v], end = edgeStart[v + 1]; e < end; e++) {
+                int t = 2 * pre[edges[e]] + 1;
+                int c = pairs[t];
+                if (c >= 0) {
+                    preds[c] = i;
+                    pairs[t] = c + 1;
+                }
+            }
         }
-        fill = null;
         // A vertex's DFS parent is one of its predecessors: moved to the front of the list, it is
-        // found there again for the immediate dominators, and parent[] is free to be ancestor[].
+        // found there again for the immediate dominators, and pairs[2i] is free to be the ancestor.
         // Roots need no parent later (their dominator is the virtual root).
         for (int i = 1; i < total; i++) {
-            int p = parent[i];
+            int p = pairs[2 * i];
             if (p < 0) continue;
             int first = predStart[i];
             for (int k = first, end = predStart[i + 1]; k < end; k++) {
@@ -132,81 +144,101 @@ public final class Dominators {
             }
         }
         // Object numbers are not needed until the end (the predecessors are DFS numbers): their
-        // storage becomes label[] now, and they are rebuilt at the end.
+        // storage holds the semidominators now, and they are rebuilt at the end.
 
         // Semidominators, from the last DFS number back; the virtual root has number 0. When i is
         // being processed, exactly the numbers above i have been linked into the forest: "j <= i"
-        // stands for "ancestor[j] unset", so parent[] serves as ancestor[] without a reset.
-        int[] label = pre;
-        int[] ancestor = parent;
-        for (int i = 0; i < total; i++) {
-            semi[i] = i;
-            label[i] = i;
-        }
+        // stands for "ancestor unset", so the parent serves as the ancestor without a reset, and
+        // such a j is unprocessed: its semidominator is still j. pairs[2x + 1] is the smallest
+        // semidominator on x's compressed path (Lengauer-Tarjan's semi[label[x]]): the label
+        // itself is never needed, only its semidominator.
+        int[] semi = pre;
+        for (int i = 0; i < total; i++) pairs[2 * i + 1] = i;
         int[] path = new int[64];
         for (int i = total - 1; i > 0; i--) {
-            int p = ancestor[i];
+            int p = pairs[2 * i];
+            int s;
             if (p < 0) {
                 p &= ~ROOT_FLAG;
-                semi[i] = 0;
+                s = 0;
+            } else if (predStart[i] == predStart[i + 1]) {
+                s = p; // its one predecessor is its DFS parent
             } else {
-                int s = semi[i];
+                s = i;
                 for (int k = predStart[i], end = predStart[i + 1]; k < end && s > 0; k++) {
                     int j = preds[k];
-                    int u;
+                    int best;
                     if (j <= i) {
-                        u = j;
+                        best = j;
                     } else {
-                        // Path compression, iteratively: collect the path, then fold labels top down.
+                        // Path compression, iteratively: collect the path, then fold the best semidominators top down.
                         int x = j;
                         int depth = 0;
-                        while (ancestor[x] > i) {
+                        while (pairs[2 * x] > i) {
                             if (depth == path.length) path = java.util.Arrays.copyOf(path, depth * 2);
                             path[depth++] = x;
-                            x = ancestor[x];
+                            x = pairs[2 * x];
                         }
                         while (depth > 0) {
                             int y = path[--depth];
-                            int a = ancestor[y];
-                            if (semi[label[a]] < semi[label[y]]) label[y] = label[a];
-                            ancestor[y] = ancestor[a];
+                            int a = pairs[2 * y];
+                            if (pairs[2 * a + 1] < pairs[2 * y + 1]) pairs[2 * y + 1] = pairs[2 * a + 1];
+                            pairs[2 * y] = pairs[2 * a];
                         }
-                        u = label[j];
+                        best = pairs[2 * j + 1];
                     }
-                    if (semi[u] < s) s = semi[u];
+                    if (best < s) s = best;
                 }
-                semi[i] = s;
             }
-            ancestor[i] = p;
+            semi[i] = s;
+            pairs[2 * i + 1] = s;
+            pairs[2 * i] = p;
         }
-        label = null;
 
         // Immediate dominators as nearest common ancestors in the DFS tree, parents read from the
-        // front of the predecessor lists; ancestor[]'s storage becomes idom[]. A semidominator of
-        // 0 (every root, and objects only roots' paths lead to) means the virtual root.
-        int[] idom = ancestor;
-        ancestor = null;
-        idom[0] = 0;
+        // front of the predecessor lists; pairs[2i] becomes idom. A semidominator of 0 (every
+        // root, and objects only roots' paths lead to) means the virtual root.
+        pairs[0] = 0;
         for (int i = 1; i < total; i++) {
             int si = semi[i];
             if (si == 0) {
-                idom[i] = 0;
+                pairs[2 * i] = 0;
+                continue;
+            }
+            if (predStart[i] == predStart[i + 1]) {
+                pairs[2 * i] = si; // its DFS parent
                 continue;
             }
             int d = preds[predStart[i]];
-            while (d > si) d = idom[d];
-            idom[i] = d;
+            while (d > si) d = pairs[2 * d];
+            pairs[2 * i] = d;
         }
-        semi = null;
         preds = null;
-        predStart = null;
 
         java.util.Arrays.fill(pre, 0);
         for (int i = 1; i < total; i++) pre[vertex[i]] = i;
-        long[] retained = new long[total];
-        for (int i = 1; i < total; i++) retained[i] = g.countedBytes(vertex[i]);
-        for (int i = total - 1; i > 0; i--) retained[idom[i]] += retained[i];
-        return new Dominators(pre, vertex, total, idom, retained);
+        // Retained bytes in the storage already held: low halves in pairs[2i + 1], high ones where
+        // the predecessor starts were.
+        int[] high = predStart;
+        pairs[1] = 0;
+        high[0] = 0;
+        for (int i = 1; i < total; i++) {
+            long b = g.countedBytes(vertex[i]);
+            pairs[2 * i + 1] = (int) b;
+            high[i] = (int) (b >>> 32);
+        }
+        for (int i = total - 1; i > 0; i--) {
+            int d = pairs[2 * i];
+            long sumBytes = ((long) high[d] << 32 | (pairs[2 * d + 1] & 0xffffffffL))
+                    + ((long) high[i] << 32 | (pairs[2 * i + 1] & 0xffffffffL));
+            pairs[2 * d + 1] = (int) sumBytes;
+            high[d] = (int) (sumBytes >>> 32);
+        }
+        return new Dominators(pre, vertex, total, pairs, high);
+    }
+
+    private long retained(int i) {
+        return (long) retainedHigh[i] << 32 | (pairs[2 * i + 1] & 0xffffffffL);
     }
 
     /** Objects reachable from a root. */
@@ -222,19 +254,19 @@ public final class Dominators {
     public int immediateDominator(int object) {
         int i = pre[object];
         if (i == 0) return UNREACHABLE;
-        int d = idom[i];
+        int d = pairs[2 * i];
         return d == 0 ? ROOTS : vertex[d];
     }
 
     /** Counted bytes this object keeps alive, itself included; 0 when unreachable. */
     public long retainedBytes(int object) {
         int i = pre[object];
-        return i == 0 ? 0 : retained[i];
+        return i == 0 ? 0 : retained(i);
     }
 
     /** Counted bytes of everything reachable. */
     public long reachableBytes() {
-        return retained[0];
+        return retained(0);
     }
 
     /** DFS number of a reachable object (1..reachableCount()), 0 when unreachable. */
@@ -249,7 +281,7 @@ public final class Dominators {
 
     /** DFS number of the immediate dominator of DFS number {@code i}; 0 when only the roots dominate it. */
     int dfsDominator(int i) {
-        return idom[i];
+        return pairs[2 * i];
     }
 
     /** The k-th reachable object in an order where every object comes after its dominator. */

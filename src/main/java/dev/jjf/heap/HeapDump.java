@@ -4,8 +4,10 @@ import dev.jjf.BadInputException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +27,7 @@ public final class HeapDump {
         HeapDumpFormat format = HeapDumpFormat.detect(file)
                 .orElseThrow(() -> new BadInputException(file, "not a heap dump (no 'JAVA PROFILE 1.0.' header, plain or gzip)"));
         try {
-            return read(() -> open(file, format, options), file, options);
+            return read(() -> open(file, format, options), file, format == HeapDumpFormat.HPROF, options);
         } catch (OutOfMemoryError e) {
             throw new BadInputException(file, "not enough Java heap to analyse this dump (" + Runtime.getRuntime().maxMemory() / (1 << 20)
                     + " MiB): raise it with JJF_JAVA_OPTS=-Xmx<size> (java -Xmx<size> -jar jjf.jar); about 40 bytes per object"
@@ -48,6 +50,11 @@ public final class HeapDump {
 
     /** Reads from a source that can be opened more than once (thread names take a second look). */
     static HeapGraph read(Source source, Path file, HeapDumpOptions options) throws IOException {
+        return read(source, file, false, options);
+    }
+
+    /** {@code seekable}: {@code file} is the plain dump itself, which thread names are read from by seeking. */
+    static HeapGraph read(Source source, Path file, boolean seekable, HeapDumpOptions options) throws IOException {
         HprofParser p;
         try (InputStream in = source.open()) {
             p = new HprofParser(new HprofInput(in, file), false);
@@ -57,8 +64,29 @@ public final class HeapDump {
         } catch (RuntimeException e) {
             throw new BadInputException(file, "unreadable heap dump: " + e, e);
         }
-        Map<Long, String> threadNames = threadNames(p, source, file);
-        return build(p, file, options, threadNames);
+        IdIndex index = IdIndex.of(p.objectIds);
+        Map<Long, String> threadNames = null;
+        if (seekable && p.deferredCount == 0) threadNames = threadNamesBySeeking(p, index, file);
+        if (threadNames == null) threadNames = threadNames(p, source, file);
+        HeapGraph g = build(p, index, file, options, threadNames);
+        // Dead, but still in this frame's slots as far as the collector can tell.
+        p = null;
+        index = null;
+        collectAfterReading(g.objectCount);
+        return g;
+    }
+
+    /** Dumps of at least this many objects are followed by a full collection (see {@link #collectAfterReading}). */
+    static final int COLLECT_AFTER_OBJECTS = 1 << 20;
+
+    /**
+     * The reader's packed ids, reference starts and packed references (about 8 bytes per object
+     * and 4 per reference) and the id index are garbage once the graph is built. Collected now, the dominators' arrays reuse their pages; left to the
+     * collector's own policy, the heap grows instead, and on the machines measured the pages a
+     * process touches for the first time cost more than the collection (docs/heap-dumps.md).
+     */
+    static void collectAfterReading(int objects) {
+        if (objects >= COLLECT_AFTER_OBJECTS) System.gc();
     }
 
     /**
@@ -99,6 +127,80 @@ public final class HeapDump {
         return out;
     }
 
+    /**
+     * Thread names from a plain file without reading it again: each name's String and then its
+     * character array are found by their object numbers, reading from the checkpoint before each
+     * (at most 63 other objects). Null when that does not work out (the caller then makes the
+     * second pass, which finds the same names).
+     */
+    private static Map<Long, String> threadNamesBySeeking(HprofParser first, IdIndex index, Path file) {
+        Map<Long, String> out = new HashMap<>();
+        if (first.threadNameIds.isEmpty() || first.truncatedAt >= 0) return out;
+        HprofParser.ClassInfo string = null;
+        for (HprofParser.ClassInfo c : first.classes) {
+            if (c.layout != null && c.layout.special() == HprofParser.Special.STRING) string = c;
+        }
+        if (string == null) return out;
+        int[] f = string.layout.fields();
+        long offsets = (long) f[0] << 32 | (f[1] & 0xffffffffL);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (Map.Entry<Long, Long> t : first.threadNameIds.entrySet()) {
+                long stringId = t.getValue();
+                HprofParser strings = namesAt(channel, file, first, index.find(stringId), p -> p.wantedStrings.put(stringId, offsets));
+                if (strings == null) return null;
+                Long arrayId = strings.stringArrays.get(stringId);
+                if (arrayId == null) continue;
+                Integer coder = strings.wantedArrays.get(arrayId);
+                HprofParser arrays = namesAt(channel, file, first, index.find(arrayId), p -> p.wantedArrays.put(arrayId, coder));
+                if (arrays == null) return null;
+                String text = arrays.arrayTexts.get(arrayId);
+                if (text != null) out.put(t.getKey(), text);
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return out;
+    }
+
+    /** A names pass over object {@code object} and the ones before it back to its checkpoint; null when there is no checkpoint. */
+    private static HprofParser namesAt(FileChannel channel, Path file, HprofParser first, int object,
+                                       java.util.function.Consumer<HprofParser> want) throws IOException {
+        if (object < 0) return new HprofParser(new HprofInput(InputStream.nullInputStream(), file), true);
+        long k = object / HprofParser.CHECKPOINT_OBJECTS;
+        if (2 * k + 1 >= first.checkpoints.size()) return null;
+        long offset = first.checkpoints.get(2 * k);
+        long end = first.checkpoints.get(2 * k + 1);
+        HprofParser names = new HprofParser(new HprofInput(new ChannelInput(channel, offset), file, offset, ChannelInput.READ_BYTES), true);
+        want.accept(names);
+        names.namesAt(first.idSize, end, object % HprofParser.CHECKPOINT_OBJECTS);
+        return names;
+    }
+
+    /** A file from an offset on, read in small pieces: a names pass reads a few kilobytes, not the 1 MiB buffer's worth. */
+    private static final class ChannelInput extends InputStream {
+        private static final int READ_BYTES = 1 << 16;
+        private final FileChannel channel;
+        private long position;
+
+        ChannelInput(FileChannel channel, long position) {
+            this.channel = channel;
+            this.position = position;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int r = channel.read(java.nio.ByteBuffer.wrap(b, off, Math.min(len, READ_BYTES)), position);
+            if (r > 0) position += r;
+            return r;
+        }
+    }
+
     private static HprofParser namesPass(Source source, Path file, java.util.function.Consumer<HprofParser> want) throws IOException {
         try (InputStream in = source.open()) {
             HprofParser names = new HprofParser(new HprofInput(in, file), true);
@@ -108,31 +210,36 @@ public final class HeapDump {
         }
     }
 
-    private static HeapGraph build(HprofParser p, Path file, HeapDumpOptions options, Map<Long, String> threadNames) {
-        int n = (int) p.objectIds.size();
-        IdIndex index = new IdIndex(p.objectIds.toArrayAndClear());
-        int[] classOf = p.objectClass.toArrayAndClear();
-        int[] shallow = p.shallowBytes.toArrayAndClear();
+    private static HeapGraph build(HprofParser p, IdIndex index, Path file, HeapDumpOptions options, Map<Long, String> threadNames) {
+        int n = (int) p.objectClass.size();
+        // Kept in the reader's chunks: a copy into one array would double them at this point.
+        IntList classOf = p.objectClass;
+        IntList shallow = p.shallowBytes;
         // References to dense numbers; references to objects not in the dump are dropped. The
         // starts are rewritten in place: an object's new start is never past its old one.
         int[] edgeStart = p.edgeStart.toArrayAndClear();
-        long refs = p.edgeTargets.size();
+        IntList packed = p.edgeTargets.packed;
+        LongList escaped = p.edgeTargets.escaped;
+        IdCodec codec = p.edgeTargets.codec;
+        long refs = packed.size();
         int[] edges = new int[(int) refs];
         int m = 0;
         long dropped = 0;
         long e = 0;
-        long[] chunk = null;
+        long k = 0;
+        int[] chunk = null;
         for (int o = 0; o < n; o++) {
             long end = edgeStart[o + 1];
             edgeStart[o] = m;
             for (; e < end; e++) {
-                int i = (int) (e & (LongList.CHUNK_SIZE - 1));
+                int i = (int) (e & (IntList.CHUNK_SIZE - 1));
                 if (i == 0 || chunk == null) {
                     // The chunk before is done: let it go now rather than hold all ids until the end.
-                    if (i == 0 && e > 0) p.edgeTargets.releaseChunk((int) (e / LongList.CHUNK_SIZE) - 1);
-                    chunk = p.edgeTargets.chunk((int) (e / LongList.CHUNK_SIZE));
+                    if (i == 0 && e > 0) packed.releaseChunk((int) (e / IntList.CHUNK_SIZE) - 1);
+                    chunk = packed.chunk((int) (e / IntList.CHUNK_SIZE));
                 }
-                int t = index.find(chunk[i]);
+                int v = chunk[i];
+                int t = v != IdCodec.ESCAPE ? index.find(v, codec) : index.find(escaped.get(k++));
                 if (t >= 0) {
                     edges[m++] = t;
                 } else {
@@ -141,7 +248,8 @@ public final class HeapDump {
             }
         }
         edgeStart[n] = m;
-        p.edgeTargets.clear();
+        packed.clear();
+        escaped.clear();
         if (m < edges.length) edges = java.util.Arrays.copyOf(edges, m);
 
         String[] classNames = new String[p.classes.size()];

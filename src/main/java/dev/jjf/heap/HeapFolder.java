@@ -33,7 +33,7 @@ public final class HeapFolder {
         if (metric == HeapMetric.SHALLOW) {
             for (int o = 0; o < g.objectCount; o++) {
                 if (!d.isReachable(o) || !g.isCounted(o)) continue;
-                tree.addToNode(tree.childNode(tree.rootNode(), frame(g, o, classFrames, mirrorFrames)), g.shallowBytes[o], baseline);
+                tree.addToNode(tree.childNode(tree.rootNode(), frame(g, o, classFrames, mirrorFrames)), g.shallowBytes.get(o), baseline);
             }
             return;
         }
@@ -49,7 +49,7 @@ public final class HeapFolder {
         for (int i = 1; i <= reachable; i++) {
             int o = d.dfsObject(i);
             int di = d.dfsDominator(i);
-            int c = g.classOf[o];
+            int c = g.classOf.get(o);
             classOf[i] = c;
             int parentNode;
             int depth;
@@ -102,6 +102,71 @@ public final class HeapFolder {
         }
     }
 
+    /**
+     * The paths to native memory owners only, as {@link #foldInto} with {@link HeapMetric#NATIVE}
+     * makes them: what a summary of the biggest owners reads. The full fold also makes the path
+     * of every other reachable object, with nothing in it, which a flamegraph of native memory
+     * shows (JSON lists empty frames) but a summary does not.
+     */
+    public static void foldNativeOwners(CallTree tree, HeapGraph g, Dominators d, boolean baseline) {
+        Frame[] classFrames = new Frame[g.classNames.length];
+        Frame[] mirrorFrames = new Frame[g.classNames.length];
+        Frame[] rootFrames = new Frame[g.labels.size()];
+        Frame[] kindFrames = new Frame[NativeKind.values().length];
+        // Node and depth of each DFS number on an owner's path (node << 8 | depth).
+        java.util.Map<Integer, Long> placed = new java.util.HashMap<>();
+        int[] severalNode = {-1};
+        IntList chain = new IntList();
+        for (int k = 0; k < g.nativeOwners.length; k++) {
+            int owner = g.nativeOwners[k];
+            if (!d.isReachable(owner) || !g.isCounted(owner)) continue;
+            // Up the dominator tree to a number already placed (or the roots), then down again.
+            chain.clear();
+            for (int i = d.dfsNumber(owner); i != 0 && !placed.containsKey(i); i = d.dfsDominator(i)) chain.add(i);
+            for (long c = chain.size() - 1; c >= 0; c--) {
+                int i = chain.get(c);
+                int o = d.dfsObject(i);
+                int di = d.dfsDominator(i);
+                int cls = g.classOf.get(o);
+                int parentNode;
+                int depth;
+                if (di == 0) {
+                    int r = java.util.Arrays.binarySearch(g.rootObjects, o);
+                    if (r >= 0) {
+                        int li = g.rootLabels[r];
+                        if (rootFrames[li] == null) rootFrames[li] = new Frame(g.labels.get(li).name(), FrameKind.HEAP_ROOT);
+                        parentNode = tree.childNode(tree.rootNode(), rootFrames[li]);
+                        if (g.isClassObject(o)) {
+                            placed.put(i, (long) parentNode << 8 | 1);
+                            continue;
+                        }
+                    } else {
+                        if (severalNode[0] < 0) severalNode[0] = tree.childNode(tree.rootNode(), new Frame(SEVERAL_ROOTS, FrameKind.HEAP_ROOT));
+                        parentNode = severalNode[0];
+                    }
+                    depth = 1;
+                } else {
+                    long p = placed.get(di);
+                    parentNode = (int) (p >>> 8);
+                    depth = (int) (p & 0xff);
+                }
+                int dc = di == 0 ? -1 : g.classOf.get(d.dfsObject(di));
+                int node;
+                if (depth >= MAX_DEPTH || (di != 0 && dc == cls && (dc & HeapGraph.MIRROR) == 0)) {
+                    node = parentNode;
+                } else {
+                    node = tree.childNode(parentNode, frame(g, o, classFrames, mirrorFrames));
+                    depth++;
+                }
+                placed.put(i, (long) node << 8 | depth);
+            }
+            int kind = g.nativeKinds[k];
+            if (kindFrames[kind] == null) kindFrames[kind] = new Frame(NativeKind.values()[kind].label(), FrameKind.NATIVE_OWNED);
+            int node = (int) (placed.get(d.dfsNumber(owner)) >>> 8);
+            tree.addToNode(tree.childNode(node, kindFrames[kind]), g.nativeBytes[k], baseline);
+        }
+    }
+
     private static void add(CallTree tree, HeapGraph g, int o, int node, HeapMetric metric, boolean baseline) {
         switch (metric) {
             case RETAINED -> {
@@ -117,7 +182,7 @@ public final class HeapFolder {
     }
 
     private static Frame frame(HeapGraph g, int o, Frame[] classFrames, Frame[] mirrorFrames) {
-        int c = g.classOf[o];
+        int c = g.classOf.get(o);
         if ((c & HeapGraph.MIRROR) != 0) {
             c &= ~HeapGraph.MIRROR;
             if (mirrorFrames[c] == null) mirrorFrames[c] = new Frame(g.classNames[c] + ".class", kindOf(g.classNames[c]));

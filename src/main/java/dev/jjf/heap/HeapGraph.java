@@ -16,9 +16,10 @@ public final class HeapGraph {
     final Path source;
     final String format;
     final int objectCount;
-    final int[] classOf;
+    /** Per object, in the reader's chunks (no copy into one array: they are read per object, not in tight loops). */
+    final IntList classOf;
     final String[] classNames;
-    final int[] shallowBytes;
+    final IntList shallowBytes;
     final int[] edgeStart;
     final int[] edges;
     final int[] rootObjects;
@@ -43,7 +44,7 @@ public final class HeapGraph {
                             long missingBytes, long classes) {
     }
 
-    HeapGraph(Path source, String format, int objectCount, int[] classOf, String[] classNames, int[] shallowBytes,
+    HeapGraph(Path source, String format, int objectCount, IntList classOf, String[] classNames, IntList shallowBytes,
               int[] edgeStart, int[] edges, int[] rootObjects, int[] rootLabels, List<RootLabel> labels, byte[] objectHeap,
               List<String> heapNames, boolean[] countedHeaps, int[] nativeOwners, long[] nativeBytes, int[] nativeKinds,
               ReadStats stats) {
@@ -87,23 +88,23 @@ public final class HeapGraph {
 
     /** The object's class name; a class object reads "Foo.class". */
     public String className(int object) {
-        int c = classOf[object];
+        int c = classOf.get(object);
         return (c & MIRROR) != 0 ? classNames[c & ~MIRROR] + ".class" : classNames[c];
     }
 
     /** True for class objects (whose references are static fields). */
     public boolean isClassObject(int object) {
-        return (classOf[object] & MIRROR) != 0;
+        return (classOf.get(object) & MIRROR) != 0;
     }
 
     /** Estimated bytes the object itself takes (see docs/heap-dumps.md for the estimate). */
     public int shallowBytes(int object) {
-        return shallowBytes[object];
+        return shallowBytes.get(object);
     }
 
     /** Shallow bytes as counted: zero for objects of heaps not shown (Android's image and zygote heaps by default). */
     public int countedBytes(int object) {
-        return isCounted(object) ? shallowBytes[object] : 0;
+        return isCounted(object) ? shallowBytes.get(object) : 0;
     }
 
     /** False for objects in heaps not shown. */

@@ -24,7 +24,7 @@ final class HprofInput {
 
     private final InputStream in;
     private final Path file;
-    final byte[] buf = new byte[BUFFER_BYTES];
+    final byte[] buf;
     int pos;
     int limit;
     /** Dump offset of buf[0]. */
@@ -33,8 +33,15 @@ final class HprofInput {
     private int idSize = 8;
 
     HprofInput(InputStream in, Path file) {
+        this(in, file, 0, BUFFER_BYTES);
+    }
+
+    /** Input whose first byte is at {@code offset} of the dump, read through a buffer of {@code bufferBytes}. */
+    HprofInput(InputStream in, Path file, long offset, int bufferBytes) {
         this.in = in;
         this.file = file;
+        this.base = offset;
+        this.buf = new byte[bufferBytes];
     }
 
     void idSize(int bytes) {

@@ -93,11 +93,13 @@ final class HprofParser {
     boolean nativeImage;
 
     // Objects, in the order they are read (that order is their dense number).
-    final LongList objectIds = new LongList();
+    /** Packs ids into 4 bytes where it can: references and object ids share it. */
+    final IdCodec codec = new IdCodec();
+    final IdList objectIds = new IdList(codec);
     final IntList objectClass = new IntList();
     final IntList shallowBytes = new IntList();
     final IntList edgeStart = new IntList();
-    final LongList edgeTargets = new LongList();
+    final IdList edgeTargets = new IdList(codec);
     /** Android: the heap (index into heapNames) of each object; null until a HEAP DUMP INFO is read. */
     byte[] objectHeap;
     final List<String> heapNames = new ArrayList<>();
@@ -117,6 +119,8 @@ final class HprofParser {
     final IntList nativeOwners = new IntList();
     final LongList nativeBytes = new LongList();
     final IntList nativeKinds = new IntList();
+    /** Object id of each native owner, for {@link #ownZlibStreamsByTheirUsers}. */
+    private final LongList nativeOwnerIds = new LongList();
     /** A Deflater's or Inflater's zsRef id to the Deflater or Inflater: the owner users know. */
     final Map<Long, Integer> zlibUsers = new HashMap<>();
     /** FFM segments: owner, min, length, scope id; deduplicated per scope at the end. */
@@ -124,7 +128,18 @@ final class HprofParser {
 
     /** Instances whose class was not known when they were read: id, class id, length, bytes. */
     private ByteArrayOutputStream deferred;
-    private long deferredCount;
+    long deferredCount;
+
+    /** Every this many objects read in dump order, a {@link #checkpoints} entry. */
+    static final int CHECKPOINT_OBJECTS = 64;
+    /**
+     * For objects 0, 64, 128, ...: the dump offset of the object's sub-record and the end of its
+     * segment, from where {@link #namesAt} reads again (plain files: thread names without a second pass).
+     */
+    final LongList checkpoints = new LongList();
+    private long subRecordStart;
+    private long segmentEnd;
+    private boolean finishing;
 
     // Results of a names-only pass.
     final Map<Long, Long> wantedStrings = new HashMap<>();
@@ -142,6 +157,13 @@ final class HprofParser {
     HprofParser(HprofInput in, boolean namesOnly) {
         this.in = in;
         this.namesOnly = namesOnly;
+    }
+
+    /** A names pass found every String and array it was asked for. */
+    private static final class NamesFound extends RuntimeException {
+        NamesFound() {
+            super(null, null, false, false);
+        }
     }
 
     /** Per-class facts for decoding its instances. */
@@ -181,6 +203,8 @@ final class HprofParser {
             while (!in.atEnd()) record();
         } catch (HprofInput.Truncated t) {
             truncatedAt = in.offset();
+        } catch (NamesFound done) {
+            // A names pass has all it wants: the rest of the dump (decompressed again for a gzip file) is not read.
         }
         if (!namesOnly) {
             finishDeferred();
@@ -198,7 +222,7 @@ final class HprofParser {
         for (long i = 0; i < nativeOwners.size(); i++) {
             int kind = nativeKinds.get(i);
             if (kind != NativeKind.ZLIB_DEFLATER.ordinal() && kind != NativeKind.ZLIB_INFLATER.ordinal()) continue;
-            Integer user = zlibUsers.get(objectIds.get(nativeOwners.get(i)));
+            Integer user = zlibUsers.get(nativeOwnerIds.get(i));
             if (user != null) nativeOwners.set(i, user);
         }
     }
@@ -310,11 +334,14 @@ final class HprofParser {
     // ---------------------------------------------------------------- heap dump
 
     private void heapDump(long end) throws IOException {
+        segmentEnd = end;
         while (in.offset() < end) {
             long start = in.offset();
+            subRecordStart = start;
             int tag = in.u1();
             if (namesOnly) {
                 namesSubRecord(tag, start, end);
+                if (stringArrays.size() == wantedStrings.size() && arrayTexts.size() >= wantedArrays.size()) throw new NamesFound();
             } else {
                 subRecord(tag, start, end);
             }
@@ -515,6 +542,10 @@ final class HprofParser {
         long n = objectIds.size();
         if (n >= Integer.MAX_VALUE - 16) throw in.bad(in.offset(), "more than 2^31 objects: too many for jjf");
         if (edgeTargets.size() >= Integer.MAX_VALUE - 16) throw in.bad(in.offset(), "more than 2^31 references: too many for jjf");
+        if ((n & (CHECKPOINT_OBJECTS - 1)) == 0 && !finishing) {
+            checkpoints.add(subRecordStart);
+            checkpoints.add(segmentEnd);
+        }
         objectIds.add(id);
         objectClass.add(classIdx);
         shallowBytes.add(shallow);
@@ -541,7 +572,7 @@ final class HprofParser {
             defer(id, classId, n);
             return;
         }
-        if (n <= HprofInput.BUFFER_BYTES) {
+        if (n <= in.buf.length) {
             in.need(n);
             decodeInstance(id, c, layout, in.buf, in.pos, n);
             in.pos += n;
@@ -580,6 +611,7 @@ final class HprofParser {
     }
 
     private void finishDeferred() {
+        finishing = true;
         if (deferred == null) return;
         byte[] all = deferred.toByteArray();
         deferred = null;
@@ -609,10 +641,22 @@ final class HprofParser {
     private void decodeInstance(long id, ClassInfo c, Layout layout, byte[] b, int p, int n) {
         int obj = beginObject(id, c.index, layout.shallowBytes);
         int[] refs = layout.refOffsets;
-        for (int off : refs) {
-            if (off + idSize > n) break;
-            long v = in.getId(b, p + off);
-            if (v != 0) edgeTargets.add(v);
+        IdList targets = edgeTargets;
+        if (idSize == 8) {
+            for (int off : refs) {
+                if (off + 8 > n) break;
+                // Spelled out: HprofInput.getLong is too big for C1 to inline, and this runs for every reference.
+                int q = p + off;
+                long v = (long) ((b[q] & 0xff) << 24 | (b[q + 1] & 0xff) << 16 | (b[q + 2] & 0xff) << 8 | (b[q + 3] & 0xff)) << 32
+                        | ((b[q + 4] & 0xff) << 24 | (b[q + 5] & 0xff) << 16 | (b[q + 6] & 0xff) << 8 | (b[q + 7] & 0xff)) & 0xffffffffL;
+                if (v != 0) targets.add(v);
+            }
+        } else {
+            for (int off : refs) {
+                if (off + idSize > n) break;
+                long v = in.getId(b, p + off);
+                if (v != 0) targets.add(v);
+            }
         }
         if (layout.special != Special.NONE) special(obj, id, layout, b, p, n);
     }
@@ -630,15 +674,15 @@ final class HprofParser {
                 // A slice or duplicate (att set) shares its parent's memory.
                 if (capacity <= 0 || att != 0) return;
                 NativeKind kind = fd != 0 ? NativeKind.MAPPED_FILE : cleaner != 0 ? NativeKind.DIRECT_BUFFER : NativeKind.DIRECT_BUFFER_UNMANAGED;
-                nativeOwner(obj, capacity, kind);
+                nativeOwner(obj, id, capacity, kind);
             }
             case DEFLATER_REF, INFLATER_REF, ZSTREAM_REF -> {
                 long address = f[0] >= 0 && f[0] + 8 <= n ? HprofInput.getLong(b, p + f[0]) : 0;
                 if (address == 0) return; // ended
                 if (layout.special == Special.INFLATER_REF) {
-                    nativeOwner(obj, NativeKind.INFLATE_STREAM_BYTES, NativeKind.ZLIB_INFLATER);
+                    nativeOwner(obj, id, NativeKind.INFLATE_STREAM_BYTES, NativeKind.ZLIB_INFLATER);
                 } else {
-                    nativeOwner(obj, NativeKind.DEFLATE_STREAM_BYTES, NativeKind.ZLIB_DEFLATER);
+                    nativeOwner(obj, id, NativeKind.DEFLATE_STREAM_BYTES, NativeKind.ZLIB_DEFLATER);
                 }
             }
             case ZLIB_USER -> {
@@ -669,8 +713,9 @@ final class HprofParser {
         return off >= 0 && off + idSize <= n ? in.getId(b, p + off) : 0;
     }
 
-    private void nativeOwner(int obj, long bytes, NativeKind kind) {
+    private void nativeOwner(int obj, long id, long bytes, NativeKind kind) {
         nativeOwners.add(obj);
+        nativeOwnerIds.add(id);
         nativeBytes.add(bytes);
         nativeKinds.add(kind.ordinal());
     }
@@ -685,14 +730,16 @@ final class HprofParser {
         beginObject(id, c.index, align(arrayHeaderBytes + n * refBytes));
         long left = n;
         while (left > 0) {
-            int chunk = (int) Math.min(left, HprofInput.BUFFER_BYTES / idSize);
+            int chunk = (int) Math.min(left, in.buf.length / idSize);
             in.need(chunk * idSize);
             byte[] b = in.buf;
             int p = in.pos;
             if (idSize == 8) {
+                IdList targets = edgeTargets;
                 for (int i = 0; i < chunk; i++, p += 8) {
-                    long v = HprofInput.getLong(b, p);
-                    if (v != 0) edgeTargets.add(v);
+                    long v = (long) ((b[p] & 0xff) << 24 | (b[p + 1] & 0xff) << 16 | (b[p + 2] & 0xff) << 8 | (b[p + 3] & 0xff)) << 32
+                            | ((b[p + 4] & 0xff) << 24 | (b[p + 5] & 0xff) << 16 | (b[p + 6] & 0xff) << 8 | (b[p + 7] & 0xff)) & 0xffffffffL;
+                    if (v != 0) targets.add(v);
                 }
             } else {
                 for (int i = 0; i < chunk; i++, p += 4) {
@@ -866,7 +913,7 @@ final class HprofParser {
                 int n = in.u4();
                 if (n < 0 || in.offset() + n > end) throw in.bad(start, "instance crosses the end of its segment");
                 Long valueOffset = wantedStrings.get(id);
-                if (valueOffset != null && n <= HprofInput.BUFFER_BYTES) {
+                if (valueOffset != null && n <= in.buf.length) {
                     in.need(n);
                     int voff = (int) (valueOffset >> 32);
                     int coff = (int) (long) valueOffset;
@@ -905,6 +952,37 @@ final class HprofParser {
                 }
             }
             default -> throw in.bad(start, "unknown heap sub-record tag 0x" + Integer.toHexString(tag));
+        }
+    }
+
+    /**
+     * A names-only pass over part of a plain file: from the checkpoint of object {@code 64k} (the
+     * input starts at its sub-record, inside a segment ending at {@code end}) through object
+     * {@code 64k + objects}, collecting what {@link #wantedStrings} and {@link #wantedArrays} ask for.
+     * Only valid when no instance was deferred (then objects are numbered in dump order).
+     */
+    void namesAt(int idSize, long end, int objects) throws IOException {
+        this.idSize = idSize;
+        in.idSize(idSize);
+        int seen = 0;
+        while (seen <= objects) {
+            if (in.offset() >= end) {
+                // The next top-level record; only heap dump segments hold objects.
+                int tag = in.u1();
+                in.u4();
+                long length = in.u4() & 0xffffffffL;
+                end = in.offset() + length;
+                if (tag != HEAP_DUMP && tag != HEAP_DUMP_SEGMENT) in.skip(length);
+                continue;
+            }
+            long start = in.offset();
+            int tag = in.u1();
+            namesSubRecord(tag, start, end);
+            switch (tag) {
+                case CLASS_DUMP, INSTANCE_DUMP, OBJ_ARRAY_DUMP, PRIM_ARRAY_DUMP, PRIM_ARRAY_NODATA_DUMP -> seen++;
+                default -> {
+                }
+            }
         }
     }
 

@@ -1,14 +1,34 @@
 package dev.jjf.heap;
 
 /**
- * Object ids (sparse addresses) to dense object numbers: the ids sorted, with the dump order
- * beside them when the dump was not already in address order, and a bucket table over the id
+ * Object ids (sparse addresses) to dense object numbers. Ids that {@link IdCodec} packs into an
+ * int, when they lie close enough together (a HotSpot heap), are bits in a bitmap of 8-byte
+ * granules, with the count of set bits before each 64-bit word beside it: a lookup is one cache
+ * line and a popcount, and building it is two linear passes (no sort). The other ids (or all of
+ * them, when the heap is too sparse for a bitmap) are sorted, with a bucket table over their
  * range so that a lookup is a short binary search within one bucket.
  */
 final class IdIndex {
     /** About this many ids per bucket. */
     private static final int IDS_PER_BUCKET = 8;
+    /**
+     * A bitmap is used while its range is at most this many granules per object (it then costs
+     * at most 8 bytes per object with the counts; a compact heap of small objects, ~1).
+     */
+    private static final long MAX_GRANULES_PER_OBJECT = 32;
+    private static final long MIN_BITMAP_GRANULES = 1 << 12;
 
+    /** Null when no bitmap is used (then every id is in the sorted part). */
+    private final IdCodec codec;
+    /** [2w]: the bits of word w; [2w + 1]: the number of set bits before word w (the rank). */
+    private final long[] table;
+    /** Packed value (unsigned) of the bitmap's first granule, and the bitmap's length. */
+    private final long minPacked;
+    private final long granules;
+    /** Dense number of each rank; null when the ids came in ascending order (then it is the rank). */
+    private final int[] denseOfRank;
+
+    // The sorted part.
     private final long[] sorted;
     /** Dense number of sorted[i]; null when the ids came sorted (then it is i). */
     private final int[] dense;
@@ -20,18 +40,38 @@ final class IdIndex {
     /** Ids given more than once; lookups find the first. */
     final long duplicates;
 
-    /** Takes ownership of {@code ids} (in dense order) and sorts them. */
+    /** Takes ownership of {@code ids} (in dense order) and sorts them: no bitmap. */
     IdIndex(long[] ids) {
+        this(null, null, 0, 0, null, ids, null, 0);
+    }
+
+    private IdIndex(IdCodec codec, long[] table, long minPacked, long granules, int[] denseOfRank, long[] ids, int[] order,
+                    long bitmapDuplicates) {
+        this.codec = codec;
+        this.table = table;
+        this.minPacked = minPacked;
+        this.granules = granules;
+        this.denseOfRank = denseOfRank;
         int n = ids.length;
         boolean inOrder = true;
         for (int i = 1; i < n && inOrder; i++) inOrder = ids[i - 1] < ids[i];
-        int[] order = null;
         if (!inOrder) {
-            order = new int[n];
-            for (int i = 0; i < n; i++) order[i] = i;
+            if (order == null) {
+                order = new int[n];
+                for (int i = 0; i < n; i++) order[i] = i;
+            }
             sort(ids, order);
+            // Equal ids: a lookup finds the first of the run, which names the first in dump order
+            // (the sort is not stable), as the bitmap part does.
+            for (int i = 0; i < n; ) {
+                int first = order[i];
+                int j = i + 1;
+                for (; j < n && ids[j] == ids[i]; j++) first = Math.min(first, order[j]);
+                order[i] = first;
+                i = j;
+            }
         }
-        long dup = 0;
+        long dup = bitmapDuplicates;
         for (int i = 1; i < n; i++) {
             if (ids[i] == ids[i - 1]) dup++;
         }
@@ -55,8 +95,112 @@ final class IdIndex {
         while (b <= nb) buckets[b++] = n;
     }
 
+    /** The index of these ids (in dense order); empties {@code ids} as it goes. */
+    static IdIndex of(IdList ids) {
+        IntList packed = ids.packed;
+        long n = packed.size();
+        long lo = Long.MAX_VALUE;
+        long hi = -1;
+        long count = 0;
+        for (long i = 0; i < n; i++) {
+            int v = packed.get(i);
+            if (v == IdCodec.ESCAPE) continue;
+            long u = v & 0xffffffffL;
+            if (u < lo) lo = u;
+            if (u > hi) hi = u;
+            count++;
+        }
+        long span = hi - lo + 1;
+        if (count == 0 || span > MAX_GRANULES_PER_OBJECT * count + MIN_BITMAP_GRANULES) {
+            long[] all = new long[Math.toIntExact(n)];
+            long k = 0;
+            for (long i = 0; i < n; i++) {
+                int v = packed.get(i);
+                all[(int) i] = v == IdCodec.ESCAPE ? ids.escaped.get(k++) : ids.codec.decode(v);
+            }
+            packed.clear();
+            ids.escaped.clear();
+            return new IdIndex(all);
+        }
+        int words = (int) ((span + 63) >>> 6);
+        long[] table = new long[2 * words];
+        long dup = 0;
+        boolean ascending = ids.escaped.size() == 0;
+        long prev = -1;
+        for (long i = 0; i < n; i++) {
+            int v = packed.get(i);
+            if (v == IdCodec.ESCAPE) continue;
+            long u = v & 0xffffffffL;
+            long off = u - lo;
+            int w = (int) (off >>> 6);
+            long bit = 1L << off;
+            if ((table[2 * w] & bit) != 0) {
+                dup++;
+            } else {
+                table[2 * w] |= bit;
+            }
+            if (u <= prev) ascending = false;
+            prev = u;
+        }
+        long rank = 0;
+        for (int w = 0; w < words; w++) {
+            table[2 * w + 1] = rank;
+            rank += Long.bitCount(table[2 * w]);
+        }
+        int[] denseOfRank = null;
+        int escapedCount = (int) ids.escaped.size();
+        long[] escaped = new long[escapedCount];
+        int[] escapedDense = new int[escapedCount];
+        if (!ascending) {
+            denseOfRank = new int[(int) rank];
+            java.util.Arrays.fill(denseOfRank, -1);
+        }
+        int e = 0;
+        for (long i = 0; i < n; i++) {
+            int v = packed.get(i);
+            if (v == IdCodec.ESCAPE) {
+                escaped[e] = ids.escaped.get(e);
+                escapedDense[e++] = (int) i;
+            } else if (denseOfRank != null) {
+                long off = (v & 0xffffffffL) - lo;
+                int w = (int) (off >>> 6);
+                long bit = 1L << off;
+                int r = (int) table[2 * w + 1] + Long.bitCount(table[2 * w] & (bit - 1));
+                if (denseOfRank[r] < 0) denseOfRank[r] = (int) i;
+            }
+        }
+        packed.clear();
+        ids.escaped.clear();
+        return new IdIndex(ids.codec, table, lo, span, denseOfRank, escaped, escapedDense, dup);
+    }
+
     /** The dense number of {@code id}, or -1 when no object has it. */
     int find(long id) {
+        if (table != null) {
+            int v = codec.encode(id);
+            if (v != IdCodec.ESCAPE) return findPacked(v);
+        }
+        return findSorted(id);
+    }
+
+    /** {@link #find} of an id that {@link IdCodec#encode} packed into {@code v} (not {@link IdCodec#ESCAPE}). */
+    int find(int v, IdCodec c) {
+        if (table == null) return findSorted(c.decode(v));
+        return findPacked(v);
+    }
+
+    private int findPacked(int v) {
+        long off = (v & 0xffffffffL) - minPacked;
+        if (off < 0 || off >= granules) return -1;
+        int w = (int) (off >>> 6);
+        long word = table[2 * w];
+        long bit = 1L << off;
+        if ((word & bit) == 0) return -1;
+        int r = (int) table[2 * w + 1] + Long.bitCount(word & (bit - 1));
+        return denseOfRank == null ? r : denseOfRank[r];
+    }
+
+    private int findSorted(long id) {
         long off = id - min;
         if (sorted.length == 0 || Long.compareUnsigned(off, range) > 0) return -1;
         long bl = off >>> shift;

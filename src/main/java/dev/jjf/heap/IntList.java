@@ -4,26 +4,41 @@ import java.util.Arrays;
 
 /**
  * A growable list of ints in chunks: growing never copies what is stored, so a list of a
- * hundred million entries needs no second copy of itself while it grows.
+ * hundred million entries needs no second copy of itself while it grows. {@link #add} is kept
+ * small enough for the launcher's C1 compiler to inline: it is called for every object and
+ * every reference of a heap dump.
  */
 final class IntList {
     private static final int CHUNK_BITS = 20;
     private static final int CHUNK = 1 << CHUNK_BITS;
     private int[][] chunks = new int[4][];
-    private long size;
+    private static final int[] NONE = new int[0];
+    /** The chunk being filled ({@link #NONE} before the first add), and the next index in it. */
+    private int[] current = NONE;
+    private int pos;
+    /** Entries in the chunks before the current one. */
+    private long full;
 
     void add(int v) {
-        int c = (int) (size >>> CHUNK_BITS);
-        if (c == chunks.length) chunks = Arrays.copyOf(chunks, c * 2);
-        int[] chunk = chunks[c];
-        if (chunk == null) {
-            // The first chunk starts small: most lists of a small dump hold a few entries.
-            chunk = chunks[c] = new int[c == 0 ? 1024 : CHUNK];
+        if (pos < current.length) {
+            current[pos++] = v;
+        } else {
+            grow(v);
         }
-        int i = (int) (size & (CHUNK - 1));
-        if (i == chunk.length) chunk = chunks[c] = Arrays.copyOf(chunk, Math.min(CHUNK, chunk.length * 4));
-        chunk[i] = v;
-        size++;
+    }
+
+    private void grow(int v) {
+        if (current != NONE && current.length < CHUNK) {
+            // The first chunk starts small (most lists of a small dump hold a few entries) and grows in place.
+            current = chunks[0] = Arrays.copyOf(current, Math.min(CHUNK, current.length * 4));
+        } else {
+            int c = current == NONE ? 0 : (int) (full >>> CHUNK_BITS) + 1;
+            if (current != NONE) full += CHUNK;
+            if (c == chunks.length) chunks = Arrays.copyOf(chunks, c * 2);
+            current = chunks[c] = new int[c == 0 ? 1024 : CHUNK];
+            pos = 0;
+        }
+        current[pos++] = v;
     }
 
     int get(long i) {
@@ -35,11 +50,32 @@ final class IntList {
     }
 
     long size() {
-        return size;
+        return full + pos;
+    }
+
+    static final int CHUNK_SIZE = CHUNK;
+
+    /** Chunk {@code c} of the storage: entries c * 2^20 onwards ({@link #CHUNK_SIZE} per chunk). */
+    int[] chunk(int c) {
+        return chunks[c];
+    }
+
+    /** Drops chunk {@code c}'s storage (its entries must not be read again); the size stays. */
+    void releaseChunk(int c) {
+        chunks[c] = null;
+    }
+
+    /** Drops every entry and the storage. */
+    void clear() {
+        chunks = new int[4][];
+        current = NONE;
+        pos = 0;
+        full = 0;
     }
 
     /** The entries as one array; the list is emptied chunk by chunk as they are copied. */
     int[] toArrayAndClear() {
+        long size = size();
         int[] out = new int[Math.toIntExact(size)];
         int at = 0;
         for (int c = 0; at < size; c++) {
@@ -48,8 +84,7 @@ final class IntList {
             chunks[c] = null;
             at += n;
         }
-        chunks = new int[4][];
-        size = 0;
+        clear();
         return out;
     }
 }

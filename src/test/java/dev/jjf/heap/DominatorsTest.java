@@ -155,4 +155,78 @@ class DominatorsTest {
         }
         return out;
     }
+
+    /**
+     * The owners-only native fold (for the summary) has exactly the full native fold's non-empty
+     * paths: direct buffers held by nodes of two classes (runs of one class fold), by arrays, by
+     * several roots, by class statics, at every depth.
+     */
+    @Test
+    void nativeOwnersFoldHasTheFullFoldsPaths() throws IOException {
+        long buffer = 0x110;
+        long other = 0x118;
+        long holder = 0x120;
+        for (long seed = 1; seed <= 25; seed++) {
+            Random r = new Random(seed);
+            HprofWriter w = HprofWriter.hotspot();
+            w.loadClass(NODE_CLASS, "dev/example/Node");
+            w.loadClass(other, "dev/example/Other");
+            w.loadClass(ARRAY_CLASS, "[Ldev/example/Node;");
+            w.loadClass(buffer, "java/nio/DirectByteBuffer");
+            w.loadClass(holder, "dev/example/Holder");
+            w.classDump(NODE_CLASS, 0, NODE_FIELDS);
+            w.classDump(other, 0, NODE_FIELDS);
+            w.classDump(ARRAY_CLASS, 0, List.of());
+            w.classDump(buffer, 0, List.of(new HprofWriter.Field("capacity", 10), new HprofWriter.Field("cleaner", 2),
+                    new HprofWriter.Field("att", 2), new HprofWriter.Field("fd", 2)));
+            int nodes = 20 + r.nextInt(400);
+            long base = 0x10_0000;
+            long buffers = base + 0x20L * nodes;
+            w.classDump(holder, 0, List.of(), buffers);
+            for (int i = 0; i < nodes; i++) {
+                long[] refs = new long[3];
+                for (int k = 0; k < 3; k++) {
+                    int pick = r.nextInt(10);
+                    refs[k] = pick < 3 ? 0 : pick < 8 && i + 1 < nodes ? base + 0x20L * (i + 1 + r.nextInt(Math.min(3, nodes - i - 1)))
+                            : pick < 9 ? buffers + 0x40L * r.nextInt(nodes) : base + 0x20L * r.nextInt(nodes);
+                }
+                if (r.nextInt(9) == 0) {
+                    long array = buffers + 0x40L * nodes + 0x40L * i;
+                    w.objectArray(array, ARRAY_CLASS, refs[0], buffers + 0x40L * r.nextInt(nodes));
+                    refs[1] = array;
+                }
+                w.instance(base + 0x20L * i, r.nextInt(3) == 0 ? other : NODE_CLASS, refs);
+                w.instanceData(buffers + 0x40L * i, buffer, java.nio.ByteBuffer.allocate(28).putInt(1000 + r.nextInt(5000))
+                        .putLong(r.nextBoolean() ? 0x9000 : 0).putLong(0).putLong(0).array());
+                if (r.nextInt(Math.max(2, nodes / 5)) == 0 || i == 0) w.root(HprofParser.ROOT_UNKNOWN, base + 0x20L * i);
+            }
+            HeapGraph g = read(w.bytes());
+            Dominators d = Dominators.compute(g);
+            CallTree full = HeapFolder.fold(g, d, HeapMetric.NATIVE);
+            CallTree owners = new CallTree(HeapMetric.NATIVE.unit());
+            HeapFolder.foldNativeOwners(owners, g, d, false);
+            assertTrue(full.total() > 0);
+            assertEquals(selfByPath(full), selfByPath(owners), "seed " + seed);
+            assertTrue(owners.size() <= full.size());
+        }
+    }
+
+    /** Every node with a value of its own, by its path. */
+    static java.util.Map<String, Double> selfByPath(CallTree tree) {
+        java.util.Map<String, Double> out = new java.util.TreeMap<>();
+        ArrayDeque<CallTree.Node> stack = new ArrayDeque<>();
+        ArrayDeque<String> paths = new ArrayDeque<>();
+        stack.push(tree.root());
+        paths.push("");
+        while (!stack.isEmpty()) {
+            CallTree.Node n = stack.pop();
+            String path = paths.pop();
+            if (n.self() != 0) out.put(path, n.self());
+            for (CallTree.Node c : n.children()) {
+                stack.push(c);
+                paths.push(path + ";" + c.name() + "/" + c.kind());
+            }
+        }
+        return out;
+    }
 }

@@ -293,4 +293,163 @@ class HeapDumpTest {
         assertEquals(-1, index.find(0x20));
         assertEquals(-1, index.find(-5));
     }
+
+    @Test
+    void bitmapIndexFindsWhatASortedOneFinds() {
+        java.util.Random r = new java.util.Random(13);
+        for (int round = 0; round < 40; round++) {
+            int n = 1 + r.nextInt(round < 20 ? 50 : 20_000);
+            long base = round % 3 == 0 ? 0x7_f000_0000L : round % 3 == 1 ? 0x8_0000_0000L : 0xffff_ffff_0000_0000L;
+            long[] ids = new long[n];
+            for (int i = 0; i < n; i++) {
+                int kind = r.nextInt(20);
+                // Mostly aligned ids close together (a HotSpot heap), some repeats, odd ids
+                // (Native Image classes), ids far away, and in order or shuffled runs.
+                ids[i] = kind == 0 && i > 0 ? ids[r.nextInt(i)]
+                        : kind == 1 ? base + 8L * r.nextInt(1000) + 1
+                        : kind == 2 ? r.nextLong()
+                        : round % 2 == 0 ? base + 8L * i * (1 + r.nextInt(3)) : base + 8L * r.nextInt(4 * n);
+            }
+            IdCodec codec = new IdCodec();
+            IdList list = new IdList(codec);
+            for (long id : ids) list.add(id);
+            IdIndex bitmap = IdIndex.of(list);
+            IdIndex sorted = new IdIndex(ids.clone());
+            assertEquals(sorted.duplicates, bitmap.duplicates, "round " + round);
+            java.util.Map<Long, Integer> first = new java.util.HashMap<>();
+            for (int i = 0; i < n; i++) first.putIfAbsent(ids[i], i);
+            for (int i = 0; i < n; i++) {
+                assertEquals(first.get(ids[i]), bitmap.find(ids[i]), "round " + round + " id " + Long.toHexString(ids[i]));
+                assertEquals(first.get(ids[i]), sorted.find(ids[i]), "round " + round + " id " + Long.toHexString(ids[i]));
+                int v = codec.encode(ids[i]);
+                if (v != IdCodec.ESCAPE) assertEquals(first.get(ids[i]), bitmap.find(v, codec));
+            }
+            for (int k = 0; k < 200; k++) {
+                long probe = k % 2 == 0 ? base + 8L * r.nextInt(8 * n + 10) : r.nextLong();
+                int want = first.getOrDefault(probe, -1);
+                assertEquals(want, bitmap.find(probe), "round " + round + " probe " + Long.toHexString(probe));
+                assertEquals(want, sorted.find(probe));
+            }
+        }
+    }
+
+    /**
+     * Thread names from a plain file come from short reads at the checkpoints of the names'
+     * Strings and arrays, not from a second pass (the source cannot be opened twice), and are the
+     * names the second pass finds: names before and after their threads, across segments and
+     * other records, one of them UTF-16, one thread without a name String in the dump.
+     */
+    @Test
+    void threadNamesOfAPlainFileNeedNoSecondPass(@TempDir Path dir) throws IOException {
+        HprofWriter w = HprofWriter.hotspot();
+        long string = 0x10;
+        long thread = 0x20;
+        w.loadClass(string, "java/lang/String");
+        w.loadClass(thread, "java/lang/Thread");
+        w.loadClass(NODE, "dev/example/Node");
+        w.classDump(string, 0, List.of(new HprofWriter.Field("value", 2), new HprofWriter.Field("coder", 8)));
+        w.classDump(thread, 0, List.of(new HprofWriter.Field("name", 2)));
+        w.classDump(NODE, 0, ONE_REF);
+        int threads = 9;
+        long id = 0x10_0000;
+        for (int t = 0; t < threads; t++) {
+            long threadId = 0x1000 + 0x10L * t;
+            long nameId = 0x2000 + 0x10L * t;
+            long bytesId = 0x3000 + 0x10L * t;
+            String name = t == 4 ? "worker \u00e9\u4e16 " + t : "worker-" + t;
+            boolean utf16 = t == 4;
+            byte[] text = name.getBytes(utf16 ? java.nio.charset.StandardCharsets.UTF_16BE : java.nio.charset.StandardCharsets.ISO_8859_1);
+            Runnable nameObjects = () -> {
+                w.instanceData(nameId, string, java.nio.ByteBuffer.allocate(9).putLong(bytesId).put((byte) (utf16 ? 1 : 0)).array());
+                w.byteArray(bytesId, text);
+            };
+            // Some names before their thread, some after; many objects between, some segments ended early.
+            if (t % 2 == 0) nameObjects.run();
+            for (int k = 0; k < 37 * (t + 1); k++, id += 0x10) w.instance(id, NODE, 0);
+            w.instance(threadId, thread, t == 7 ? 0x9990 : nameId);
+            if (t % 3 == 0) w.flushHeap();
+            if (t % 2 == 1) nameObjects.run();
+            w.threadRoot(threadId, t + 1, 0);
+        }
+        byte[] dump = w.bytes();
+        Path file = Files.write(dir.resolve("threads.hprof"), dump);
+        int[] opens = {0};
+        HeapDump.Source once = () -> {
+            if (opens[0]++ > 0) throw new IOException("opened twice");
+            return Files.newInputStream(file);
+        };
+        HeapGraph seeking = HeapDump.read(once, file, true, new HeapDumpOptions(false, 1, w2 -> { }));
+        HeapGraph twoPasses = read(dump);
+        List<String> names = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        for (int r = 0; r < seeking.rootCount(); r++) names.add(seeking.rootLabel(r).name());
+        for (int r = 0; r < twoPasses.rootCount(); r++) expected.add(twoPasses.rootLabel(r).name());
+        assertEquals(expected, names);
+        assertTrue(names.contains("thread \"worker-0\"") && names.contains("thread \"worker-8\""), names.toString());
+        assertTrue(names.contains("thread \"worker \u00e9\u4e16 4\""), names.toString());
+        assertTrue(names.contains("thread #8"), names.toString()); // its name String is not in the dump
+        assertEquals(1, opens[0]);
+    }
+
+    /** The second pass for thread names (a dump that cannot be read by seeking, like gzip) stops once it has found them. */
+    @Test
+    void threadNamesPassStopsWhenItHasTheNames() throws IOException {
+        HprofWriter w = HprofWriter.hotspot();
+        long string = 0x10;
+        long thread = 0x20;
+        w.loadClass(string, "java/lang/String");
+        w.loadClass(thread, "java/lang/Thread");
+        w.loadClass(NODE, "dev/example/Node");
+        w.classDump(string, 0, List.of(new HprofWriter.Field("value", 2), new HprofWriter.Field("coder", 8)));
+        w.classDump(thread, 0, List.of(new HprofWriter.Field("name", 2)));
+        w.classDump(NODE, 0, ONE_REF);
+        w.instanceData(0x2000, string, java.nio.ByteBuffer.allocate(9).putLong(0x3000).put((byte) 0).array());
+        w.byteArray(0x3000, "early".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        for (int k = 0; k < 5000; k++) w.instance(0x10_0000 + 0x10L * k, NODE, 0);
+        w.instance(0x1000, thread, 0x2000);
+        w.threadRoot(0x1000, 1, 0);
+        byte[] dump = w.bytes();
+        long[] read = new long[3];
+        int[] opens = {0};
+        HeapDump.Source counting = () -> {
+            int k = opens[0]++;
+            return new java.io.FilterInputStream(new ByteArrayInputStream(dump)) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int r = super.read(b, off, Math.min(len, 4096));
+                    if (r > 0) read[k] += r;
+                    return r;
+                }
+            };
+        };
+        HeapGraph g = HeapDump.read(counting, Path.of("test.hprof"), new HeapDumpOptions(false, 1, w2 -> { }));
+        List<String> names = new ArrayList<>();
+        for (int r = 0; r < g.rootCount(); r++) names.add(g.rootLabel(r).name());
+        assertTrue(names.contains("thread \"early\""), names.toString());
+        assertEquals(2, opens[0]);
+        assertEquals(dump.length, read[0]);
+        assertTrue(read[1] < dump.length / 4, "the names pass read " + read[1] + " of " + dump.length + " bytes");
+    }
+
+    /** IntList across chunk boundaries: the first chunk grows in place, later ones are new; nothing is copied or lost. */
+    @Test
+    void intListKeepsEveryEntryAcrossChunks() {
+        IntList list = new IntList();
+        int n = 2 * IntList.CHUNK_SIZE + 12_345;
+        for (int i = 0; i < n; i++) list.add(i * 7 + 1);
+        assertEquals(n, list.size());
+        for (int i : new int[] {0, 1023, 1024, 4095, 4096, IntList.CHUNK_SIZE - 1, IntList.CHUNK_SIZE, 2 * IntList.CHUNK_SIZE, n - 1}) {
+            assertEquals(i * 7 + 1, list.get(i), "entry " + i);
+        }
+        assertEquals(IntList.CHUNK_SIZE * 7 + 1, list.chunk(1)[0]);
+        list.set(IntList.CHUNK_SIZE + 5, -3);
+        int[] all = list.toArrayAndClear();
+        assertEquals(n, all.length);
+        assertEquals(-3, all[IntList.CHUNK_SIZE + 5]);
+        assertEquals((n - 1) * 7 + 1, all[n - 1]);
+        assertEquals(0, list.size());
+        list.add(42);
+        assertEquals(1, list.size());
+        assertEquals(42, list.get(0));
+    }
 }
