@@ -89,6 +89,15 @@ public final class HeapDump {
         if (objects >= COLLECT_AFTER_OBJECTS) System.gc();
     }
 
+    /** The field offsets of java.lang.String's value and coder as the parser laid them out, or null without String. */
+    private static int[] stringFields(HprofParser first) {
+        HprofParser.ClassInfo string = null;
+        for (HprofParser.ClassInfo c : first.classes) {
+            if (c.layout != null && c.layout.special() == HprofParser.Special.STRING) string = c;
+        }
+        return string == null ? null : string.layout.fields();
+    }
+
     /**
      * Thread object id to its name. A thread's name is a String whose characters are in an array;
      * both usually come before the Thread in the dump, so they are read in a second pass (and a
@@ -97,12 +106,8 @@ public final class HeapDump {
     private static Map<Long, String> threadNames(HprofParser first, Source source, Path file) throws IOException {
         Map<Long, String> out = new HashMap<>();
         if (first.threadNameIds.isEmpty() || first.truncatedAt >= 0) return out;
-        HprofParser.ClassInfo string = null;
-        for (HprofParser.ClassInfo c : first.classes) {
-            if (c.layout != null && c.layout.special() == HprofParser.Special.STRING) string = c;
-        }
-        if (string == null) return out;
-        int[] f = string.layout.fields();
+        int[] f = stringFields(first);
+        if (f == null) return out;
         try {
             HprofParser strings = namesPass(source, file, p -> {
                 for (Long s : first.threadNameIds.values()) p.wantedStrings.put(s, (long) f[0] << 32 | (f[1] & 0xffffffffL));
@@ -136,12 +141,8 @@ public final class HeapDump {
     private static Map<Long, String> threadNamesBySeeking(HprofParser first, IdIndex index, Path file) {
         Map<Long, String> out = new HashMap<>();
         if (first.threadNameIds.isEmpty() || first.truncatedAt >= 0) return out;
-        HprofParser.ClassInfo string = null;
-        for (HprofParser.ClassInfo c : first.classes) {
-            if (c.layout != null && c.layout.special() == HprofParser.Special.STRING) string = c;
-        }
-        if (string == null) return out;
-        int[] f = string.layout.fields();
+        int[] f = stringFields(first);
+        if (f == null) return out;
         long offsets = (long) f[0] << 32 | (f[1] & 0xffffffffL);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             for (Map.Entry<Long, Long> t : first.threadNameIds.entrySet()) {
