@@ -44,8 +44,7 @@ public final class HeapFolder {
         int[] nodeOf = new int[reachable + 1];
         byte[] depthOf = new byte[reachable + 1];
         int[] classOf = new int[reachable + 1];
-        Frame[] rootFrames = new Frame[g.labels.size()];
-        int severalNode = -1;
+        RootNodes roots = new RootNodes(tree, g);
         for (int i = 1; i <= reachable; i++) {
             int o = d.dfsObject(i);
             int di = d.dfsDominator(i);
@@ -55,21 +54,13 @@ public final class HeapFolder {
             int depth;
             Frame f = frame(g, o, classFrames, mirrorFrames);
             if (di == 0) {
-                int r = java.util.Arrays.binarySearch(g.rootObjects, o);
-                if (r >= 0) {
-                    int li = g.rootLabels[r];
-                    if (rootFrames[li] == null) rootFrames[li] = new Frame(g.labels.get(li).name(), FrameKind.HEAP_ROOT);
-                    parentNode = tree.childNode(tree.rootNode(), rootFrames[li]);
-                    // A class's own frame adds nothing under "static fields of" that class.
-                    if (g.isClassObject(o)) {
-                        nodeOf[i] = parentNode;
-                        depthOf[i] = 1;
-                        add(tree, g, o, parentNode, metric, baseline);
-                        continue;
-                    }
-                } else {
-                    if (severalNode < 0) severalNode = tree.childNode(tree.rootNode(), new Frame(SEVERAL_ROOTS, FrameKind.HEAP_ROOT));
-                    parentNode = severalNode;
+                parentNode = roots.nodeOf(o);
+                // A class's own frame adds nothing under "static fields of" that class.
+                if (roots.isClassRoot(o)) {
+                    nodeOf[i] = parentNode;
+                    depthOf[i] = 1;
+                    add(tree, g, o, parentNode, metric, baseline);
+                    continue;
                 }
                 depth = 1;
             } else {
@@ -111,11 +102,10 @@ public final class HeapFolder {
     public static void foldNativeOwners(CallTree tree, HeapGraph g, Dominators d, boolean baseline) {
         Frame[] classFrames = new Frame[g.classNames.length];
         Frame[] mirrorFrames = new Frame[g.classNames.length];
-        Frame[] rootFrames = new Frame[g.labels.size()];
+        RootNodes roots = new RootNodes(tree, g);
         Frame[] kindFrames = new Frame[NativeKind.values().length];
         // Node and depth of each DFS number on an owner's path (node << 8 | depth).
         java.util.Map<Integer, Long> placed = new java.util.HashMap<>();
-        int[] severalNode = {-1};
         IntList chain = new IntList();
         for (int k = 0; k < g.nativeOwners.length; k++) {
             int owner = g.nativeOwners[k];
@@ -131,18 +121,10 @@ public final class HeapFolder {
                 int parentNode;
                 int depth;
                 if (di == 0) {
-                    int r = java.util.Arrays.binarySearch(g.rootObjects, o);
-                    if (r >= 0) {
-                        int li = g.rootLabels[r];
-                        if (rootFrames[li] == null) rootFrames[li] = new Frame(g.labels.get(li).name(), FrameKind.HEAP_ROOT);
-                        parentNode = tree.childNode(tree.rootNode(), rootFrames[li]);
-                        if (g.isClassObject(o)) {
-                            placed.put(i, (long) parentNode << 8 | 1);
-                            continue;
-                        }
-                    } else {
-                        if (severalNode[0] < 0) severalNode[0] = tree.childNode(tree.rootNode(), new Frame(SEVERAL_ROOTS, FrameKind.HEAP_ROOT));
-                        parentNode = severalNode[0];
+                    parentNode = roots.nodeOf(o);
+                    if (roots.isClassRoot(o)) {
+                        placed.put(i, (long) parentNode << 8 | 1);
+                        continue;
                     }
                     depth = 1;
                 } else {
@@ -164,6 +146,40 @@ public final class HeapFolder {
             if (kindFrames[kind] == null) kindFrames[kind] = new Frame(NativeKind.values()[kind].label(), FrameKind.NATIVE_OWNED);
             int node = (int) (placed.get(d.dfsNumber(owner)) >>> 8);
             tree.addToNode(tree.childNode(node, kindFrames[kind]), g.nativeBytes[k], baseline);
+        }
+    }
+
+    /**
+     * The nodes right under the tree's root: one per root kind (made once), and one for objects
+     * that several roots hold and no single object dominates.
+     */
+    private static final class RootNodes {
+        private final CallTree tree;
+        private final HeapGraph g;
+        private final Frame[] frames;
+        private int severalNode = -1;
+
+        RootNodes(CallTree tree, HeapGraph g) {
+            this.tree = tree;
+            this.g = g;
+            this.frames = new Frame[g.labels.size()];
+        }
+
+        /** Where object {@code o}, which no object dominates, goes. */
+        int nodeOf(int o) {
+            int r = java.util.Arrays.binarySearch(g.rootObjects, o);
+            if (r < 0) {
+                if (severalNode < 0) severalNode = tree.childNode(tree.rootNode(), new Frame(SEVERAL_ROOTS, FrameKind.HEAP_ROOT));
+                return severalNode;
+            }
+            int li = g.rootLabels[r];
+            if (frames[li] == null) frames[li] = new Frame(g.labels.get(li).name(), FrameKind.HEAP_ROOT);
+            return tree.childNode(tree.rootNode(), frames[li]);
+        }
+
+        /** A class that is a root itself (its static fields): it goes right into its root's node. */
+        boolean isClassRoot(int o) {
+            return g.isClassObject(o) && java.util.Arrays.binarySearch(g.rootObjects, o) >= 0;
         }
     }
 
