@@ -463,15 +463,17 @@ static bool method_of(uintptr_t method, bool check_deref, method_info *out)
 
 /*
  * The methods this thread's hook resolved lately. An entry is only a guess, checked again before
- * use (all entries of one stack in one process_vm_readv):
- *  - where a jmethodID points to its Method* (deref_check, JDK 17), two words: the jmethodID still
- *    points to the cached Method*, and that Method* still has the cached ConstMethod (which gives
- *    the bytecodes' address). The table of registered jmethodIDs already relies on a jmethodID
- *    never standing for another method (HotSpot clears those of unloaded classes and points those
- *    of redefined methods at the new version, of the same name), so a Method* that a registered
- *    jmethodID points to now is that jmethodID's method now: the same answer a full walk gives;
- *  - elsewhere every link of the chain is read again and must hold the same pointer; equal links
- *    make the same chain, so a hit is checked as fully as a miss.
+ * use:
+ *  - where a jmethodID points to its Method* (deref_check, JDK 17), one word, read directly (see
+ *    still_its_method): the registered jmethodID still points to the cached Method*. The table of
+ *    registered jmethodIDs already relies on a jmethodID never standing for another method
+ *    (HotSpot clears those of unloaded classes and points those of redefined methods at the new
+ *    version, of the same name), so a Method* that a registered jmethodID points to now is that
+ *    jmethodID's method now: the same answer a full walk gives. An entry whose jmethodID the agent
+ *    did not register is checked as below, with the two words read by process_vm_readv;
+ *  - elsewhere every link of the chain is read again (all entries of one stack in one
+ *    process_vm_readv) and must hold the same pointer; equal links make the same chain, so a hit
+ *    is checked as fully as a miss.
  */
 #define METHOD_CACHE_SLOTS 64
 #define READS_PER_CHECK 5 /* at most; 2 where deref_check */
@@ -621,6 +623,22 @@ static uintptr_t synthetic(const method_info *mi, uintptr_t bcp)
 }
 
 /*
+ * The check of a cached method without a system call, where a jmethodID points to its Method*
+ * (deref_check, JDK 17): a jmethodID this agent registered came from JVMTI, and the JVM never
+ * frees the memory of jmethodIDs (JNI code may keep them for ever), so the word it points to can
+ * be read directly. If it still holds the frame's Method*, that Method is the jmethodID's method
+ * (a cleared or redefined one's jmethodID points elsewhere), and its registration names it. The
+ * Method itself is not read: its class may be unloaded at any moment and its memory given back.
+ * The cached ConstMethod gives the bytecode index (a Method keeps its ConstMethod; a redefined
+ * method is a new Method).
+ */
+static bool still_its_method(const method_info *c)
+{
+    if (table_get(c->jmethod) < 0) return false; /* only jmethodIDs JVMTI gave the agent are read directly */
+    return *(const volatile uintptr_t *)c->jmethod == c->method;
+}
+
+/*
  * Names the interpreter frames of one stack. Cached methods are checked in batches, one system
  * call each; what fails the check, or was not cached, is followed link by link.
  */
@@ -636,9 +654,16 @@ static void name_interpreted(void **vec, interp_frame *frames, unsigned count)
         bool checked[CHECK_BATCH] = {false};
         int n = 0;
         size_t bytes = 0;
+        bool named[CHECK_BATCH] = {false};
         for (unsigned i = from; i < to; i++) {
             const method_info *c = frames[i].method == 0 ? NULL : cache_find(frames[i].method);
             if (c == NULL) continue;
+            if (deref && still_its_method(c)) {
+                uintptr_t v = synthetic(c, frames[i].bcp);
+                if (v != 0) vec[frames[i].at] = (void *)v;
+                named[i - from] = true;
+                continue;
+            }
             snapshot[i - from] = *c;
             int k = add_check(local + n, remote + n, &bufs[i - from], c, deref);
             for (int j = 0; j < k; j++) bytes += local[n + j].iov_len;
@@ -648,6 +673,7 @@ static void name_interpreted(void **vec, interp_frame *frames, unsigned count)
         ssize_t got = n > 0 && pid > 0 ? process_vm_readv(pid, local, (unsigned long)n, remote, (unsigned long)n, 0) : 0;
         bool all_read = got >= 0 && (size_t)got == bytes;
         for (unsigned i = from; i < to; i++) {
+            if (named[i - from]) continue;
             method_info mi;
             const method_info *use = NULL;
             if (checked[i - from] && all_read && check_matches(&bufs[i - from], &snapshot[i - from], deref)) {

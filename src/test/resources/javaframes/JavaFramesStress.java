@@ -40,6 +40,10 @@ public class JavaFramesStress {
         threads.add(new Thread(JavaFramesStress::processes, "processes"));
         threads.add(new Thread(JavaFramesStress::virtualThreads, "virtual"));
         for (Thread t : threads) t.start();
+        if (deadline == Long.MAX_VALUE) {
+            System.out.println("ready"); // the JVM is up: a snapshot may attach now
+            System.out.flush();
+        }
         for (Thread t : threads) t.join();
         System.out.println("allocations " + allocations.get() + " kept " + kept.size());
     }
