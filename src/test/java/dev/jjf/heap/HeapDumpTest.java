@@ -333,6 +333,21 @@ class HeapDumpTest {
         }
     }
 
+    private static final long STRING_CLASS = 0x10;
+    private static final long THREAD_CLASS = 0x20;
+
+    /** A HotSpot dump with java.lang.String (value, coder), java.lang.Thread (name) and Node declared. */
+    private static HprofWriter withThreadClasses() {
+        HprofWriter w = HprofWriter.hotspot();
+        w.loadClass(STRING_CLASS, "java/lang/String");
+        w.loadClass(THREAD_CLASS, "java/lang/Thread");
+        w.loadClass(NODE, "dev/example/Node");
+        w.classDump(STRING_CLASS, 0, List.of(new HprofWriter.Field("value", 2), new HprofWriter.Field("coder", 8)));
+        w.classDump(THREAD_CLASS, 0, List.of(new HprofWriter.Field("name", 2)));
+        w.classDump(NODE, 0, ONE_REF);
+        return w;
+    }
+
     /**
      * Thread names from a plain file come from short reads at the checkpoints of the names'
      * Strings and arrays, not from a second pass (the source cannot be opened twice), and are the
@@ -341,15 +356,9 @@ class HeapDumpTest {
      */
     @Test
     void threadNamesOfAPlainFileNeedNoSecondPass(@TempDir Path dir) throws IOException {
-        HprofWriter w = HprofWriter.hotspot();
-        long string = 0x10;
-        long thread = 0x20;
-        w.loadClass(string, "java/lang/String");
-        w.loadClass(thread, "java/lang/Thread");
-        w.loadClass(NODE, "dev/example/Node");
-        w.classDump(string, 0, List.of(new HprofWriter.Field("value", 2), new HprofWriter.Field("coder", 8)));
-        w.classDump(thread, 0, List.of(new HprofWriter.Field("name", 2)));
-        w.classDump(NODE, 0, ONE_REF);
+        HprofWriter w = withThreadClasses();
+        long string = STRING_CLASS;
+        long thread = THREAD_CLASS;
         int threads = 9;
         long id = 0x10_0000;
         for (int t = 0; t < threads; t++) {
@@ -394,15 +403,9 @@ class HeapDumpTest {
     /** The second pass for thread names (a dump that cannot be read by seeking, like gzip) stops once it has found them. */
     @Test
     void threadNamesPassStopsWhenItHasTheNames() throws IOException {
-        HprofWriter w = HprofWriter.hotspot();
-        long string = 0x10;
-        long thread = 0x20;
-        w.loadClass(string, "java/lang/String");
-        w.loadClass(thread, "java/lang/Thread");
-        w.loadClass(NODE, "dev/example/Node");
-        w.classDump(string, 0, List.of(new HprofWriter.Field("value", 2), new HprofWriter.Field("coder", 8)));
-        w.classDump(thread, 0, List.of(new HprofWriter.Field("name", 2)));
-        w.classDump(NODE, 0, ONE_REF);
+        HprofWriter w = withThreadClasses();
+        long string = STRING_CLASS;
+        long thread = THREAD_CLASS;
         w.instanceData(0x2000, string, java.nio.ByteBuffer.allocate(9).putLong(0x3000).put((byte) 0).array());
         w.byteArray(0x3000, "early".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         for (int k = 0; k < 5000; k++) w.instance(0x10_0000 + 0x10L * k, NODE, 0);
