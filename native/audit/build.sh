@@ -15,7 +15,7 @@ if [[ -z "$cc" ]]; then
 fi
 [[ -n "$cc" ]] && command -v "$cc" >/dev/null 2>&1 || { echo "audit: no C compiler found (apt-get install gcc)" >&2; exit 1; }
 common="$here/../common"
-if [[ -f "$out" && "$out" -nt "$src" && "$out" -nt "$common/jjf_process.h" && "$out" -nt "$0" ]]; then
+if [[ -f "$out" && "$out" -nt "$src" && "$out" -nt "$common/jjf_process.h" && "$out" -nt "$common/jjf_io.h" && "$out" -nt "$0" ]]; then
     exit 0
 fi
 mkdir -p "$(dirname "$out")"

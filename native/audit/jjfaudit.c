@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jjf_io.h"
 #include "jjf_process.h"
 
 #define ENV_DIR "JJF_AUDIT_DIR"
@@ -48,20 +49,6 @@ static char temp_dirs[PATH_MAX];
 /* The pid whose record got this image's header: a fork child or an exec'd image writes its own. */
 static pid_t header_pid;
 
-static bool write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 /* Appends one line with a single write(2): O_APPEND keeps lines of concurrent processes whole. */
 static void append_record(const char *line, size_t n)
 {
@@ -69,7 +56,7 @@ static void append_record(const char *line, size_t n)
     if (snprintf(path, sizeof path, "%s/" RECORD_PREFIX "%ld", out_dir, (long)getpid()) >= (int)sizeof path) return;
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0) return;
-    (void)write_all(fd, line, n);
+    (void)jjf_write_all(fd, line, n);
     close(fd);
 }
 
@@ -164,7 +151,7 @@ static void keep_copy(int fd, const char *path)
             ok = n == 0;
             break;
         }
-        if (!write_all(out, buf, (size_t)n)) {
+        if (!jjf_write_all(out, buf, (size_t)n)) {
             ok = false;
             break;
         }

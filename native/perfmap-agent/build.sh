@@ -36,7 +36,7 @@ fi
 
 fresh=true
 common="$here/../common"
-for f in "${srcs[@]}" "$here/javastack.h" "$common/jjf_process.h" "$0"; do
+for f in "${srcs[@]}" "$here/javastack.h" "$common/jjf_process.h" "$common/jjf_io.h" "$0"; do
     [[ -f "$out" && "$out" -nt "$f" ]] || fresh=false
 done
 $fresh && exit 0

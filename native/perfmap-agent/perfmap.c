@@ -39,6 +39,7 @@
 #include <jvmticmlr.h>
 
 #include "javastack.h"
+#include "jjf_io.h"
 #include "jjf_process.h"
 
 #include <errno.h>
@@ -823,20 +824,6 @@ static const method_lines *lines_of(agent *a, jvmtiEnv *jvmti, name_cache *c, jm
 
 /* ---- output ---- */
 
-static bool write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 /*
  * Called with the lock held; returns with it held. Waits for any other writer, then takes the
  * pending lines and writes them with the lock released, so compile callbacks never wait for the disk.
@@ -853,7 +840,7 @@ static void write_pending_locked(agent *a)
     int fd = a->fd;
     a->writing = true;
     pthread_mutex_unlock(&a->lock);
-    bool ok = fd < 0 || write_all(fd, out.p, out.len);
+    bool ok = fd < 0 || jjf_write_all(fd, out.p, out.len);
     int err = errno;
     pthread_mutex_lock(&a->lock);
     a->writing = false;
@@ -946,7 +933,7 @@ static int open_map(const char *file, bool append, char *why, size_t why_cap)
     if (st.st_size == 0) {
         text header = {0};
         put_header(&header);
-        bool ok = !header.failed && write_all(fd, header.p, header.len);
+        bool ok = !header.failed && jjf_write_all(fd, header.p, header.len);
         int err = errno;
         free(header.p);
         if (!ok) {
@@ -1573,7 +1560,7 @@ static bool copy_history(int fd, const char *file, bool append, char *why, size_
                 len -= skip;
             }
         }
-        ok = write_all(fd, p, len);
+        ok = jjf_write_all(fd, p, len);
     }
     if (ok) {
         snprintf(history_copied_into, sizeof history_copied_into, "%s", file);
@@ -1842,7 +1829,7 @@ static bool write_report(const char *path, const text *t)
         say("cannot write %s: %s", path, strerror(errno));
         return false;
     }
-    bool ok = write_all(fd, t->p, t->len);
+    bool ok = jjf_write_all(fd, t->p, t->len);
     if (!ok) say("cannot write %s: %s", path, strerror(errno));
     if (close(fd) != 0 && ok) {
         say("cannot write %s: %s", path, strerror(errno));
