@@ -1796,25 +1796,20 @@ static void start_hook(JavaVM *vm, const agent_options *o, text *report)
         text_puts(report, "hook running\n");
         return;
     }
-    const char *why = refused;
-    if (why != NULL) {
-        text_puts(report, "hook off ");
-        put_name(report, why, strlen(why), true);
-        text_putc(report, '\n');
-        return;
-    }
-    char options[64];
-    /* flush_ms=0: no thread of its own; the JVM's threads write whole units, and each dump drains the rest. */
-    snprintf(options, sizeof options, "append=false,flush_ms=0,lines=%s,unfold=%s", o->lines ? "true" : "false",
-             o->unfold ? "true" : "false");
-    if (start(vm, options, true, &why) == JNI_OK) {
-        text_puts(report, "hook started\n");
-        return;
+    if (refused == NULL) {
+        char options[64];
+        /* flush_ms=0: no thread of its own; the JVM's threads write whole units, and each dump drains the rest. */
+        snprintf(options, sizeof options, "append=false,flush_ms=0,lines=%s,unfold=%s", o->lines ? "true" : "false",
+                 o->unfold ? "true" : "false");
+        const char *why = NULL;
+        if (start(vm, options, true, &why) == JNI_OK) {
+            text_puts(report, "hook started\n");
+            return;
+        }
+        refused = why != NULL ? why : "the agent could not start a writer (see the JVM's stderr)"; /* literals, as js_start's reasons are */
     }
     text_puts(report, "hook off ");
-    if (why == NULL) why = "the agent could not start a writer (see the JVM's stderr)";
-    refused = why; /* a literal: js_start's reasons are */
-    put_name(report, why, strlen(why), true);
+    put_name(report, refused, strlen(refused), true);
     text_putc(report, '\n');
 }
 
