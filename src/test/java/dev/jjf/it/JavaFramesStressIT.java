@@ -35,7 +35,6 @@ class JavaFramesStressIT {
     private static final List<String> JDK_PREFIXES = List.of("java.", "jdk.", "sun.", "com.sun.", "javax.", PROGRAM + "$$Lambda");
     private static final String ANY_JDK = "<jdk>";
     private static final long READY_MILLIS = 60_000;
-    private static final long POLL_MILLIS = 50;
 
     /**
      * Each of the program's methods that can be on an allocating stack, and the only methods that
@@ -134,12 +133,7 @@ class JavaFramesStressIT {
         pb.environment().put("MALLOC_CONF", "prof:true,lg_prof_sample:0,prof_final:true,prof_prefix:" + out.resolve("jeprof"));
         Process program = pb.start();
         try {
-            long deadline = System.currentTimeMillis() + READY_MILLIS;
-            while (!Files.readString(out.resolve("program.out")).contains("ready")) {
-                assertTrue(program.isAlive() && System.currentTimeMillis() < deadline, "the program is not up: "
-                        + Files.readString(out.resolve("program.out")));
-                Thread.sleep(POLL_MILLIS);
-            }
+            TargetPrograms.awaitOutput(out.resolve("program.out"), program.toHandle(), "ready", READY_MILLIS);
             Proc snap = Proc.jjf(work, "snapshot", Long.toString(program.pid()), "--format", "folded", "--out", out.resolve("snap").toString())
                     .assertOk();
             assertTrue(snap.stderr().contains("jjf's agent records whole Java stacks"), snap.stderr());

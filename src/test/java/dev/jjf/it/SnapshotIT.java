@@ -342,10 +342,7 @@ class SnapshotIT {
         Path out = work.resolve("snap");
         Proc.jjf(work, "snapshot", t.pid(), "--format", "json", "--out", out.toString()).assertOk();
         JsonNode root = json(out.resolve("flames.json"));
-        List<String> unnamed = new ArrayList<>();
-        collectNames(root, unnamed);
-        unnamed.removeIf(n -> !n.startsWith("[unknown] 0xfa") && !n.startsWith("[unknown] 0xfb"));
-        assertEquals(List.of(), unnamed, "every value the hook recorded is named");
+        assertEquals(List.of(), unnamedHookValues(root), "every value the hook recorded is named");
         assertTrue(sum(root, TARGET_CLASS + ".main(", "value") >= 10 * MIB, "the leak lies under main" + names(root));
         assertTrue(sum(root, LEAK_PREFIX, "value") >= 10 * MIB, "and under leak" + names(root));
         assertStillRunsAndAnswers(t);
@@ -375,10 +372,7 @@ class SnapshotIT {
         assertTrue(sumBelow(grew, "start_thread", TARGET_CLASS + ".main(", "delta") >= 5 * MIB,
                 "what grew lies under main, from the thread's start" + names(grew) + window.stderr());
         assertTrue(sumBelow(grew, "start_thread", LEAK_PREFIX, "delta") >= 5 * MIB, "and under leak" + names(grew));
-        List<String> unnamed = new ArrayList<>();
-        collectNames(grew, unnamed);
-        unnamed.removeIf(n -> !n.startsWith("[unknown] 0xfa") && !n.startsWith("[unknown] 0xfb"));
-        assertEquals(List.of(), unnamed, "every value the hook recorded is named");
+        assertEquals(List.of(), unnamedHookValues(grew), "every value the hook recorded is named");
         assertStillRunsAndAnswers(t);
     }
 
@@ -390,9 +384,17 @@ class SnapshotIT {
         return total;
     }
 
-    private static void collectNames(JsonNode node, List<String> out) {
-        if (node.has("name")) out.add(node.path("name").asText());
-        for (JsonNode c : node.path("children")) collectNames(c, out);
+    /** The frames that are values the backtrace hook recorded (interpreted methods, compilations) but no map named. */
+    private static List<String> unnamedHookValues(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        collectUnnamedHookValues(node, out);
+        return out;
+    }
+
+    private static void collectUnnamedHookValues(JsonNode node, List<String> out) {
+        String name = node.path("name").asText();
+        if (name.startsWith("[unknown] 0xfa") || name.startsWith("[unknown] 0xfb")) out.add(name);
+        for (JsonNode c : node.path("children")) collectUnnamedHookValues(c, out);
     }
 
     /** A JVM in its own pid namespace with a private /tmp, as in a container: files go through /proc/PID/root. */
@@ -499,12 +501,7 @@ class SnapshotIT {
     // ---- helpers ----
 
     private static void waitForOutput(Target t, String line) throws Exception {
-        long deadline = System.currentTimeMillis() + READY_TIMEOUT_MILLIS;
-        while (!Files.readString(t.output()).contains(line)) {
-            assertTrue(t.jvm().isAlive() && System.currentTimeMillis() < deadline, "no '" + line + "' from the target: "
-                    + Files.readString(t.output()));
-            Thread.sleep(POLL_MILLIS);
-        }
+        TargetPrograms.awaitOutput(t.output(), t.jvm(), line, READY_TIMEOUT_MILLIS);
     }
 
     private static Path libunwindJemalloc() throws IOException {

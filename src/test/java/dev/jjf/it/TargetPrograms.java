@@ -1,6 +1,7 @@
 package dev.jjf.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import javax.tools.ToolProvider;
 /** The programs the attach tests run: compiled where other users can read them, and stopped after each test. */
 final class TargetPrograms {
     private static final long EXIT_TIMEOUT_SECONDS = 10;
+    private static final long POLL_MILLIS = 50;
 
     private TargetPrograms() {
     }
@@ -40,6 +42,18 @@ final class TargetPrograms {
             for (Path f : files.toList()) Files.delete(f);
         }
         Files.delete(classes);
+    }
+
+    /**
+     * Waits until {@code output} (a target's output file) contains {@code text}; fails when the
+     * process ends first or the time is up. Polls: the text in the file is the condition.
+     */
+    static void awaitOutput(Path output, ProcessHandle process, String text, long timeoutMillis) throws IOException, InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (!Files.readString(output).contains(text)) {
+            assertTrue(process.isAlive() && System.currentTimeMillis() < deadline, "no '" + text + "' from the target: " + Files.readString(output));
+            Thread.sleep(POLL_MILLIS);
+        }
     }
 
     /**
