@@ -15,7 +15,7 @@
 # trees of small objects with cross links) on JDK 17 and dumps it with `jjf dumpheap` (kept in
 # bench/work/heap/ and reused while BenchHeap.java is unchanged); then, in alternating rounds on that one
 # file: sha256sum, `jjf render --format folded` (retained sizes by dominator path) with the launcher's
-# JVM flags and -Xmx1g, the same with -Xmn16m (a small young generation), and with plain `java -jar`;
+# JVM flags and -Xmx1g, the same without transparent huge pages, and with plain `java -jar`;
 # NetBeans' parser (retained sizes of all objects; a class histogram), and Shark (its full dominator
 # tree with retained sizes). Wall time, CPU time and peak RSS from /usr/bin/time; medians.
 set -euo pipefail
@@ -113,8 +113,11 @@ say "dump: $dump, $mb MB, sha256 $sha"
 # --- alternating rounds --------------------------------------------------------------------------
 r="$work/rounds"
 jjf_out="$r/jjf.folded"
-# The launcher's flags (./jjf, without its class-data sharing, which saves the same ~0.2 s everywhere).
-launcher_flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+# The launcher's flags (./jjf, without its class-data sharing, which saves the same ~0.2 s everywhere),
+# taken from the launcher itself; and the same without transparent huge pages, as on a kernel without them.
+launcher_flags="$(bash -c 'eval "$(sed -n "/^jvm_opts=(/,/^fi$/p" "$1")"; echo "${jvm_opts[*]}"' _ "$root/jjf")"
+[ -n "$launcher_flags" ] || { say "could not read the JVM flags from ./jjf"; exit 1; }
+small_pages_flags="${launcher_flags/ -XX:+UseTransparentHugePages/}"
 if [ "$report_only" = no ]; then
 rm -rf "$r"; mkdir -p "$r"
 java -jar "$jar" render "$dump" --format folded -o "$r/warm.folded" 2>"$r/jjf-warm.err" || say "jjf render failed: $(head -c 300 "$r/jjf-warm.err")"
@@ -122,7 +125,7 @@ for i in $(seq "$runs"); do
   timed "$r/sha.t" sh -c 'sha256sum "$1" >/dev/null' _ "$dump"
   # shellcheck disable=SC2086
   timed "$r/jjf.t" sh -c 'java -Xmx1g '"$launcher_flags"' -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$dump" "$jjf_out" "$r/jjf.err"
-  timed "$r/jjf-xmn.t" sh -c 'java -Xmx1g -Xmn16m '"$launcher_flags"' -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$dump" "$r/jjf-xmn.folded" "$r/jjf-xmn.err"
+  timed "$r/jjf-xmn.t" sh -c 'java -Xmx1g '"$small_pages_flags"' -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$dump" "$r/jjf-xmn.folded" "$r/jjf-xmn.err"
   timed "$r/jjf-plain.t" sh -c 'java -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$jar" "$dump" "$r/jjf-plain.folded" "$r/jjf-plain.err"
   if [ -n "$compare" ]; then
     timed "$r/compare.t" sh -c 'java -Xmx1g '"$launcher_flags"' -jar "$1" render "$2" --format folded -o "$3" 2>"$4"' _ "$compare" "$dump" "$r/compare.folded" "$r/compare.err"
@@ -202,7 +205,7 @@ seconds (wall, and CPU = user + system of all threads), peak RSS from \`/usr/bin
 |---|---:|---:|---:|---:|---:|---:|---|---:|
 $(row "\`sha256sum DUMP\`" "$r/sha.t")
 $(row "\`java -Xmx1g $launcher_flags -jar target/jjf.jar render DUMP --format folded\` (the launcher's JVM flags): dominators, retained sizes folded by dominator path" "$r/jjf.t")
-$(row "the same with \`-Xmn16m\` (a young generation of 16 MiB)" "$r/jjf-xmn.t")
+$(row "the same without \`-XX:+UseTransparentHugePages\` (a kernel without THP): \`$small_pages_flags\`" "$r/jjf-xmn.t")
 $(row "the same with plain \`java -jar\` (G1, C2, the JVM's default heap)" "$r/jjf-plain.t")
 EOF
   if [ -s "$r/compare.t" ]; then
@@ -214,12 +217,16 @@ EOF
     row "Shark 2.14, full dominator tree with retained sizes (\`ObjectDominators\`, all GC root kinds), \`-Xmx6g\`" "$r/shark.t"
   fi
   objects_read="$(sed -n 's/.*): \([0-9]*\) objects,.*/\1/p' "$r/jjf.err" 2>/dev/null | head -n1)"
+  references_read="$(sed -n 's/.* objects, \([0-9]*\) references,.*/\1/p' "$r/jjf.err" 2>/dev/null | head -n1)"
+  # Issue 13's memory target: peak RSS <= 40 bytes per object + 8 per reference.
+  budget_mib="$(awk -v n="${objects_read:-0}" -v m="${references_read:-0}" 'BEGIN {printf "%.0f", (40 * n + 8 * m) / 1048576}')"
   same() { [ -s "$1" ] && [ "$(sha256sum <"$1")" = "$(sha256sum <"$jjf_out")" ] && echo same || echo "**different**"; }
   per_object() { awk -v k="$(col "$1" 3)" -v n="${objects_read:-0}" 'BEGIN {if (n > 0 && k != "nan") printf "%.0f", k * 1024 / n; else print "?"}'; }
   cat <<EOF
 
 jjf read ${objects_read:-?} objects: its median peak RSS is $(per_object "$r/jjf.t") bytes per object with the launcher's flags,
-$(per_object "$r/jjf-xmn.t") with \`-Xmn16m\` (the JVM's own ~36 MiB included). Folded output of the \`-Xmn16m\` run: $(same "$r/jjf-xmn.folded");
+$(per_object "$r/jjf-xmn.t") without huge pages (the JVM's own ~36 MiB included); with ${references_read:-?} references, the target of 40 bytes per object and 8 per
+reference is $budget_mib MiB. Folded output of the run without huge pages: $(same "$r/jjf-xmn.folded");
 of plain \`java -jar\`: $(same "$r/jjf-plain.folded")$([ -s "$r/compare.t" ] && echo "; of the compared jar: $(same "$r/compare.folded")").
 
 jjf's folded output sums to $jjf_total bytes retained. Its first lines and the peers' own summaries are in

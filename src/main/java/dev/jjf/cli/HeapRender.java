@@ -111,7 +111,7 @@ final class HeapRender {
             }
             objects += g.objectCount();
             err.println("jjf: heap dump " + in.heap() + " (" + g.format() + "): " + g.objectCount() + " objects, "
-                    + d.reachableCount() + " reachable, " + Units.format(d.reachableBytes(), "bytes") + " retained by GC roots");
+                    + g.referenceCount() + " references, " + d.reachableCount() + " reachable, " + Units.format(d.reachableBytes(), "bytes") + " retained by GC roots");
         }
         for (RenderJob.Input in : baseline) err.println("jjf: baseline " + in.heap());
         String title = options.title != null ? options.title : title(metric, inputs, baseline);
