@@ -17,28 +17,28 @@ public final class Dominators {
     /** Sign bit of parent[]: the vertex is a GC root. */
     private static final int ROOT_FLAG = 1 << 31;
 
-    /** DFS number of each object; 0 when unreachable (the virtual root has number 0). */
-    private final int[] pre;
+    private final HeapGraph graph;
     /** Object of each DFS number; vertex[0] is the virtual root (-1). Longer than {@link #total}. */
     private final int[] vertex;
     /** DFS numbers given, the virtual root's included. */
     private final int total;
+    /** Immediate dominator (a DFS number) of each DFS number; 0 is the virtual root. Longer than {@link #total}. */
+    private final int[] idom;
     /**
-     * Per DFS number i: [2i] its immediate dominator (a DFS number), [2i + 1] the low 32 bits of
-     * its retained bytes. Pairs: during the computation the same storage held the DFS parent
-     * (then the forest's ancestor) beside the best semidominator on the compressed path, so that
-     * each step of a path is one cache line.
+     * DFS number of each object, 0 when unreachable; made from {@link #vertex} when first asked
+     * for. A fold needs only the DFS order, and a big dump's fold has no room to spare for it.
      */
-    private final int[] pairs;
-    /** High 32 bits of the retained bytes of each DFS number; [0] is the whole reachable heap. */
-    private final int[] retainedHigh;
+    private int[] pre;
+    /** Retained bytes of each DFS number, made when first asked for (the fold sums shallow sizes itself). */
+    private long[] retained;
+    /** Counted bytes of everything reachable, or -1 until first asked for. */
+    private long reachableBytes = -1;
 
-    private Dominators(int[] pre, int[] vertex, int total, int[] pairs, int[] retainedHigh) {
-        this.pre = pre;
+    private Dominators(HeapGraph graph, int[] vertex, int total, int[] idom) {
+        this.graph = graph;
         this.vertex = vertex;
         this.total = total;
-        this.pairs = pairs;
-        this.retainedHigh = retainedHigh;
+        this.idom = idom;
     }
 
     public static Dominators compute(HeapGraph g) {
@@ -46,9 +46,12 @@ public final class Dominators {
         // One longer than needed: its storage holds the semidominators (up to n + 1 DFS numbers)
         // once the numbers are dead; fewer arrays to allocate and collect at the peak.
         int[] pre = new int[n + 1];
+        // Classes and sizes wait in the spill file, if the graph has one: retained sizes are summed
+        // when asked for, and the fold reads them back.
+        g.spillObjects();
         // Local copies: the launcher's C1 compiler reloads fields in every iteration.
-        int[] edgeStart = g.edgeStart;
-        int[] edges = g.edges;
+        int[] edgeStart = g.edgeStarts();
+        int[] edges = g.edgeTargets();
 
         // Depth-first numbering from the virtual root; pairs[2i] is the DFS tree (parent), by number.
         // Full size from the start: growing by doubling left ~2 dead copies of each for the GC.
@@ -143,6 +146,10 @@ public final class Dominators {
                 }
             }
         }
+        // The references are not needed any more: spilled, if the graph spills.
+        edgeStart = null;
+        edges = null;
+        g.releaseEdges();
         // Object numbers are not needed until the end (the predecessors are DFS numbers): their
         // storage holds the semidominators now, and they are rebuilt at the end.
 
@@ -196,49 +203,64 @@ public final class Dominators {
         }
 
         // Immediate dominators as nearest common ancestors in the DFS tree, parents read from the
-        // front of the predecessor lists; pairs[2i] becomes idom. A semidominator of 0 (every
-        // root, and objects only roots' paths lead to) means the virtual root.
-        pairs[0] = 0;
+        // front of the predecessor lists. They replace the semidominators in place: when i is
+        // reached, only the numbers below it, already dominators, are read. A semidominator of 0
+        // (every root, and objects only roots' paths lead to) means the virtual root.
+        pairs = null;
+        int[] dom = semi;
+        dom[0] = 0;
         for (int i = 1; i < total; i++) {
-            int si = semi[i];
-            if (si == 0) {
-                pairs[2 * i] = 0;
-                continue;
-            }
-            if (predStart[i] == predStart[i + 1]) {
-                pairs[2 * i] = si; // its DFS parent
-                continue;
-            }
+            int si = dom[i];
+            if (si == 0 || predStart[i] == predStart[i + 1]) continue; // the virtual root, or its DFS parent
             int d = preds[predStart[i]];
-            while (d > si) d = pairs[2 * d];
-            pairs[2 * i] = d;
+            while (d > si) d = dom[d];
+            dom[i] = d;
         }
         preds = null;
+        predStart = null;
+        // What a big dump's fold needs is left (the DFS order and the dominators): collected now,
+        // the fold's arrays reuse the pages of the ones above.
+        HeapDump.collectAfterReading(n);
+        return new Dominators(g, vertex, total, dom);
+    }
 
-        java.util.Arrays.fill(pre, 0);
-        for (int i = 1; i < total; i++) pre[vertex[i]] = i;
-        // Retained bytes in the storage already held: low halves in pairs[2i + 1], high ones where
-        // the predecessor starts were.
-        int[] high = predStart;
-        pairs[1] = 0;
-        high[0] = 0;
-        for (int i = 1; i < total; i++) {
-            long b = g.countedBytes(vertex[i]);
-            pairs[2 * i + 1] = (int) b;
-            high[i] = (int) (b >>> 32);
+    private int[] pre() {
+        if (pre == null) {
+            int[] p = new int[graph.objectCount];
+            for (int i = 1; i < total; i++) p[vertex[i]] = i;
+            pre = p;
         }
-        for (int i = total - 1; i > 0; i--) {
-            int d = pairs[2 * i];
-            long sumBytes = ((long) high[d] << 32 | (pairs[2 * d + 1] & 0xffffffffL))
-                    + ((long) high[i] << 32 | (pairs[2 * i + 1] & 0xffffffffL));
-            pairs[2 * d + 1] = (int) sumBytes;
-            high[d] = (int) (sumBytes >>> 32);
-        }
-        return new Dominators(pre, vertex, total, pairs, high);
+        return pre;
     }
 
     private long retained(int i) {
-        return (long) retainedHigh[i] << 32 | (pairs[2 * i + 1] & 0xffffffffL);
+        if (retained == null) {
+            long[] r = new long[total];
+            for (int k = 1; k < total; k++) r[k] = graph.countedBytes(vertex[k]);
+            for (int k = total - 1; k > 0; k--) r[idom[k]] += r[k];
+            retained = r;
+        }
+        return retained[i];
+    }
+
+    /** DFS numbers of these objects (0 for unreachable ones): for a few objects, without {@link #pre}'s array. */
+    int[] dfsNumbers(int[] objects) {
+        int[] out = new int[objects.length];
+        if (pre != null || objects.length == 0) {
+            for (int k = 0; k < objects.length; k++) out[k] = isReachable(objects[k]) ? pre[objects[k]] : 0;
+            return out;
+        }
+        int[] sorted = objects.clone();
+        java.util.Arrays.sort(sorted);
+        int[] numbers = new int[sorted.length];
+        long[] wanted = new long[(graph.objectCount + 63) >>> 6];
+        for (int o : sorted) wanted[o >>> 6] |= 1L << o;
+        for (int i = 1; i < total; i++) {
+            int o = vertex[i];
+            if ((wanted[o >>> 6] & 1L << o) != 0) numbers[java.util.Arrays.binarySearch(sorted, o)] = i;
+        }
+        for (int k = 0; k < objects.length; k++) out[k] = numbers[java.util.Arrays.binarySearch(sorted, objects[k])];
+        return out;
     }
 
     /** Objects reachable from a root. */
@@ -247,31 +269,36 @@ public final class Dominators {
     }
 
     public boolean isReachable(int object) {
-        return pre[object] != 0;
+        return pre()[object] != 0;
     }
 
     /** The object's immediate dominator, {@link #ROOTS} or {@link #UNREACHABLE}. */
     public int immediateDominator(int object) {
-        int i = pre[object];
+        int i = pre()[object];
         if (i == 0) return UNREACHABLE;
-        int d = pairs[2 * i];
+        int d = idom[i];
         return d == 0 ? ROOTS : vertex[d];
     }
 
     /** Counted bytes this object keeps alive, itself included; 0 when unreachable. */
     public long retainedBytes(int object) {
-        int i = pre[object];
+        int i = pre()[object];
         return i == 0 ? 0 : retained(i);
     }
 
     /** Counted bytes of everything reachable. */
     public long reachableBytes() {
-        return retained(0);
+        if (reachableBytes < 0) {
+            long sum = 0;
+            for (int i = 1; i < total; i++) sum += graph.countedBytes(vertex[i]);
+            reachableBytes = sum;
+        }
+        return reachableBytes;
     }
 
     /** DFS number of a reachable object (1..reachableCount()), 0 when unreachable. */
     int dfsNumber(int object) {
-        return pre[object];
+        return pre()[object];
     }
 
     /** The object of DFS number {@code i} (1..reachableCount()). */
@@ -281,7 +308,7 @@ public final class Dominators {
 
     /** DFS number of the immediate dominator of DFS number {@code i}; 0 when only the roots dominate it. */
     int dfsDominator(int i) {
-        return pairs[2 * i];
+        return idom[i];
     }
 
     /** The k-th reachable object in an order where every object comes after its dominator. */

@@ -55,6 +55,17 @@ public final class HeapDump {
 
     /** {@code seekable}: {@code file} is the plain dump itself, which thread names are read from by seeking. */
     static HeapGraph read(Source source, Path file, boolean seekable, HeapDumpOptions options) throws IOException {
+        return read(source, file, seekable, options, null);
+    }
+
+    /** Dumps of at least this many objects spill arrays between phases (see {@link HeapGraph#spillTo}). */
+    static final int SPILL_MIN_OBJECTS = 1 << 20;
+
+    /**
+     * {@code spillDir}: where the graph spills, whatever its size (tests); null to spill big dumps'
+     * arrays into java.io.tmpdir.
+     */
+    static HeapGraph read(Source source, Path file, boolean seekable, HeapDumpOptions options, Path spillDir) throws IOException {
         HprofParser p;
         try (InputStream in = source.open()) {
             p = new HprofParser(new HprofInput(in, file), false);
@@ -65,6 +76,8 @@ public final class HeapDump {
             throw new BadInputException(file, "unreadable heap dump: " + e, e);
         }
         IdIndex index = IdIndex.of(p.objectIds);
+        // The ids are garbage now: collected, their pages hold the references built next.
+        collectAfterReading(p.objectClass.size());
         Map<Long, String> threadNames = null;
         if (seekable && p.deferredCount == 0) threadNames = threadNamesBySeeking(p, index, file);
         if (threadNames == null) threadNames = threadNames(p, source, file);
@@ -72,6 +85,15 @@ public final class HeapDump {
         // Dead, but still in this frame's slots as far as the collector can tell.
         p = null;
         index = null;
+        if (spillDir != null || g.objectCount >= SPILL_MIN_OBJECTS) {
+            Path dir = spillDir != null ? spillDir : Path.of(System.getProperty("java.io.tmpdir"));
+            try {
+                g.spillTo(SpillFile.create(dir));
+            } catch (IOException e) {
+                options.warnings().accept("cannot make a spill file in " + dir + " (" + e.getMessage()
+                        + "); keeping the whole graph in memory (set another directory with JJF_JAVA_OPTS=-Djava.io.tmpdir=DIR)");
+            }
+        }
         collectAfterReading(g.objectCount);
         return g;
     }
@@ -85,7 +107,7 @@ public final class HeapDump {
      * collector's own policy, the heap grows instead, and on the machines measured the pages a
      * process touches for the first time cost more than the collection (docs/heap-dumps.md).
      */
-    static void collectAfterReading(int objects) {
+    static void collectAfterReading(long objects) {
         if (objects >= COLLECT_AFTER_OBJECTS) System.gc();
     }
 

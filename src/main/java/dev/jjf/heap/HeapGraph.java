@@ -20,8 +20,10 @@ public final class HeapGraph {
     final IntList classOf;
     final String[] classNames;
     final IntList shallowBytes;
-    final int[] edgeStart;
-    final int[] edges;
+    /** Null while {@link #releaseEdges released} to the spill file ({@link #edgeStarts} reads them back). */
+    private int[] edgeStart;
+    private int[] edges;
+    private final long referenceCount;
     final int[] rootObjects;
     final int[] rootLabels;
     final List<RootLabel> labels;
@@ -34,6 +36,15 @@ public final class HeapGraph {
     final long[] nativeBytes;
     final int[] nativeKinds;
     final ReadStats stats;
+    /**
+     * Where arrays go while no phase needs them (classes and sizes while the dominators are computed,
+     * references once they are), or null to keep everything in memory: see {@link #spillTo}.
+     */
+    private SpillFile spill;
+    /** Where {@link #releaseEdges} put the references and their starts in the spill file. */
+    private long spilledEdgeStart;
+    private long spilledEdges;
+    private boolean objectsSpilled;
 
     /** Why some objects are roots, named for a reader: "thread main at Foo.bar(Foo.java:42)". */
     public record RootLabel(RootKind kind, String name) {
@@ -56,6 +67,7 @@ public final class HeapGraph {
         this.shallowBytes = shallowBytes;
         this.edgeStart = edgeStart;
         this.edges = edges;
+        this.referenceCount = edges.length;
         this.rootObjects = rootObjects;
         this.rootLabels = rootLabels;
         this.labels = labels;
@@ -83,27 +95,91 @@ public final class HeapGraph {
     }
 
     public long referenceCount() {
-        return edges.length;
+        return referenceCount;
+    }
+
+    /**
+     * From now on, arrays that the next phase does not need wait in {@code file} (which the graph
+     * then owns): the classes and sizes go there now, until {@link #loadObjects}.
+     */
+    void spillTo(SpillFile file) {
+        spill = file;
+        spillObjects();
+    }
+
+    /** With a spill file, the classes and shallow sizes go there until {@link #loadObjects}. */
+    void spillObjects() {
+        if (spill == null || objectsSpilled) return;
+        classOf.spill(spill);
+        shallowBytes.spill(spill);
+        objectsSpilled = true;
+    }
+
+    /** True when arrays are spilled between phases. */
+    boolean spills() {
+        return spill != null;
+    }
+
+    /** Brings the classes and shallow sizes back into memory (a no-op when they are there). */
+    void loadObjects() {
+        if (!objectsSpilled) return;
+        classOf.unspill(spill);
+        shallowBytes.unspill(spill);
+        objectsSpilled = false;
+    }
+
+    /** The objects' reference starts ({@link #edges}' layout), read back if they were released. */
+    int[] edgeStarts() {
+        loadEdges();
+        return edgeStart;
+    }
+
+    /** All references, object by object (see {@link #edgeStarts}). */
+    int[] edgeTargets() {
+        loadEdges();
+        return edges;
+    }
+
+    /**
+     * The references are not needed for a while (the dominators have the predecessor lists): with
+     * a spill file they go there and the arrays are dropped; without one they stay.
+     */
+    void releaseEdges() {
+        if (spill == null || edges == null) return;
+        spilledEdgeStart = spill.append(edgeStart, 0, edgeStart.length);
+        spilledEdges = spill.append(edges, 0, edges.length);
+        edgeStart = null;
+        edges = null;
+    }
+
+    private void loadEdges() {
+        if (edges != null) return;
+        edgeStart = spill.read(spilledEdgeStart, objectCount + 1);
+        edges = spill.read(spilledEdges, (int) referenceCount);
     }
 
     /** The object's class name; a class object reads "Foo.class". */
     public String className(int object) {
+        loadObjects();
         int c = classOf.get(object);
         return (c & MIRROR) != 0 ? classNames[c & ~MIRROR] + ".class" : classNames[c];
     }
 
     /** True for class objects (whose references are static fields). */
     public boolean isClassObject(int object) {
+        loadObjects();
         return (classOf.get(object) & MIRROR) != 0;
     }
 
     /** Estimated bytes the object itself takes (see docs/heap-dumps.md for the estimate). */
     public int shallowBytes(int object) {
+        loadObjects();
         return shallowBytes.get(object);
     }
 
     /** Shallow bytes as counted: zero for objects of heaps not shown (Android's image and zygote heaps by default). */
     public int countedBytes(int object) {
+        loadObjects();
         return isCounted(object) ? shallowBytes.get(object) : 0;
     }
 
@@ -114,6 +190,7 @@ public final class HeapGraph {
 
     /** The objects this one references (a copy: for tests and small tools). */
     public int[] references(int object) {
+        loadEdges();
         return java.util.Arrays.copyOfRange(edges, edgeStart[object], edgeStart[object + 1]);
     }
 

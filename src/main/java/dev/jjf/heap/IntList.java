@@ -18,6 +18,9 @@ final class IntList {
     private int pos;
     /** Entries in the chunks before the current one. */
     private long full;
+    /** While spilled: the length of each chunk, and where in the file the entries start. */
+    private int[] spilledLengths;
+    private long spilledAt;
 
     void add(int v) {
         if (pos < current.length) {
@@ -65,8 +68,49 @@ final class IntList {
         chunks[c] = null;
     }
 
+    /**
+     * Writes the entries to {@code file} and drops the storage, keeping the size; {@link #unspill}
+     * brings them back. Nothing may be read or added in between.
+     */
+    void spill(SpillFile file) {
+        if (current == NONE || spilledLengths != null) return;
+        long size = size();
+        spilledLengths = new int[(int) (full >>> CHUNK_BITS) + 1];
+        long at = 0;
+        for (int c = 0; c < spilledLengths.length; c++) {
+            int n = (int) Math.min(chunks[c].length, size - at);
+            long where = file.append(chunks[c], 0, n);
+            if (c == 0) spilledAt = where;
+            spilledLengths[c] = chunks[c].length;
+            chunks[c] = null;
+            at += n;
+        }
+        current = NONE;
+    }
+
+    /** True between {@link #spill} and {@link #unspill}. */
+    boolean isSpilled() {
+        return spilledLengths != null;
+    }
+
+    /** Reads the entries {@link #spill} wrote back into new storage. */
+    void unspill(SpillFile file) {
+        if (spilledLengths == null) return;
+        long size = size();
+        long at = 0;
+        for (int c = 0; c < spilledLengths.length; c++) {
+            int n = (int) Math.min(spilledLengths[c], size - at);
+            chunks[c] = new int[spilledLengths[c]];
+            file.read(spilledAt + 4 * at, chunks[c], 0, n);
+            at += n;
+        }
+        current = chunks[spilledLengths.length - 1];
+        spilledLengths = null;
+    }
+
     /** Drops every entry and the storage. */
     void clear() {
+        spilledLengths = null;
         chunks = new int[4][];
         current = NONE;
         pos = 0;
