@@ -55,9 +55,12 @@ public final class Dominators {
 
         // Depth-first numbering from the virtual root; pairs[2i] is the DFS tree (parent), by number.
         // Full size from the start: growing by doubling left ~2 dead copies of each for the GC.
-        int[] vertex = new int[n + 1];
-        int[] pairs = new int[2 * vertex.length];
-        vertex[0] = -1;
+        // The objects in DFS order are not read until the end: a graph that spills writes them to
+        // its file as they come.
+        int[] pairs = new int[2 * (n + 1)];
+        IntSink order = new IntSink(g.spills() ? null : new int[n + 1], g.spillFile());
+        int[] block = order.block;
+        block[0] = -1;
         int count = 1;
         int[] stackNode = new int[64];
         int[] stackEdge = new int[64];
@@ -65,8 +68,9 @@ public final class Dominators {
         for (int r : g.rootObjects) {
             if (pre[r] != 0) continue;
             pre[r] = count;
-            vertex[count] = r;
-            pairs[2 * count++] = 0;
+            pairs[2 * count] = 0;
+            block[count & IntSink.MASK] = r;
+            if ((++count & IntSink.MASK) == 0) order.flush(count);
             stackNode[0] = r;
             stackEdge[0] = edgeStart[r];
             top = 1;
@@ -82,8 +86,9 @@ public final class Dominators {
                 stackEdge[top - 1] = e + 1;
                 int w = edges[e];
                 pre[w] = count;
-                vertex[count] = w;
-                pairs[2 * count++] = pre[v];
+                pairs[2 * count] = pre[v];
+                block[count & IntSink.MASK] = w;
+                if ((++count & IntSink.MASK) == 0) order.flush(count);
                 if (top == stackNode.length) {
                     stackNode = java.util.Arrays.copyOf(stackNode, top * 2);
                     stackEdge = java.util.Arrays.copyOf(stackEdge, top * 2);
@@ -95,6 +100,7 @@ public final class Dominators {
         stackNode = null;
         stackEdge = null;
         int total = count;
+        order.flush(count);
         // A GC root's semidominator is the virtual root: marked in the sign bit of its DFS
         // parent, which the semidominator loop clears (no boolean per object).
         for (int r : g.rootObjects) pairs[2 * pre[r]] |= ROOT_FLAG;
@@ -221,7 +227,7 @@ public final class Dominators {
         // What a big dump's fold needs is left (the DFS order and the dominators): collected now,
         // the fold's arrays reuse the pages of the ones above.
         HeapDump.collectAfterReading(n);
-        return new Dominators(g, vertex, total, dom);
+        return new Dominators(g, order.toArray(total), total, dom);
     }
 
     private int[] pre() {

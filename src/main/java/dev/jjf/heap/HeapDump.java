@@ -76,26 +76,34 @@ public final class HeapDump {
             throw new BadInputException(file, "unreadable heap dump: " + e, e);
         }
         IdIndex index = IdIndex.of(p.objectIds);
-        // The ids are garbage now: collected, their pages hold the references built next.
-        collectAfterReading(p.objectClass.size());
+        long n = p.objectClass.size();
+        SpillFile spill = n >= SPILL_MIN_OBJECTS || spillDir != null ? spillFile(spillDir, options) : null;
+        if (spill != null) {
+            // Not needed until the fold: they are garbage at the collection after reading.
+            p.objectClass.spill(spill);
+            p.shallowBytes.spill(spill);
+        }
         Map<Long, String> threadNames = null;
         if (seekable && p.deferredCount == 0) threadNames = threadNamesBySeeking(p, index, file);
         if (threadNames == null) threadNames = threadNames(p, source, file);
-        HeapGraph g = build(p, index, file, options, threadNames);
+        HeapGraph g = build(p, index, file, options, threadNames, spill);
         // Dead, but still in this frame's slots as far as the collector can tell.
         p = null;
         index = null;
-        if (spillDir != null || g.objectCount >= SPILL_MIN_OBJECTS) {
-            Path dir = spillDir != null ? spillDir : Path.of(System.getProperty("java.io.tmpdir"));
-            try {
-                g.spillTo(SpillFile.create(dir));
-            } catch (IOException e) {
-                options.warnings().accept("cannot make a spill file in " + dir + " (" + e.getMessage()
-                        + "); keeping the whole graph in memory (set another directory with JJF_JAVA_OPTS=-Djava.io.tmpdir=DIR)");
-            }
-        }
         collectAfterReading(g.objectCount);
         return g;
+    }
+
+    /** A spill file in {@code dir} (java.io.tmpdir when null), or null with a warning when none can be made. */
+    private static SpillFile spillFile(Path dir, HeapDumpOptions options) {
+        Path in = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"));
+        try {
+            return SpillFile.create(in);
+        } catch (IOException e) {
+            options.warnings().accept("cannot make a spill file in " + in + " (" + e.getMessage()
+                    + "); keeping the whole graph in memory (set another directory with JJF_JAVA_OPTS=-Djava.io.tmpdir=DIR)");
+            return null;
+        }
     }
 
     /** Dumps of at least this many objects are followed by a full collection (see {@link #collectAfterReading}). */
@@ -233,27 +241,31 @@ public final class HeapDump {
         }
     }
 
-    private static HeapGraph build(HprofParser p, IdIndex index, Path file, HeapDumpOptions options, Map<Long, String> threadNames) {
+    private static HeapGraph build(HprofParser p, IdIndex index, Path file, HeapDumpOptions options, Map<Long, String> threadNames,
+                                   SpillFile spill) {
         int n = (int) p.objectClass.size();
         // Kept in the reader's chunks: a copy into one array would double them at this point.
         IntList classOf = p.objectClass;
         IntList shallow = p.shallowBytes;
         // References to dense numbers; references to objects not in the dump are dropped. The
-        // starts are rewritten in place: an object's new start is never past its old one.
-        int[] edgeStart = p.edgeStart.toArrayAndClear();
+        // starts are rewritten in place: an object's new start is never past its old one. A graph
+        // that spills writes both to its file, and reads them back once the reader's lists are
+        // collected: made here, they would stay beside the lists at the peak.
+        IntList starts = p.edgeStart;
         IntList packed = p.edgeTargets.packed;
         LongList escaped = p.edgeTargets.escaped;
         IdCodec codec = p.edgeTargets.codec;
         long refs = packed.size();
-        int[] edges = new int[(int) refs];
+        IntSink targets = new IntSink(spill == null ? new int[(int) refs] : null, spill);
+        int[] block = targets.block;
         int m = 0;
         long dropped = 0;
         long e = 0;
         long k = 0;
         int[] chunk = null;
         for (int o = 0; o < n; o++) {
-            long end = edgeStart[o + 1];
-            edgeStart[o] = m;
+            long end = starts.get(o + 1);
+            starts.set(o, m);
             for (; e < end; e++) {
                 int i = (int) (e & (IntList.CHUNK_SIZE - 1));
                 if (i == 0 || chunk == null) {
@@ -264,16 +276,28 @@ public final class HeapDump {
                 int v = chunk[i];
                 int t = v != IdCodec.ESCAPE ? index.find(v, codec) : index.find(escaped.get(k++));
                 if (t >= 0) {
-                    edges[m++] = t;
+                    block[m & IntSink.MASK] = t;
+                    if ((++m & IntSink.MASK) == 0) targets.flush(m);
                 } else {
                     dropped++;
                 }
             }
         }
-        edgeStart[n] = m;
+        starts.set(n, m);
+        targets.flush(m);
+        chunk = null;
         packed.clear();
         escaped.clear();
-        if (m < edges.length) edges = java.util.Arrays.copyOf(edges, m);
+        int[] edgeStart = null;
+        int[] edges = null;
+        long startsAt = -1;
+        if (spill == null) {
+            edgeStart = starts.toArrayAndClear();
+            edges = targets.toArray(m);
+            if (m < edges.length) edges = java.util.Arrays.copyOf(edges, m);
+        } else {
+            startsAt = starts.spill(spill);
+        }
 
         String[] classNames = new String[p.classes.size()];
         for (int i = 0; i < classNames.length; i++) classNames[i] = p.className(p.classes.get(i));
@@ -323,8 +347,9 @@ public final class HeapDump {
         }
         if (index.duplicates > 0) options.warnings().accept(file + ": " + index.duplicates + " object ids appear more than once; the first is used");
         byte[] heaps = p.objectHeap == null ? null : java.util.Arrays.copyOf(p.objectHeap, n);
-        return new HeapGraph(file, format, n, classOf, classNames, shallow, edgeStart, edges, unique.objects(), unique.labels(),
+        HeapGraph.Edges references = new HeapGraph.Edges(edgeStart, edges, m, startsAt, targets.fileOffset());
+        return new HeapGraph(file, format, n, classOf, classNames, shallow, references, unique.objects(), unique.labels(),
                 List.copyOf(labels), heaps, List.copyOf(p.heapNames), counted, owners.toArrayAndClear(), bytes.toArrayAndClear(),
-                kinds.toArrayAndClear(), stats);
+                kinds.toArrayAndClear(), stats, spill);
     }
 }

@@ -37,10 +37,11 @@ public final class HeapGraph {
     final int[] nativeKinds;
     final ReadStats stats;
     /**
-     * Where arrays go while no phase needs them (classes and sizes while the dominators are computed,
-     * references once they are), or null to keep everything in memory: see {@link #spillTo}.
+     * Where arrays go while no phase needs them (classes and sizes until the fold, references once
+     * the dominators have their predecessor lists), or null to keep everything in memory. The
+     * graph owns it; it is closed when the graph is collected.
      */
-    private SpillFile spill;
+    private final SpillFile spill;
     /** Where {@link #releaseEdges} put the references and their starts in the spill file. */
     private long spilledEdgeStart;
     private long spilledEdges;
@@ -55,19 +56,28 @@ public final class HeapGraph {
                             long missingBytes, long classes) {
     }
 
+    /**
+     * The references as built: in the arrays, or (both null) in the spill file at these offsets.
+     * {@code count}: how many there are.
+     */
+    record Edges(int[] edgeStart, int[] edges, long count, long spilledEdgeStart, long spilledEdges) {
+    }
+
     HeapGraph(Path source, String format, int objectCount, IntList classOf, String[] classNames, IntList shallowBytes,
-              int[] edgeStart, int[] edges, int[] rootObjects, int[] rootLabels, List<RootLabel> labels, byte[] objectHeap,
+              Edges references, int[] rootObjects, int[] rootLabels, List<RootLabel> labels, byte[] objectHeap,
               List<String> heapNames, boolean[] countedHeaps, int[] nativeOwners, long[] nativeBytes, int[] nativeKinds,
-              ReadStats stats) {
+              ReadStats stats, SpillFile spill) {
         this.source = source;
         this.format = format;
         this.objectCount = objectCount;
         this.classOf = classOf;
         this.classNames = classNames;
         this.shallowBytes = shallowBytes;
-        this.edgeStart = edgeStart;
-        this.edges = edges;
-        this.referenceCount = edges.length;
+        this.edgeStart = references.edgeStart();
+        this.edges = references.edges();
+        this.referenceCount = references.count();
+        this.spilledEdgeStart = references.spilledEdgeStart();
+        this.spilledEdges = references.spilledEdges();
         this.rootObjects = rootObjects;
         this.rootLabels = rootLabels;
         this.labels = labels;
@@ -78,6 +88,8 @@ public final class HeapGraph {
         this.nativeBytes = nativeBytes;
         this.nativeKinds = nativeKinds;
         this.stats = stats;
+        this.spill = spill;
+        this.objectsSpilled = classOf.isSpilled();
     }
 
     /** The file read. */
@@ -98,15 +110,6 @@ public final class HeapGraph {
         return referenceCount;
     }
 
-    /**
-     * From now on, arrays that the next phase does not need wait in {@code file} (which the graph
-     * then owns): the classes and sizes go there now, until {@link #loadObjects}.
-     */
-    void spillTo(SpillFile file) {
-        spill = file;
-        spillObjects();
-    }
-
     /** With a spill file, the classes and shallow sizes go there until {@link #loadObjects}. */
     void spillObjects() {
         if (spill == null || objectsSpilled) return;
@@ -118,6 +121,11 @@ public final class HeapGraph {
     /** True when arrays are spilled between phases. */
     boolean spills() {
         return spill != null;
+    }
+
+    /** The file arrays are spilled to, or null. */
+    SpillFile spillFile() {
+        return spill;
     }
 
     /** Brings the classes and shallow sizes back into memory (a no-op when they are there). */

@@ -70,10 +70,12 @@ final class IntList {
 
     /**
      * Writes the entries to {@code file} and drops the storage, keeping the size; {@link #unspill}
-     * brings them back. Nothing may be read or added in between.
+     * brings them back. Nothing may be read or added in between. Returns where the entries start
+     * in the file (one after the other: entry k is 4k bytes further), or -1 for an empty list.
      */
-    void spill(SpillFile file) {
-        if (current == NONE || spilledLengths != null) return;
+    long spill(SpillFile file) {
+        if (spilledLengths != null) return spilledAt;
+        if (current == NONE) return -1;
         long size = size();
         spilledLengths = new int[(int) (full >>> CHUNK_BITS) + 1];
         long at = 0;
@@ -86,6 +88,7 @@ final class IntList {
             at += n;
         }
         current = NONE;
+        return spilledAt;
     }
 
     /** True between {@link #spill} and {@link #unspill}. */

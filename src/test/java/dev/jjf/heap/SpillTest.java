@@ -31,6 +31,8 @@ class SpillTest {
     void spilledGraphsGiveTheSameDominatorsRetainedSizesAndFolds() throws IOException {
         List<byte[]> dumps = new ArrayList<>();
         for (long seed = 1; seed <= 12; seed++) dumps.add(DominatorsTest.randomDump(seed, 20 + (int) (seed * 37)));
+        // More objects and references than a block of IntSink: several blocks go to the file.
+        dumps.add(DominatorsTest.randomDump(13, 3 * IntSink.BLOCK / 2));
         dumps.add(HprofSamples.hotspot(false));
         dumps.add(HprofSamples.android());
         for (byte[] dump : dumps) {
