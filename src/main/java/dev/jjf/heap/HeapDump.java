@@ -27,7 +27,8 @@ public final class HeapDump {
         HeapDumpFormat format = HeapDumpFormat.detect(file)
                 .orElseThrow(() -> new BadInputException(file, "not a heap dump (no 'JAVA PROFILE 1.0.' header, plain or gzip)"));
         try {
-            return read(() -> open(file, format, options), file, format == HeapDumpFormat.HPROF, options);
+            long bytes = Files.size(file) * (format == HeapDumpFormat.HPROF ? 1 : GZIP_RATIO);
+            return read(() -> open(file, format, options), file, format == HeapDumpFormat.HPROF, options, null, bytes);
         } catch (OutOfMemoryError e) {
             throw new BadInputException(file, "not enough Java heap to analyse this dump (" + Runtime.getRuntime().maxMemory() / (1 << 20)
                     + " MiB): raise it with JJF_JAVA_OPTS=-Xmx<size> (java -Xmx<size> -jar jjf.jar); about 40 bytes per object"
@@ -55,20 +56,50 @@ public final class HeapDump {
 
     /** {@code seekable}: {@code file} is the plain dump itself, which thread names are read from by seeking. */
     static HeapGraph read(Source source, Path file, boolean seekable, HeapDumpOptions options) throws IOException {
-        return read(source, file, seekable, options, null);
+        return read(source, file, seekable, options, null, -1);
     }
 
-    /** Dumps of at least this many objects spill arrays between phases (see {@link HeapGraph#spillTo}). */
+    /**
+     * Dumps of at least this many objects spill arrays between phases: the graph's classes and
+     * sizes until the fold, its references while the dominators do not need them.
+     */
     static final int SPILL_MIN_OBJECTS = 1 << 20;
+    /** Bytes of the reader's lists per byte of dump, about (16 per object and 4 per reference). */
+    private static final double READER_BYTES_PER_DUMP_BYTE = 0.4;
+    /** Uncompressed bytes per gzip byte that a dump is assumed to have, for that estimate. */
+    private static final long GZIP_RATIO = 5;
 
     /**
      * {@code spillDir}: where the graph spills, whatever its size (tests); null to spill big dumps'
-     * arrays into java.io.tmpdir.
+     * arrays into java.io.tmpdir. {@code dumpBytes}: the dump's uncompressed size, about (-1:
+     * unknown); a dump whose reader's lists would take more than half the heap's room spills them
+     * while it is read.
      */
-    static HeapGraph read(Source source, Path file, boolean seekable, HeapDumpOptions options, Path spillDir) throws IOException {
+    static HeapGraph read(Source source, Path file, boolean seekable, HeapDumpOptions options, Path spillDir, long dumpBytes)
+            throws IOException {
+        boolean spillWhileReading = spillDir != null || READER_BYTES_PER_DUMP_BYTE * dumpBytes > roomBytes() / 2.0;
+        SpillFile spill = spillWhileReading ? spillFile(spillDir, options) : null;
+        try {
+            return read(source, file, seekable, options, spillDir, spill);
+        } catch (RuntimeException | Error | IOException e) {
+            if (spill != null) spill.close();
+            throw e;
+        }
+    }
+
+    private static HeapGraph read(Source source, Path file, boolean seekable, HeapDumpOptions options, Path spillDir, SpillFile spill)
+            throws IOException {
         HprofParser p;
         try (InputStream in = source.open()) {
             p = new HprofParser(new HprofInput(in, file), false);
+            if (spill != null) {
+                // Full chunks of the lists that grow with the dump go to the file as they fill.
+                p.objectIds.packed.spillAsItGrows(spill);
+                p.objectClass.spillAsItGrows(spill);
+                p.shallowBytes.spillAsItGrows(spill);
+                p.edgeStart.spillAsItGrows(spill);
+                p.edgeTargets.packed.spillAsItGrows(spill);
+            }
             p.parse();
         } catch (BadInputException e) {
             throw e;
@@ -77,7 +108,7 @@ public final class HeapDump {
         }
         IdIndex index = IdIndex.of(p.objectIds);
         long n = p.objectClass.size();
-        SpillFile spill = n >= SPILL_MIN_OBJECTS || spillDir != null ? spillFile(spillDir, options) : null;
+        if (spill == null && n >= SPILL_MIN_OBJECTS) spill = spillFile(spillDir, options);
         if (spill != null) {
             // Not needed until the fold: they are garbage at the collection after reading.
             p.objectClass.spill(spill);
@@ -104,6 +135,18 @@ public final class HeapDump {
                     + "); keeping the whole graph in memory (set another directory with JJF_JAVA_OPTS=-Djava.io.tmpdir=DIR)");
             return null;
         }
+    }
+
+    /**
+     * Bytes the biggest heap pool can hold: where big arrays go (the old generation; with G1 the
+     * whole heap).
+     */
+    static long roomBytes() {
+        long room = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) room = Math.max(room, pool.getUsage().getMax());
+        }
+        return room > 0 ? room : Runtime.getRuntime().maxMemory();
     }
 
     /** Dumps of at least this many objects are followed by a full collection (see {@link #collectAfterReading}). */
@@ -290,13 +333,12 @@ public final class HeapDump {
         escaped.clear();
         int[] edgeStart = null;
         int[] edges = null;
-        long startsAt = -1;
         if (spill == null) {
             edgeStart = starts.toArrayAndClear();
             edges = targets.toArray(m);
             if (m < edges.length) edges = java.util.Arrays.copyOf(edges, m);
         } else {
-            startsAt = starts.spill(spill);
+            starts.spill(spill);
         }
 
         String[] classNames = new String[p.classes.size()];
@@ -347,7 +389,7 @@ public final class HeapDump {
         }
         if (index.duplicates > 0) options.warnings().accept(file + ": " + index.duplicates + " object ids appear more than once; the first is used");
         byte[] heaps = p.objectHeap == null ? null : java.util.Arrays.copyOf(p.objectHeap, n);
-        HeapGraph.Edges references = new HeapGraph.Edges(edgeStart, edges, m, startsAt, targets.fileOffset());
+        HeapGraph.Edges references = new HeapGraph.Edges(edgeStart, edges, m, spill == null ? null : starts, targets.fileOffset());
         return new HeapGraph(file, format, n, classOf, classNames, shallow, references, unique.objects(), unique.labels(),
                 List.copyOf(labels), heaps, List.copyOf(p.heapNames), counted, owners.toArrayAndClear(), bytes.toArrayAndClear(),
                 kinds.toArrayAndClear(), stats, spill);

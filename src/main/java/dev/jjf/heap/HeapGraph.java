@@ -42,9 +42,9 @@ public final class HeapGraph {
      * graph owns it; it is closed when the graph is collected.
      */
     private final SpillFile spill;
-    /** Where {@link #releaseEdges} put the references and their starts in the spill file. */
-    private long spilledEdgeStart;
-    private long spilledEdges;
+    /** Where the references and their starts are in the spill file (built there, read back when needed). */
+    private final IntList spilledEdgeStart;
+    private final long spilledEdges;
     private boolean objectsSpilled;
 
     /** Why some objects are roots, named for a reader: "thread main at Foo.bar(Foo.java:42)". */
@@ -60,7 +60,7 @@ public final class HeapGraph {
      * The references as built: in the arrays, or (both null) in the spill file at these offsets.
      * {@code count}: how many there are.
      */
-    record Edges(int[] edgeStart, int[] edges, long count, long spilledEdgeStart, long spilledEdges) {
+    record Edges(int[] edgeStart, int[] edges, long count, IntList spilledEdgeStart, long spilledEdges) {
     }
 
     HeapGraph(Path source, String format, int objectCount, IntList classOf, String[] classNames, IntList shallowBytes,
@@ -131,8 +131,8 @@ public final class HeapGraph {
     /** Brings the classes and shallow sizes back into memory (a no-op when they are there). */
     void loadObjects() {
         if (!objectsSpilled) return;
-        classOf.unspill(spill);
-        shallowBytes.unspill(spill);
+        classOf.unspill();
+        shallowBytes.unspill();
         objectsSpilled = false;
     }
 
@@ -149,20 +149,18 @@ public final class HeapGraph {
     }
 
     /**
-     * The references are not needed for a while (the dominators have the predecessor lists): with
-     * a spill file they go there and the arrays are dropped; without one they stay.
+     * The references are not needed for a while: with a spill file (which has them) the arrays are
+     * dropped; without one they stay.
      */
     void releaseEdges() {
-        if (spill == null || edges == null) return;
-        spilledEdgeStart = spill.append(edgeStart, 0, edgeStart.length);
-        spilledEdges = spill.append(edges, 0, edges.length);
+        if (spill == null) return;
         edgeStart = null;
         edges = null;
     }
 
     private void loadEdges() {
         if (edges != null) return;
-        edgeStart = spill.read(spilledEdgeStart, objectCount + 1);
+        edgeStart = spilledEdgeStart.toArray();
         edges = spill.read(spilledEdges, (int) referenceCount);
     }
 

@@ -24,7 +24,7 @@ class SpillTest {
 
     private static HeapGraph read(byte[] dump, Path spillDir) throws IOException {
         return HeapDump.read(() -> new ByteArrayInputStream(dump), Path.of("test.hprof"), false,
-                new HeapDumpOptions(false, 1, w -> { }), spillDir);
+                new HeapDumpOptions(false, 1, w -> { }), spillDir, -1);
     }
 
     @Test
@@ -90,7 +90,7 @@ class SpillTest {
             assertTrue(list.isSpilled());
             assertEquals(n, list.size());
             assertNoFiles();
-            list.unspill(file);
+            list.unspill();
             for (int i = 0; i < n; i++) assertEquals(i * 31 + 7, list.get(i), "entry " + i);
             list.add(-5);
             assertEquals(-5, list.get(n));
@@ -99,9 +99,61 @@ class SpillTest {
     }
 
     @Test
+    void listsThatSpillAsTheyGrowKeepOneChunkInMemoryAndReadBackInOrderOrNot() throws IOException {
+        IntList list = new IntList();
+        int n = 3 * IntList.CHUNK_SIZE + 777;
+        try (SpillFile file = SpillFile.create(spillDir)) {
+            list.spillAsItGrows(file);
+            for (int i = 0; i < n; i++) list.add(i ^ 0x5555);
+            // Three full chunks went to the file as the list grew (4 bytes an entry).
+            assertEquals(3L * IntList.CHUNK_SIZE * 4, file.size());
+            for (int i = 0; i < n; i++) assertEquals(i ^ 0x5555, list.get(i), "entry " + i);
+            // Writes to chunks in the file, out of order: each goes back to the file when another chunk is read.
+            list.set(5, -1);
+            list.set(2L * IntList.CHUNK_SIZE + 9, -2);
+            list.set(n - 1, -3);
+            list.set(IntList.CHUNK_SIZE + 1, -4);
+            assertEquals(-1, list.get(5));
+            assertEquals(-2, list.get(2L * IntList.CHUNK_SIZE + 9));
+            assertEquals(-3, list.get(n - 1));
+            assertEquals(-4, list.get(IntList.CHUNK_SIZE + 1));
+            int[] all = list.toArray();
+            assertEquals(n, all.length);
+            assertEquals(-2, all[2 * IntList.CHUNK_SIZE + 9]);
+            list.spill(file);
+            list.unspill();
+            assertEquals(-1, list.get(5));
+            assertEquals(-4, list.get(IntList.CHUNK_SIZE + 1));
+            assertEquals(7 ^ 0x5555, list.get(7));
+            assertEquals(-3, list.get(n - 1));
+            int[] copied = list.toArrayAndClear();
+            assertArrayEquals(all, copied);
+            assertEquals(0, list.size());
+        }
+    }
+
+    @Test
+    void aDumpWithMoreReferencesThanAChunkSpillsItsReaderListsAsTheyGrow() throws IOException {
+        // About 1.8 references per node: more than one chunk of references goes to the file while reading.
+        byte[] dump = DominatorsTest.randomDump(21, 700_000);
+        HeapGraph memory = read(dump, null);
+        HeapGraph spilled = read(dump, spillDir);
+        assertTrue(memory.referenceCount() > IntList.CHUNK_SIZE, "references: " + memory.referenceCount());
+        Dominators dm = Dominators.compute(memory);
+        Dominators ds = Dominators.compute(spilled);
+        assertEquals(paths(HeapFolder.fold(memory, dm, HeapMetric.RETAINED)), paths(HeapFolder.fold(spilled, ds, HeapMetric.RETAINED)));
+        for (int o = 0; o < memory.objectCount(); o++) {
+            assertEquals(dm.immediateDominator(o), ds.immediateDominator(o), "object " + o);
+            assertEquals(dm.retainedBytes(o), ds.retainedBytes(o), "object " + o);
+        }
+        assertArrayEquals(memory.references(memory.objectCount() - 1), spilled.references(memory.objectCount() - 1));
+        assertNoFiles();
+    }
+
+    @Test
     void noSpillFileIsLeftWhenReadingFails() throws IOException {
         assertThrows(BadInputException.class, () -> HeapDump.read(() -> new ByteArrayInputStream("JAVA PROFILE 9\0".getBytes()),
-                Path.of("bad.hprof"), false, new HeapDumpOptions(false, 1, w -> { }), spillDir));
+                Path.of("bad.hprof"), false, new HeapDumpOptions(false, 1, w -> { }), spillDir, -1));
         assertNoFiles();
         // A graph in use holds its file open, but the directory is already clean: a JVM killed now leaves nothing.
         HeapGraph g = read(DominatorsTest.randomDump(3, 200), spillDir);
@@ -114,7 +166,7 @@ class SpillTest {
         List<String> warnings = new ArrayList<>();
         Path missing = spillDir.resolve("missing");
         HeapGraph g = HeapDump.read(() -> new ByteArrayInputStream(DominatorsTest.randomDump(5, 100)), Path.of("test.hprof"), false,
-                new HeapDumpOptions(false, 1, warnings::add), missing);
+                new HeapDumpOptions(false, 1, warnings::add), missing, -1);
         assertTrue(!g.spills());
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).startsWith("cannot make a spill file in " + missing), warnings.get(0));
