@@ -111,10 +111,26 @@ public final class Dominators {
         // Only vertices with two or more are listed: most objects of a heap have one, which is
         // their DFS parent, and then both the semidominator and the immediate dominator are that
         // parent. Roots need none (both are the virtual root).
+        // A graph that spills reads the references from its file from here on: the DFS's arrays
+        // stay, and a dump too big for the heap has no room for the predecessor lists beside them.
+        if (g.spills()) {
+            edgeStart = null;
+            edges = null;
+            g.releaseEdges();
+            HeapDump.collectUnlessRoomFor(4L * (total + 1) + 4L * g.referenceCount());
+        }
         int[] predStart = new int[total + 1];
+        IntSource starts = g.edgeStartSource();
+        IntSource targets = g.edgeTargetSource();
+        int from = starts.next();
         for (int v = 0; v < n; v++) {
-            if (pre[v] == 0) continue;
-            for (int e = edgeStart[v], end = edgeStart[v + 1]; e < end; e++) predStart[pre[edges[e]]]++;
+            int to = starts.next();
+            if (pre[v] == 0) {
+                targets.skip(to - from);
+            } else {
+                for (int e = from; e < to; e++) predStart[pre[targets.next()]]++;
+            }
+            from = to;
         }
         int sum = 0;
         for (int i = 0; i <= total; i++) {
@@ -125,18 +141,28 @@ public final class Dominators {
         int[] preds = new int[sum];
         // The odd halves of pairs[] serve as the fill cursors first; -1 for vertices not listed.
         for (int i = 0; i < total; i++) pairs[2 * i + 1] = predStart[i] < predStart[i + 1] ? predStart[i] : -1;
+        starts = g.edgeStartSource();
+        targets = g.edgeTargetSource();
+        from = starts.next();
         for (int v = 0; v < n; v++) {
+            int to = starts.next();
             int i = pre[v];
-            if (i == 0) continue;
-            for (int e = edgeStart[v], end = edgeStart[v + 1]; e < end; e++) {
-                int t = 2 * pre[edges[e]] + 1;
-                int c = pairs[t];
-                if (c >= 0) {
-                    preds[c] = i;
-                    pairs[t] = c + 1;
+            if (i == 0) {
+                targets.skip(to - from);
+            } else {
+                for (int e = from; e < to; e++) {
+                    int t = 2 * pre[targets.next()] + 1;
+                    int c = pairs[t];
+                    if (c >= 0) {
+                        preds[c] = i;
+                        pairs[t] = c + 1;
+                    }
                 }
             }
+            from = to;
         }
+        starts = null;
+        targets = null;
         // A vertex's DFS parent is one of its predecessors: moved to the front of the list, it is
         // found there again for the immediate dominators, and pairs[2i] is free to be the ancestor.
         // Roots need no parent later (their dominator is the virtual root).
@@ -152,10 +178,8 @@ public final class Dominators {
                 }
             }
         }
-        // The references are not needed any more: spilled, if the graph spills.
         edgeStart = null;
         edges = null;
-        g.releaseEdges();
         // Object numbers are not needed until the end (the predecessors are DFS numbers): their
         // storage holds the semidominators now, and they are rebuilt at the end.
 

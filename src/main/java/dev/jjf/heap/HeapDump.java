@@ -149,6 +149,19 @@ public final class HeapDump {
         return room > 0 ? room : Runtime.getRuntime().maxMemory();
     }
 
+    /**
+     * Collects now when {@code bytes} more would not fit beside what the heap holds (garbage
+     * included): the old generation only grows by collections, and a big dump's next phase
+     * needs the room its last one left as garbage.
+     */
+    static void collectUnlessRoomFor(long bytes) {
+        long used = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) used += pool.getUsage().getUsed();
+        }
+        if (used + bytes > roomBytes()) System.gc();
+    }
+
     /** Dumps of at least this many objects are followed by a full collection (see {@link #collectAfterReading}). */
     static final int COLLECT_AFTER_OBJECTS = 1 << 20;
 

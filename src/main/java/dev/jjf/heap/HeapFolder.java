@@ -40,17 +40,18 @@ public final class HeapFolder {
         }
         // Tree node, depth and class of each reachable object by DFS number, in that order
         // (dominators come first): a dominator is looked up by its number, with no jump through
-        // the object-indexed arrays.
+        // the object-indexed arrays. A graph that spills (a big dump) has no room for the classes
+        // twice: it looks its dominators' classes up by object.
         int reachable = d.reachableCount();
         int[] nodeOf = new int[reachable + 1];
         byte[] depthOf = new byte[reachable + 1];
-        int[] classOf = new int[reachable + 1];
+        int[] classOf = g.spills() ? null : new int[reachable + 1];
         RootNodes roots = new RootNodes(tree, g);
         for (int i = 1; i <= reachable; i++) {
             int o = d.dfsObject(i);
             int di = d.dfsDominator(i);
             int c = g.classOf.get(o);
-            classOf[i] = c;
+            if (classOf != null) classOf[i] = c;
             int parentNode;
             int depth;
             Frame f = frame(g, o, classFrames, mirrorFrames);
@@ -71,7 +72,7 @@ public final class HeapFolder {
             int node;
             // Same frame as the dominator's is the same class (or mirror) number; a class
             // object's frame never folds.
-            int dc = di == 0 ? -1 : classOf[di];
+            int dc = di == 0 ? -1 : classOf != null ? classOf[di] : g.classOf.get(d.dfsObject(di));
             if (depth >= MAX_DEPTH || (di != 0 && dc == c && (dc & HeapGraph.MIRROR) == 0)) {
                 node = parentNode; // same class as its dominator, or too deep: folded into it
             } else {

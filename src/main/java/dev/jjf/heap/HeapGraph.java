@@ -148,6 +148,16 @@ public final class HeapGraph {
         return edges;
     }
 
+    /** The reference starts front to back, from memory or the spill file. */
+    IntSource edgeStartSource() {
+        return edgeStart != null ? new IntSource(edgeStart) : new IntSource(spilledEdgeStart);
+    }
+
+    /** The references front to back, from memory or the spill file. */
+    IntSource edgeTargetSource() {
+        return edges != null ? new IntSource(edges) : new IntSource(spill, spilledEdges, referenceCount);
+    }
+
     /**
      * The references are not needed for a while: with a spill file (which has them) the arrays are
      * dropped; without one they stay.
