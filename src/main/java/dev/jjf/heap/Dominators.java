@@ -24,6 +24,8 @@ public final class Dominators {
     private final int total;
     /** Immediate dominator (a DFS number) of each DFS number; 0 is the virtual root. Longer than {@link #total}. */
     private final int[] idom;
+    /** Bit o: object o is reachable. */
+    private final long[] reachable;
     /**
      * DFS number of each object, 0 when unreachable; made from {@link #vertex} when first asked
      * for. A fold needs only the DFS order, and a big dump's fold has no room to spare for it.
@@ -34,8 +36,9 @@ public final class Dominators {
     /** Counted bytes of everything reachable, or -1 until first asked for. */
     private long reachableBytes = -1;
 
-    private Dominators(HeapGraph graph, int[] vertex, int total, int[] idom) {
+    private Dominators(HeapGraph graph, int[] vertex, int total, int[] idom, long[] reachable) {
         this.graph = graph;
+        this.reachable = reachable;
         this.vertex = vertex;
         this.total = total;
         this.idom = idom;
@@ -58,9 +61,9 @@ public final class Dominators {
         // The objects in DFS order are not read until the end: a graph that spills writes them to
         // its file as they come.
         int[] pairs = new int[2 * (n + 1)];
-        IntSink order = new IntSink(g.spills() ? null : new int[n + 1], g.spillFile());
-        int[] block = order.block;
-        block[0] = -1;
+        IntList order = new IntList();
+        if (g.spills()) order.spillAsItGrows(g.spillFile());
+        order.add(-1);
         int count = 1;
         int[] stackNode = new int[64];
         int[] stackEdge = new int[64];
@@ -69,8 +72,8 @@ public final class Dominators {
             if (pre[r] != 0) continue;
             pre[r] = count;
             pairs[2 * count] = 0;
-            block[count & IntSink.MASK] = r;
-            if ((++count & IntSink.MASK) == 0) order.flush(count);
+            order.add(r);
+            count++;
             stackNode[0] = r;
             stackEdge[0] = edgeStart[r];
             top = 1;
@@ -87,8 +90,8 @@ public final class Dominators {
                 int w = edges[e];
                 pre[w] = count;
                 pairs[2 * count] = pre[v];
-                block[count & IntSink.MASK] = w;
-                if ((++count & IntSink.MASK) == 0) order.flush(count);
+                order.add(w);
+                count++;
                 if (top == stackNode.length) {
                     stackNode = java.util.Arrays.copyOf(stackNode, top * 2);
                     stackEdge = java.util.Arrays.copyOf(stackEdge, top * 2);
@@ -100,7 +103,10 @@ public final class Dominators {
         stackNode = null;
         stackEdge = null;
         int total = count;
-        order.flush(count);
+        long[] reachable = new long[(n + 63) >>> 6];
+        for (int v = 0; v < n; v++) {
+            if (pre[v] != 0) reachable[v >>> 6] |= 1L << v;
+        }
         // A GC root's semidominator is the virtual root: marked in the sign bit of its DFS
         // parent, which the semidominator loop clears (no boolean per object).
         for (int r : g.rootObjects) pairs[2 * pre[r]] |= ROOT_FLAG;
@@ -251,7 +257,7 @@ public final class Dominators {
         // What a big dump's fold needs is left (the DFS order and the dominators): collected now,
         // the fold's arrays reuse the pages of the ones above.
         HeapDump.collectAfterReading(n);
-        return new Dominators(g, order.toArray(total), total, dom);
+        return new Dominators(g, g.spills() ? order.toArray() : order.toArrayAndClear(), total, dom, reachable);
     }
 
     private int[] pre() {
@@ -299,7 +305,7 @@ public final class Dominators {
     }
 
     public boolean isReachable(int object) {
-        return pre()[object] != 0;
+        return (reachable[object >>> 6] & 1L << object) != 0;
     }
 
     /** The object's immediate dominator, {@link #ROOTS} or {@link #UNREACHABLE}. */
@@ -319,8 +325,11 @@ public final class Dominators {
     /** Counted bytes of everything reachable. */
     public long reachableBytes() {
         if (reachableBytes < 0) {
+            // Object by object, not in DFS order: the sizes are read front to back.
             long sum = 0;
-            for (int i = 1; i < total; i++) sum += graph.countedBytes(vertex[i]);
+            for (int o = 0; o < graph.objectCount; o++) {
+                if ((reachable[o >>> 6] & 1L << o) != 0) sum += graph.countedBytes(o);
+            }
             reachableBytes = sum;
         }
         return reachableBytes;

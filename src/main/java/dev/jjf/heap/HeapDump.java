@@ -303,25 +303,26 @@ public final class HeapDump {
         // Kept in the reader's chunks: a copy into one array would double them at this point.
         IntList classOf = p.objectClass;
         IntList shallow = p.shallowBytes;
-        // References to dense numbers; references to objects not in the dump are dropped. The
-        // starts are rewritten in place: an object's new start is never past its old one. A graph
+        // References to dense numbers; references to objects not in the dump are dropped, so the
+        // starts are made anew (a list: spilled as it grows, it holds one chunk at a time). A graph
         // that spills writes both to its file, and reads them back once the reader's lists are
         // collected: made here, they would stay beside the lists at the peak.
-        IntList starts = p.edgeStart;
+        IntList oldStarts = p.edgeStart;
+        IntList starts = new IntList();
+        if (spill != null) starts.spillAsItGrows(spill);
         IntList packed = p.edgeTargets.packed;
         LongList escaped = p.edgeTargets.escaped;
         IdCodec codec = p.edgeTargets.codec;
-        long refs = packed.size();
-        IntSink targets = new IntSink(spill == null ? new int[(int) refs] : null, spill);
-        int[] block = targets.block;
+        IntList targets = new IntList();
+        if (spill != null) targets.spillAsItGrows(spill);
         int m = 0;
         long dropped = 0;
         long e = 0;
         long k = 0;
         int[] chunk = null;
         for (int o = 0; o < n; o++) {
-            long end = starts.get(o + 1);
-            starts.set(o, m);
+            long end = oldStarts.get(o + 1);
+            starts.add(m);
             for (; e < end; e++) {
                 int i = (int) (e & (IntList.CHUNK_SIZE - 1));
                 if (i == 0 || chunk == null) {
@@ -332,15 +333,15 @@ public final class HeapDump {
                 int v = chunk[i];
                 int t = v != IdCodec.ESCAPE ? index.find(v, codec) : index.find(escaped.get(k++));
                 if (t >= 0) {
-                    block[m & IntSink.MASK] = t;
-                    if ((++m & IntSink.MASK) == 0) targets.flush(m);
+                    targets.add(t);
+                    m++;
                 } else {
                     dropped++;
                 }
             }
         }
-        starts.set(n, m);
-        targets.flush(m);
+        starts.add(m);
+        oldStarts.clear();
         chunk = null;
         packed.clear();
         escaped.clear();
@@ -348,10 +349,10 @@ public final class HeapDump {
         int[] edges = null;
         if (spill == null) {
             edgeStart = starts.toArrayAndClear();
-            edges = targets.toArray(m);
-            if (m < edges.length) edges = java.util.Arrays.copyOf(edges, m);
+            edges = targets.toArrayAndClear();
         } else {
             starts.spill(spill);
+            targets.spill(spill);
         }
 
         String[] classNames = new String[p.classes.size()];
@@ -402,7 +403,7 @@ public final class HeapDump {
         }
         if (index.duplicates > 0) options.warnings().accept(file + ": " + index.duplicates + " object ids appear more than once; the first is used");
         byte[] heaps = p.objectHeap == null ? null : java.util.Arrays.copyOf(p.objectHeap, n);
-        HeapGraph.Edges references = new HeapGraph.Edges(edgeStart, edges, m, spill == null ? null : starts, targets.fileOffset());
+        HeapGraph.Edges references = new HeapGraph.Edges(edgeStart, edges, m, spill == null ? null : starts, spill == null ? null : targets);
         return new HeapGraph(file, format, n, classOf, classNames, shallow, references, unique.objects(), unique.labels(),
                 List.copyOf(labels), heaps, List.copyOf(p.heapNames), counted, owners.toArrayAndClear(), bytes.toArrayAndClear(),
                 kinds.toArrayAndClear(), stats, spill);

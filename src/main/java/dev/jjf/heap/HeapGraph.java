@@ -44,7 +44,7 @@ public final class HeapGraph {
     private final SpillFile spill;
     /** Where the references and their starts are in the spill file (built there, read back when needed). */
     private final IntList spilledEdgeStart;
-    private final long spilledEdges;
+    private final IntList spilledEdges;
     private boolean objectsSpilled;
 
     /** Why some objects are roots, named for a reader: "thread main at Foo.bar(Foo.java:42)". */
@@ -60,7 +60,7 @@ public final class HeapGraph {
      * The references as built: in the arrays, or (both null) in the spill file at these offsets.
      * {@code count}: how many there are.
      */
-    record Edges(int[] edgeStart, int[] edges, long count, IntList spilledEdgeStart, long spilledEdges) {
+    record Edges(int[] edgeStart, int[] edges, long count, IntList spilledEdgeStart, IntList spilledEdges) {
     }
 
     HeapGraph(Path source, String format, int objectCount, IntList classOf, String[] classNames, IntList shallowBytes,
@@ -155,7 +155,7 @@ public final class HeapGraph {
 
     /** The references front to back, from memory or the spill file. */
     IntSource edgeTargetSource() {
-        return edges != null ? new IntSource(edges) : new IntSource(spill, spilledEdges, referenceCount);
+        return edges != null ? new IntSource(edges) : new IntSource(spilledEdges);
     }
 
     /**
@@ -171,7 +171,7 @@ public final class HeapGraph {
     private void loadEdges() {
         if (edges != null) return;
         edgeStart = spilledEdgeStart.toArray();
-        edges = spill.read(spilledEdges, (int) referenceCount);
+        edges = spilledEdges.toArray();
     }
 
     /** The object's class name; a class object reads "Foo.class". */

@@ -31,8 +31,8 @@ class SpillTest {
     void spilledGraphsGiveTheSameDominatorsRetainedSizesAndFolds() throws IOException {
         List<byte[]> dumps = new ArrayList<>();
         for (long seed = 1; seed <= 12; seed++) dumps.add(DominatorsTest.randomDump(seed, 20 + (int) (seed * 37)));
-        // More objects and references than a block of IntSink: several blocks go to the file.
-        dumps.add(DominatorsTest.randomDump(13, 3 * IntSink.BLOCK / 2));
+        // Enough objects to spread the DFS order and references over blocks of the spill buffer.
+        dumps.add(DominatorsTest.randomDump(13, 100_000));
         dumps.add(HprofSamples.hotspot(false));
         dumps.add(HprofSamples.android());
         for (byte[] dump : dumps) {
