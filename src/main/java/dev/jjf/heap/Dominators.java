@@ -18,7 +18,7 @@ public final class Dominators {
     private static final int ROOT_FLAG = 1 << 31;
 
     private final HeapGraph graph;
-    /** Object of each DFS number; vertex[0] is the virtual root (-1). Longer than {@link #total}. */
+    /** Object of each DFS number; vertex[0] is the virtual root (-1). At least {@link #total} long. */
     private final int[] vertex;
     /** DFS numbers given, the virtual root's included. */
     private final int total;
@@ -117,13 +117,14 @@ public final class Dominators {
         // Only vertices with two or more are listed: most objects of a heap have one, which is
         // their DFS parent, and then both the semidominator and the immediate dominator are that
         // parent. Roots need none (both are the virtual root).
-        // A graph that spills reads the references from its file from here on: the DFS's arrays
-        // stay, and a dump too big for the heap has no room for the predecessor lists beside them.
-        if (g.spills()) {
+        // Where the heap has no room for the predecessor lists beside the references, a graph that
+        // spills reads them from its file from here on (front to back, twice).
+        long predBytes = 4L * (total + 1) + 4L * g.referenceCount();
+        if (g.spills() && (g.spillsAlways() || !HeapDump.roomFor(predBytes))) {
             edgeStart = null;
             edges = null;
             g.releaseEdges();
-            HeapDump.collectUnlessRoomFor(4L * (total + 1) + 4L * g.referenceCount());
+            HeapDump.collectUnlessRoomFor(predBytes);
         }
         int[] predStart = new int[total + 1];
         IntSource starts = g.edgeStartSource();
@@ -186,8 +187,9 @@ public final class Dominators {
         }
         edgeStart = null;
         edges = null;
-        // Object numbers are not needed until the end (the predecessors are DFS numbers): their
-        // storage holds the semidominators now, and they are rebuilt at the end.
+        g.releaseEdges();
+        // Object numbers are not needed any more (the predecessors are DFS numbers): their storage
+        // holds the semidominators now, and they are made again only if asked for (pre()).
 
         // Semidominators, from the last DFS number back; the virtual root has number 0. When i is
         // being processed, exactly the numbers above i have been linked into the forest: "j <= i"

@@ -118,6 +118,8 @@ public final class HeapDump {
         if (seekable && p.deferredCount == 0) threadNames = threadNamesBySeeking(p, index, file);
         if (threadNames == null) threadNames = threadNames(p, source, file);
         HeapGraph g = build(p, index, file, options, threadNames, spill);
+        // Asked for (tests): every array that can wait in the file does, room or not.
+        if (spillDir != null) g.spillAlways();
         // Dead, but still in this frame's slots as far as the collector can tell.
         p = null;
         index = null;
@@ -155,11 +157,16 @@ public final class HeapDump {
      * needs the room its last one left as garbage.
      */
     static void collectUnlessRoomFor(long bytes) {
+        if (!roomFor(bytes)) System.gc();
+    }
+
+    /** True when {@code bytes} more fit beside what the heap holds now, garbage included. */
+    static boolean roomFor(long bytes) {
         long used = 0;
         for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == java.lang.management.MemoryType.HEAP) used += pool.getUsage().getUsed();
         }
-        if (used + bytes > roomBytes()) System.gc();
+        return used + bytes <= roomBytes();
     }
 
     /** Dumps of at least this many objects are followed by a full collection (see {@link #collectAfterReading}). */

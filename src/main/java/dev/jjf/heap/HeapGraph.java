@@ -42,10 +42,12 @@ public final class HeapGraph {
      * graph owns it; it is closed when the graph is collected.
      */
     private final SpillFile spill;
-    /** Where the references and their starts are in the spill file (built there, read back when needed). */
+    /** The references and their starts in the spill file (built there, read back when needed), or null. */
     private final IntList spilledEdgeStart;
     private final IntList spilledEdges;
     private boolean objectsSpilled;
+    /** Spill what can wait even where the heap has room for it (tests of the spilled path). */
+    private boolean spillAlways;
 
     /** Why some objects are roots, named for a reader: "thread main at Foo.bar(Foo.java:42)". */
     public record RootLabel(RootKind kind, String name) {
@@ -57,7 +59,7 @@ public final class HeapGraph {
     }
 
     /**
-     * The references as built: in the arrays, or (both null) in the spill file at these offsets.
+     * The references as built: in the arrays, or (both null) in lists spilled to the graph's file.
      * {@code count}: how many there are.
      */
     record Edges(int[] edgeStart, int[] edges, long count, IntList spilledEdgeStart, IntList spilledEdges) {
@@ -121,6 +123,16 @@ public final class HeapGraph {
     /** True when arrays are spilled between phases. */
     boolean spills() {
         return spill != null;
+    }
+
+    /** See {@link #spillsAlways}. */
+    void spillAlways() {
+        spillAlways = spill != null;
+    }
+
+    /** True when arrays that may stay where the heap has room for them go to the file all the same. */
+    boolean spillsAlways() {
+        return spillAlways;
     }
 
     /** The file arrays are spilled to, or null. */
