@@ -26,14 +26,17 @@ final class SpillFile implements Closeable {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final FileChannel channel;
+    /** Where the file was made, for messages. */
+    private final Path dir;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.nativeOrder());
     private final IntBuffer ints = buffer.asIntBuffer();
     private final Cleaner.Cleanable cleanable;
     /** Where the next {@link #append} goes. */
     private long end;
 
-    private SpillFile(FileChannel channel) {
+    private SpillFile(FileChannel channel, Path dir) {
         this.channel = channel;
+        this.dir = dir;
         this.cleanable = CLEANER.register(this, new Closer(channel));
     }
 
@@ -42,7 +45,7 @@ final class SpillFile implements Closeable {
         Path file = Files.createTempFile(dir, "jjf-heap-", ".spill");
         try {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            return new SpillFile(channel);
+            return new SpillFile(channel, dir);
         } finally {
             Files.deleteIfExists(file);
         }
@@ -70,7 +73,7 @@ final class SpillFile implements Closeable {
             }
             end = Math.max(end, position);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the spill file: " + e.getMessage(), e);
+            throw failed("write", e);
         }
     }
 
@@ -92,8 +95,13 @@ final class SpillFile implements Closeable {
                 count -= n;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the spill file: " + e.getMessage(), e);
+            throw failed("read", e);
         }
+    }
+
+    private UncheckedIOException failed(String what, IOException e) {
+        return new UncheckedIOException("cannot " + what + " the heap analysis's temp file in " + dir + " (" + e.getMessage()
+                + "); JJF_JAVA_OPTS=-Djava.io.tmpdir=DIR puts it elsewhere", e);
     }
 
     /** The {@code count} ints from byte {@code at}, as a new array. */
