@@ -27,7 +27,8 @@ public final class HeapDump {
         HeapDumpFormat format = HeapDumpFormat.detect(file)
                 .orElseThrow(() -> new BadInputException(file, "not a heap dump (no 'JAVA PROFILE 1.0.' header, plain or gzip)"));
         try {
-            return read(() -> open(file, format, options), file, format == HeapDumpFormat.HPROF, options);
+            long bytes = Files.size(file) * (format == HeapDumpFormat.HPROF ? 1 : GZIP_RATIO);
+            return read(() -> open(file, format, options), file, format == HeapDumpFormat.HPROF, options, null, bytes);
         } catch (OutOfMemoryError e) {
             throw new BadInputException(file, "not enough Java heap to analyse this dump (" + Runtime.getRuntime().maxMemory() / (1 << 20)
                     + " MiB): raise it with JJF_JAVA_OPTS=-Xmx<size> (java -Xmx<size> -jar jjf.jar); about 40 bytes per object"
@@ -55,9 +56,50 @@ public final class HeapDump {
 
     /** {@code seekable}: {@code file} is the plain dump itself, which thread names are read from by seeking. */
     static HeapGraph read(Source source, Path file, boolean seekable, HeapDumpOptions options) throws IOException {
+        return read(source, file, seekable, options, null, -1);
+    }
+
+    /**
+     * Dumps of at least this many objects spill arrays between phases: the graph's classes and
+     * sizes until the fold, its references while the dominators do not need them.
+     */
+    static final int SPILL_MIN_OBJECTS = 1 << 20;
+    /** Bytes of the reader's lists per byte of dump, about (16 per object and 4 per reference). */
+    private static final double READER_BYTES_PER_DUMP_BYTE = 0.4;
+    /** Uncompressed bytes per gzip byte that a dump is assumed to have, for that estimate. */
+    private static final long GZIP_RATIO = 5;
+
+    /**
+     * {@code spillDir}: where the graph spills, whatever its size (tests); null to spill big dumps'
+     * arrays into java.io.tmpdir. {@code dumpBytes}: the dump's uncompressed size, about (-1:
+     * unknown); a dump whose reader's lists would take more than half the heap's room spills them
+     * while it is read.
+     */
+    static HeapGraph read(Source source, Path file, boolean seekable, HeapDumpOptions options, Path spillDir, long dumpBytes)
+            throws IOException {
+        boolean spillWhileReading = spillDir != null || READER_BYTES_PER_DUMP_BYTE * dumpBytes > roomBytes() / 2.0;
+        SpillFile spill = spillWhileReading ? spillFile(spillDir, options) : null;
+        try {
+            return read(source, file, seekable, options, spillDir, spill);
+        } catch (RuntimeException | Error | IOException e) {
+            if (spill != null) spill.close();
+            throw e;
+        }
+    }
+
+    private static HeapGraph read(Source source, Path file, boolean seekable, HeapDumpOptions options, Path spillDir, SpillFile spill)
+            throws IOException {
         HprofParser p;
         try (InputStream in = source.open()) {
             p = new HprofParser(new HprofInput(in, file), false);
+            if (spill != null) {
+                // Full chunks of the lists that grow with the dump go to the file as they fill.
+                p.objectIds.packed.spillAsItGrows(spill);
+                p.objectClass.spillAsItGrows(spill);
+                p.shallowBytes.spillAsItGrows(spill);
+                p.edgeStart.spillAsItGrows(spill);
+                p.edgeTargets.packed.spillAsItGrows(spill);
+            }
             p.parse();
         } catch (BadInputException e) {
             throw e;
@@ -65,15 +107,66 @@ public final class HeapDump {
             throw new BadInputException(file, "unreadable heap dump: " + e, e);
         }
         IdIndex index = IdIndex.of(p.objectIds);
+        long n = p.objectClass.size();
+        if (spill == null && n >= SPILL_MIN_OBJECTS) spill = spillFile(spillDir, options);
+        if (spill != null) {
+            // Not needed until the fold: they are garbage at the collection after reading.
+            p.objectClass.spill(spill);
+            p.shallowBytes.spill(spill);
+        }
         Map<Long, String> threadNames = null;
         if (seekable && p.deferredCount == 0) threadNames = threadNamesBySeeking(p, index, file);
         if (threadNames == null) threadNames = threadNames(p, source, file);
-        HeapGraph g = build(p, index, file, options, threadNames);
+        HeapGraph g = build(p, index, file, options, threadNames, spill);
+        // Asked for (tests): every array that can wait in the file does, room or not.
+        if (spillDir != null) g.spillAlways();
         // Dead, but still in this frame's slots as far as the collector can tell.
         p = null;
         index = null;
         collectAfterReading(g.objectCount);
         return g;
+    }
+
+    /** A spill file in {@code dir} (java.io.tmpdir when null), or null with a warning when none can be made. */
+    private static SpillFile spillFile(Path dir, HeapDumpOptions options) {
+        Path in = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"));
+        try {
+            return SpillFile.create(in);
+        } catch (IOException e) {
+            options.warnings().accept("cannot make a spill file in " + in + " (" + e.getMessage()
+                    + "); keeping the whole graph in memory (set another directory with JJF_JAVA_OPTS=-Djava.io.tmpdir=DIR)");
+            return null;
+        }
+    }
+
+    /**
+     * Bytes the biggest heap pool can hold: where big arrays go (the old generation; with G1 the
+     * whole heap).
+     */
+    static long roomBytes() {
+        long room = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) room = Math.max(room, pool.getUsage().getMax());
+        }
+        return room > 0 ? room : Runtime.getRuntime().maxMemory();
+    }
+
+    /**
+     * Collects now when {@code bytes} more would not fit beside what the heap holds (garbage
+     * included): the old generation only grows by collections, and a big dump's next phase
+     * needs the room its last one left as garbage.
+     */
+    static void collectUnlessRoomFor(long bytes) {
+        if (!roomFor(bytes)) System.gc();
+    }
+
+    /** True when {@code bytes} more fit beside what the heap holds now, garbage included. */
+    static boolean roomFor(long bytes) {
+        long used = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) used += pool.getUsage().getUsed();
+        }
+        return used + bytes <= roomBytes();
     }
 
     /** Dumps of at least this many objects are followed by a full collection (see {@link #collectAfterReading}). */
@@ -85,7 +178,7 @@ public final class HeapDump {
      * collector's own policy, the heap grows instead, and on the machines measured the pages a
      * process touches for the first time cost more than the collection (docs/heap-dumps.md).
      */
-    static void collectAfterReading(int objects) {
+    static void collectAfterReading(long objects) {
         if (objects >= COLLECT_AFTER_OBJECTS) System.gc();
     }
 
@@ -211,27 +304,32 @@ public final class HeapDump {
         }
     }
 
-    private static HeapGraph build(HprofParser p, IdIndex index, Path file, HeapDumpOptions options, Map<Long, String> threadNames) {
+    private static HeapGraph build(HprofParser p, IdIndex index, Path file, HeapDumpOptions options, Map<Long, String> threadNames,
+                                   SpillFile spill) {
         int n = (int) p.objectClass.size();
         // Kept in the reader's chunks: a copy into one array would double them at this point.
         IntList classOf = p.objectClass;
         IntList shallow = p.shallowBytes;
-        // References to dense numbers; references to objects not in the dump are dropped. The
-        // starts are rewritten in place: an object's new start is never past its old one.
-        int[] edgeStart = p.edgeStart.toArrayAndClear();
+        // References to dense numbers; references to objects not in the dump are dropped, so the
+        // starts are made anew (a list: spilled as it grows, it holds one chunk at a time). A graph
+        // that spills writes both to its file, and reads them back once the reader's lists are
+        // collected: made here, they would stay beside the lists at the peak.
+        IntList oldStarts = p.edgeStart;
+        IntList starts = new IntList();
+        if (spill != null) starts.spillAsItGrows(spill);
         IntList packed = p.edgeTargets.packed;
         LongList escaped = p.edgeTargets.escaped;
         IdCodec codec = p.edgeTargets.codec;
-        long refs = packed.size();
-        int[] edges = new int[(int) refs];
+        IntList targets = new IntList();
+        if (spill != null) targets.spillAsItGrows(spill);
         int m = 0;
         long dropped = 0;
         long e = 0;
         long k = 0;
         int[] chunk = null;
         for (int o = 0; o < n; o++) {
-            long end = edgeStart[o + 1];
-            edgeStart[o] = m;
+            long end = oldStarts.get(o + 1);
+            starts.add(m);
             for (; e < end; e++) {
                 int i = (int) (e & (IntList.CHUNK_SIZE - 1));
                 if (i == 0 || chunk == null) {
@@ -242,16 +340,27 @@ public final class HeapDump {
                 int v = chunk[i];
                 int t = v != IdCodec.ESCAPE ? index.find(v, codec) : index.find(escaped.get(k++));
                 if (t >= 0) {
-                    edges[m++] = t;
+                    targets.add(t);
+                    m++;
                 } else {
                     dropped++;
                 }
             }
         }
-        edgeStart[n] = m;
+        starts.add(m);
+        oldStarts.clear();
+        chunk = null;
         packed.clear();
         escaped.clear();
-        if (m < edges.length) edges = java.util.Arrays.copyOf(edges, m);
+        int[] edgeStart = null;
+        int[] edges = null;
+        if (spill == null) {
+            edgeStart = starts.toArrayAndClear();
+            edges = targets.toArrayAndClear();
+        } else {
+            starts.spill(spill);
+            targets.spill(spill);
+        }
 
         String[] classNames = new String[p.classes.size()];
         for (int i = 0; i < classNames.length; i++) classNames[i] = p.className(p.classes.get(i));
@@ -301,8 +410,9 @@ public final class HeapDump {
         }
         if (index.duplicates > 0) options.warnings().accept(file + ": " + index.duplicates + " object ids appear more than once; the first is used");
         byte[] heaps = p.objectHeap == null ? null : java.util.Arrays.copyOf(p.objectHeap, n);
-        return new HeapGraph(file, format, n, classOf, classNames, shallow, edgeStart, edges, unique.objects(), unique.labels(),
+        HeapGraph.Edges references = new HeapGraph.Edges(edgeStart, edges, m, spill == null ? null : starts, spill == null ? null : targets);
+        return new HeapGraph(file, format, n, classOf, classNames, shallow, references, unique.objects(), unique.labels(),
                 List.copyOf(labels), heaps, List.copyOf(p.heapNames), counted, owners.toArrayAndClear(), bytes.toArrayAndClear(),
-                kinds.toArrayAndClear(), stats);
+                kinds.toArrayAndClear(), stats, spill);
     }
 }

@@ -28,6 +28,7 @@ public final class HeapFolder {
 
     /** Adds this graph's paths to {@code tree}: as the baseline of a differential tree when {@code baseline}. */
     public static void foldInto(CallTree tree, HeapGraph g, Dominators d, HeapMetric metric, boolean baseline) {
+        g.loadObjects();
         Frame[] classFrames = new Frame[g.classNames.length];
         Frame[] mirrorFrames = new Frame[g.classNames.length];
         if (metric == HeapMetric.SHALLOW) {
@@ -39,17 +40,18 @@ public final class HeapFolder {
         }
         // Tree node, depth and class of each reachable object by DFS number, in that order
         // (dominators come first): a dominator is looked up by its number, with no jump through
-        // the object-indexed arrays.
+        // the object-indexed arrays. A graph that spills (a big dump) has no room for the classes
+        // twice: it looks its dominators' classes up by object.
         int reachable = d.reachableCount();
         int[] nodeOf = new int[reachable + 1];
         byte[] depthOf = new byte[reachable + 1];
-        int[] classOf = new int[reachable + 1];
+        int[] classOf = g.spills() ? null : new int[reachable + 1];
         RootNodes roots = new RootNodes(tree, g);
         for (int i = 1; i <= reachable; i++) {
             int o = d.dfsObject(i);
             int di = d.dfsDominator(i);
             int c = g.classOf.get(o);
-            classOf[i] = c;
+            if (classOf != null) classOf[i] = c;
             int parentNode;
             int depth;
             Frame f = frame(g, o, classFrames, mirrorFrames);
@@ -70,7 +72,7 @@ public final class HeapFolder {
             int node;
             // Same frame as the dominator's is the same class (or mirror) number; a class
             // object's frame never folds.
-            int dc = di == 0 ? -1 : classOf[di];
+            int dc = di == 0 ? -1 : classOf != null ? classOf[di] : g.classOf.get(d.dfsObject(di));
             if (depth >= MAX_DEPTH || (di != 0 && dc == c && (dc & HeapGraph.MIRROR) == 0)) {
                 node = parentNode; // same class as its dominator, or too deep: folded into it
             } else {
@@ -83,12 +85,13 @@ public final class HeapFolder {
         }
         if (metric == HeapMetric.NATIVE) {
             Frame[] kindFrames = new Frame[NativeKind.values().length];
+            int[] numbers = d.dfsNumbers(g.nativeOwners);
             for (int i = 0; i < g.nativeOwners.length; i++) {
                 int o = g.nativeOwners[i];
-                if (!d.isReachable(o) || !g.isCounted(o)) continue;
+                if (numbers[i] == 0 || !g.isCounted(o)) continue;
                 int kind = g.nativeKinds[i];
                 if (kindFrames[kind] == null) kindFrames[kind] = new Frame(NativeKind.values()[kind].label(), FrameKind.NATIVE_OWNED);
-                tree.addToNode(tree.childNode(nodeOf[d.dfsNumber(o)], kindFrames[kind]), g.nativeBytes[i], baseline);
+                tree.addToNode(tree.childNode(nodeOf[numbers[i]], kindFrames[kind]), g.nativeBytes[i], baseline);
             }
         }
     }
@@ -100,6 +103,7 @@ public final class HeapFolder {
      * shows (JSON lists empty frames) but a summary does not.
      */
     public static void foldNativeOwners(CallTree tree, HeapGraph g, Dominators d, boolean baseline) {
+        g.loadObjects();
         Frame[] classFrames = new Frame[g.classNames.length];
         Frame[] mirrorFrames = new Frame[g.classNames.length];
         RootNodes roots = new RootNodes(tree, g);
@@ -107,12 +111,13 @@ public final class HeapFolder {
         // Node and depth of each DFS number on an owner's path (node << 8 | depth).
         java.util.Map<Integer, Long> placed = new java.util.HashMap<>();
         IntList chain = new IntList();
+        int[] numbers = d.dfsNumbers(g.nativeOwners);
         for (int k = 0; k < g.nativeOwners.length; k++) {
             int owner = g.nativeOwners[k];
-            if (!d.isReachable(owner) || !g.isCounted(owner)) continue;
+            if (numbers[k] == 0 || !g.isCounted(owner)) continue;
             // Up the dominator tree to a number already placed (or the roots), then down again.
             chain.clear();
-            for (int i = d.dfsNumber(owner); i != 0 && !placed.containsKey(i); i = d.dfsDominator(i)) chain.add(i);
+            for (int i = numbers[k]; i != 0 && !placed.containsKey(i); i = d.dfsDominator(i)) chain.add(i);
             for (long c = chain.size() - 1; c >= 0; c--) {
                 int i = chain.get(c);
                 int o = d.dfsObject(i);
@@ -144,7 +149,7 @@ public final class HeapFolder {
             }
             int kind = g.nativeKinds[k];
             if (kindFrames[kind] == null) kindFrames[kind] = new Frame(NativeKind.values()[kind].label(), FrameKind.NATIVE_OWNED);
-            int node = (int) (placed.get(d.dfsNumber(owner)) >>> 8);
+            int node = (int) (placed.get(numbers[k]) >>> 8);
             tree.addToNode(tree.childNode(node, kindFrames[kind]), g.nativeBytes[k], baseline);
         }
     }
