@@ -55,9 +55,16 @@ public final class HeapDump {
 
     /** {@code seekable}: {@code file} is the plain dump itself, which thread names are read from by seeking. */
     static HeapGraph read(Source source, Path file, boolean seekable, HeapDumpOptions options) throws IOException {
+        boolean twoThreads = seekable && Runtime.getRuntime().availableProcessors() > 1;
+        return read(source, file, seekable, twoThreads ? SegmentSplit.MIN_BYTES : -1, options);
+    }
+
+    /** {@code splitBytes}: heap records of a plain dump are read on two threads from this many bytes on ({@link SegmentSplit}); -1: never. */
+    static HeapGraph read(Source source, Path file, boolean seekable, long splitBytes, HeapDumpOptions options) throws IOException {
         HprofParser p;
         try (InputStream in = source.open()) {
             p = new HprofParser(new HprofInput(in, file), false);
+            if (splitBytes >= 0) p.split = SegmentSplit.of(file, splitBytes);
             p.parse();
         } catch (BadInputException e) {
             throw e;
@@ -167,13 +174,11 @@ public final class HeapDump {
     private static HprofParser namesAt(FileChannel channel, Path file, HprofParser first, int object,
                                        java.util.function.Consumer<HprofParser> want) throws IOException {
         if (object < 0) return new HprofParser(new HprofInput(InputStream.nullInputStream(), file), true);
-        long k = object / HprofParser.CHECKPOINT_OBJECTS;
-        if (2 * k + 1 >= first.checkpoints.size()) return null;
-        long offset = first.checkpoints.get(2 * k);
-        long end = first.checkpoints.get(2 * k + 1);
-        HprofParser names = new HprofParser(new HprofInput(new ChannelInput(channel, offset), file, offset, ChannelInput.READ_BYTES), true);
+        long[] at = first.checkpoint(object);
+        if (at == null) return null;
+        HprofParser names = new HprofParser(new HprofInput(new ChannelInput(channel, at[0]), file, at[0], ChannelInput.READ_BYTES), true);
         want.accept(names);
-        names.namesAt(first.idSize, end, object % HprofParser.CHECKPOINT_OBJECTS);
+        names.namesAt(first.idSize, at[1], (int) at[2]);
         return names;
     }
 

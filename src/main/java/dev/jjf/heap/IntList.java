@@ -65,6 +65,37 @@ final class IntList {
         chunks[c] = null;
     }
 
+    /**
+     * Appends {@code other}'s entries, each plus {@code delta}, and empties {@code other}. Its full
+     * chunks become this list's next ones, their entries moved to the front in place: no new storage
+     * (new pages cost more than the copy, docs/heap-dumps.md) and at most one chunk more at a time.
+     */
+    void appendAll(IntList other, int delta) {
+        long n = other.size();
+        long done = 0;
+        for (int c = 0; done < n; c++) {
+            int[] from = other.chunks[c];
+            int count = (int) Math.min(from.length, n - done);
+            int at = Math.min(count, current.length - pos);
+            for (int i = 0; i < at; i++) current[pos + i] = from[i] + delta;
+            pos += at;
+            if (at < count && from.length == CHUNK && current.length == CHUNK) {
+                for (int i = at; i < count; i++) from[i - at] = from[i] + delta;
+                int next = (int) (full >>> CHUNK_BITS) + 1;
+                full += CHUNK;
+                if (next == chunks.length) chunks = Arrays.copyOf(chunks, next * 2);
+                chunks[next] = from;
+                current = from;
+                pos = count - at;
+            } else {
+                for (int i = at; i < count; i++) add(from[i] + delta);
+            }
+            other.chunks[c] = null;
+            done += count;
+        }
+        other.clear();
+    }
+
     /** Drops every entry and the storage. */
     void clear() {
         chunks = new int[4][];
