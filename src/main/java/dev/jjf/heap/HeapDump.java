@@ -221,42 +221,12 @@ public final class HeapDump {
         // Kept in the reader's chunks: a copy into one array would double them at this point.
         IntList classOf = p.objectClass;
         IntList shallow = p.shallowBytes;
-        // References to dense numbers; references to objects not in the dump are dropped. The
-        // starts are rewritten in place: an object's new start is never past its old one.
+        // References to dense numbers; references to objects not in the dump are dropped.
         int[] edgeStart = p.edgeStart.toArrayAndClear();
-        IntList packed = p.edgeTargets.packed;
-        LongList escaped = p.edgeTargets.escaped;
-        IdCodec codec = p.edgeTargets.codec;
-        long refs = packed.size();
-        int[] edges = new int[(int) refs];
-        int m = 0;
-        long dropped = 0;
-        long e = 0;
-        long k = 0;
-        int[] chunk = null;
-        for (int o = 0; o < n; o++) {
-            long end = edgeStart[o + 1];
-            edgeStart[o] = m;
-            for (; e < end; e++) {
-                int i = (int) (e & (IntList.CHUNK_SIZE - 1));
-                if (i == 0 || chunk == null) {
-                    // The chunk before is done: let it go now rather than hold all ids until the end.
-                    if (i == 0 && e > 0) packed.releaseChunk((int) (e / IntList.CHUNK_SIZE) - 1);
-                    chunk = packed.chunk((int) (e / IntList.CHUNK_SIZE));
-                }
-                int v = chunk[i];
-                int t = v != IdCodec.ESCAPE ? index.find(v, codec) : index.find(escaped.get(k++));
-                if (t >= 0) {
-                    edges[m++] = t;
-                } else {
-                    dropped++;
-                }
-            }
-        }
-        edgeStart[n] = m;
-        packed.clear();
-        escaped.clear();
-        if (m < edges.length) edges = java.util.Arrays.copyOf(edges, m);
+        References.Resolved resolved = References.resolve(edgeStart, n, p.edgeTargets, index,
+                Runtime.getRuntime().availableProcessors() > 1 ? References.MIN_PARALLEL_REFERENCES : -1);
+        int[] edges = resolved.edges();
+        long dropped = resolved.dropped();
 
         String[] classNames = new String[p.classes.size()];
         for (int i = 0; i < classNames.length; i++) classNames[i] = p.className(p.classes.get(i));
