@@ -45,7 +45,9 @@ public final class HeapDump {
         InputStream raw = Files.newInputStream(file);
         if (format == HeapDumpFormat.HPROF) return raw;
         if (options.threads() > 1) return ParallelGzip.open(file, options.threads());
-        return new GZIPInputStream(new BufferedInputStream(raw, 1 << 16), 1 << 16);
+        InputStream gzip = new GZIPInputStream(new BufferedInputStream(raw, 1 << 16), 1 << 16);
+        // With a second processor, inflating goes on there while this thread parses.
+        return Runtime.getRuntime().availableProcessors() > 1 ? new ReadAhead(gzip) : gzip;
     }
 
     /** Reads from a source that can be opened more than once (thread names take a second look). */
