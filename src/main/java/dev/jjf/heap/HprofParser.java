@@ -491,9 +491,9 @@ final class HprofParser {
             checkpoints.add(w.checkpoints.get(i + 1));
             checkpoints.add(w.checkpoints.get(i + 2));
         }
-        adoptClasses(w);
+        int[] numbers = adoptClasses(w);
         objectIds.appendAll(w.objectIds);
-        objectClass.appendAll(w.objectClass, 0);
+        objectClass.appendAll(w.objectClass, 0, w.firstOwnClass, numbers);
         shallowBytes.appendAll(w.shallowBytes, 0);
         edgeStart.appendAll(w.edgeStart, (int) edges);
         edgeTargets.appendAll(w.edgeTargets);
@@ -534,10 +534,11 @@ final class HprofParser {
     /**
      * The classes worker {@code w} met first get their numbers here, in the order it met them, after
      * this parser's (or this parser's number, when it met them too): the numbers one thread gives.
+     * Returns the new number of each of them (null when there are none).
      */
-    private void adoptClasses(HprofParser w) {
+    private int[] adoptClasses(HprofParser w) {
         int base = w.firstOwnClass;
-        if (w.classes.size() == base) return;
+        if (w.classes.size() == base) return null;
         int[] number = new int[w.classes.size() - base];
         for (int i = base; i < w.classes.size(); i++) {
             ClassInfo c = w.classes.get(i);
@@ -553,11 +554,7 @@ final class HprofParser {
             int k = w.primitiveArrayClass[t] - 1;
             if (primitiveArrayClass[t] == 0 && k >= base) primitiveArrayClass[t] = number[k - base] + 1;
         }
-        IntList classOf = w.objectClass;
-        for (long o = 0; o < classOf.size(); o++) {
-            int k = classOf.get(o);
-            if (k >= base) classOf.set(o, number[k - base]);
-        }
+        return number;
     }
 
     /** Reads on from inside a heap record (where a worker stopped) to its end. */

@@ -263,5 +263,15 @@ class SegmentSplitTest {
             a.add(-7);
             assertEquals(-7, a.get(sizes[0] + sizes[1]));
         }
+        // Renumbered: entries from 7 on are looked up, the others kept.
+        IntList a = new IntList();
+        IntList b = new IntList();
+        for (int i = 0; i < chunk + 3; i++) a.add(1);
+        for (int i = 0; i < chunk + 5; i++) b.add(i % 10);
+        a.appendAll(b, 0, 7, new int[] {100, 101, 102});
+        for (long i = chunk + 3; i < a.size(); i++) {
+            int v = (int) ((i - chunk - 3) % 10);
+            assertEquals(v >= 7 ? 93 + v : v, a.get(i), "entry " + i);
+        }
     }
 }
