@@ -441,12 +441,17 @@ final class HprofParser {
 
     /**
      * Worker: the heap records from the input's offset to {@code to}, which are whole in the file,
-     * up to the first sub-record it does not read. Anything thrown once it has changed something
-     * for a sub-record leaves this parser useless; the caller then drops it.
+     * up to the first sub-record it does not read, or up to the next record once {@code stop} says
+     * so. Anything thrown once it has changed something for a sub-record leaves this parser
+     * useless; the caller then drops it.
      */
-    void parseHeapRecords(long to, java.util.function.BooleanSupplier cancelled) throws IOException {
+    void parseHeapRecords(long to, java.util.function.BooleanSupplier stop) throws IOException {
         while (in.offset() < to) {
-            if (cancelled.getAsBoolean()) return;
+            if (stop.getAsBoolean()) {
+                stoppedAt = in.offset();
+                stoppedRecordEnd = stoppedAt;
+                return;
+            }
             int tag = in.u1();
             in.u4();
             long length = in.u4() & 0xffffffffL;

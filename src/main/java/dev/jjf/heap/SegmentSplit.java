@@ -17,9 +17,10 @@ import java.nio.file.StandardOpenOption;
  * <p>Same graph as one thread, by construction: the worker reads objects and roots with copies of
  * the classes known when it started, numbers the array classes it meets first after the reading
  * thread's, and stops at the first sub-record that depends on the records before it (a class dump,
- * an instance of a class not dumped yet, ART's heap info), where the reading thread goes on. A worker that fails is dropped and the reading thread reads its
- * records itself, reporting bad input at the offset a one-thread read gives. The worker is stopped
- * and waited for before {@link HprofParser#parse} returns or throws.
+ * an instance of a class not dumped yet, ART's heap info), where the reading thread goes on; also
+ * at its next record once the reading thread is done with its half. A worker that fails is dropped
+ * and the reading thread reads its records itself, reporting bad input at the offset a one-thread
+ * read gives. The worker is stopped and waited for before {@link HprofParser#parse} returns or throws.
  */
 final class SegmentSplit implements AutoCloseable {
     /** Heap records of at least this many bytes after the current one are worth a second thread. */
@@ -37,6 +38,8 @@ final class SegmentSplit implements AutoCloseable {
     private long noSplitBefore;
     private Worker worker;
     private long adoptedObjects;
+    /** Tests: the reading thread waits for the worker to read all it can instead of stopping it at its next record. */
+    boolean waitForWorker;
 
     private SegmentSplit(Path file, FileChannel channel, long minBytes) throws IOException {
         this.file = file;
@@ -56,6 +59,7 @@ final class SegmentSplit implements AutoCloseable {
         /** Where its records start (the reading thread's records end there) and end. */
         final long from;
         final long to;
+        /** Set when the reading thread wants the worker to stop at its next record. */
         volatile boolean cancelled;
         Throwable failure;
 
@@ -143,11 +147,19 @@ final class SegmentSplit implements AutoCloseable {
         return worker != null && worker.from == offset;
     }
 
-    /** Waits for the worker, takes what it read and moves {@code main} on to where it stopped. */
+    /**
+     * Stops the worker at its next record (a worker behind, as when another process has the
+     * second processor, would only keep this thread waiting), takes what it read and moves
+     * {@code main} on to where it stopped.
+     */
     void join(HprofParser main) throws IOException {
         Worker w = worker;
         worker = null;
-        w.await();
+        if (waitForWorker) {
+            w.await();
+        } else {
+            w.cancelAndWait();
+        }
         HprofParser p = w.parser;
         // A failed worker (or one over a limit) read nothing that counts: main reads its records itself.
         long objects = p.objectIds.size();

@@ -132,13 +132,38 @@ class SegmentSplitTest {
         for (Thread t : Thread.getAllStackTraces().keySet()) assertFalse(t.getName().equals(WORKER_THREAD) && t.isAlive(), "a worker is still running");
     }
 
-    /** The objects workers read and the reading thread took over, for this dump and split size. */
+    /**
+     * The objects workers read and the reading thread took over, for this dump and split size,
+     * when the reading thread waits for each worker (normally it stops them at their next record,
+     * and how far they got depends on timing).
+     */
     private static long adopted(Path file, long splitBytes) throws IOException {
         HprofParser p = new HprofParser(new HprofInput(Files.newInputStream(file), file), false);
         SegmentSplit split = SegmentSplit.of(file, splitBytes);
+        split.waitForWorker = true;
         p.split = split;
         p.parse();
         return split.adoptedObjects();
+    }
+
+    /** The parser's own result with the workers read to their end, as a graph would be built from it. */
+    private static String parsed(Path file, long splitBytes, boolean waitForWorker) throws IOException {
+        HprofParser p = new HprofParser(new HprofInput(Files.newInputStream(file), file), false);
+        if (splitBytes >= 0) {
+            p.split = SegmentSplit.of(file, splitBytes);
+            p.split.waitForWorker = waitForWorker;
+        }
+        p.parse();
+        StringBuilder sb = new StringBuilder();
+        for (long i = 0; i < p.objectClass.size(); i++) {
+            sb.append(p.objectClass.get(i)).append(' ').append(p.shallowBytes.get(i)).append(' ').append(p.edgeStart.get(i)).append('\n');
+        }
+        sb.append(p.edgeStart.get(p.objectClass.size())).append(' ').append(p.classes.size()).append(' ').append(p.rootIds.size())
+                .append(' ').append(p.nativeOwners.size()).append(' ').append(p.truncatedAt).append('\n');
+        for (long i = 0; i < p.objectIds.size(); i++) sb.append(p.objectIds.packed.get(i)).append(' ');
+        for (long i = 0; i < p.edgeTargets.size(); i++) sb.append(p.edgeTargets.packed.get(i)).append(' ');
+        sb.append(p.objectIds.escaped.size()).append(' ').append(p.edgeTargets.escaped.size());
+        return sb.toString();
     }
 
     @Test
@@ -153,6 +178,7 @@ class SegmentSplitTest {
                 assertEquals(one, read(file, splitBytes, seed % 2 == 0), "seed " + seed + ", split from " + splitBytes + " bytes");
             }
             adopted += adopted(file, 0);
+            assertEquals(parsed(file, -1, false), parsed(file, 0, true), "seed " + seed);
         }
         // Workers did read objects (not only stop at once).
         assertTrue(adopted > 1000, "workers read " + adopted + " objects");
