@@ -95,19 +95,35 @@ final class IdIndex {
         while (b <= nb) buckets[b++] = n;
     }
 
+    /** At least this many ids are worth a second thread for the bitmap and the ranks. */
+    static final long MIN_PARALLEL_IDS = 1 << 20;
+
     /** The index of these ids (in dense order); empties {@code ids} as it goes. */
     static IdIndex of(IdList ids) {
+        return of(ids, Runtime.getRuntime().availableProcessors() > 1 ? MIN_PARALLEL_IDS : -1);
+    }
+
+    /**
+     * {@link #of(IdList)}, with the bitmap and the ranks in two halves of the bitmap on two threads
+     * from {@code minParallel} ids on (a negative value: never). Each half takes the ids that fall
+     * in it, in dense order, so duplicates count and resolve as on one thread.
+     */
+    static IdIndex of(IdList ids, long minParallel) {
         IntList packed = ids.packed;
         long n = packed.size();
         long lo = Long.MAX_VALUE;
         long hi = -1;
         long count = 0;
+        boolean ascending = ids.escaped.size() == 0;
+        long prev = -1;
         for (long i = 0; i < n; i++) {
             int v = packed.get(i);
             if (v == IdCodec.ESCAPE) continue;
             long u = v & 0xffffffffL;
             if (u < lo) lo = u;
             if (u > hi) hi = u;
+            if (u <= prev) ascending = false;
+            prev = u;
             count++;
         }
         long span = hi - lo + 1;
@@ -124,54 +140,90 @@ final class IdIndex {
         }
         int words = (int) ((span + 63) >>> 6);
         long[] table = new long[2 * words];
-        long dup = 0;
-        boolean ascending = ids.escaped.size() == 0;
-        long prev = -1;
-        for (long i = 0; i < n; i++) {
-            int v = packed.get(i);
-            if (v == IdCodec.ESCAPE) continue;
-            long u = v & 0xffffffffL;
-            long off = u - lo;
-            int w = (int) (off >>> 6);
-            long bit = 1L << off;
-            if ((table[2 * w] & bit) != 0) {
-                dup++;
-            } else {
-                table[2 * w] |= bit;
-            }
-            if (u <= prev) ascending = false;
-            prev = u;
+        long first = lo;
+        boolean two = minParallel >= 0 && n >= minParallel && words >= 2;
+        int mid = two ? words / 2 : words;
+        long[] dup = new long[2];
+        if (two) {
+            TwoThreads.run("jjf-hprof-ids", () -> dup[0] = setBits(packed, first, table, 0, mid),
+                    () -> dup[1] = setBits(packed, first, table, mid, words));
+        } else {
+            dup[0] = setBits(packed, first, table, 0, words);
         }
         long rank = 0;
         for (int w = 0; w < words; w++) {
             table[2 * w + 1] = rank;
             rank += Long.bitCount(table[2 * w]);
         }
-        int[] denseOfRank = null;
+        int[] denseOfRank = ascending ? null : new int[(int) rank];
+        if (denseOfRank != null) {
+            if (two) {
+                TwoThreads.run("jjf-hprof-ids", () -> firstOfRank(packed, first, table, denseOfRank, 0, mid),
+                        () -> firstOfRank(packed, first, table, denseOfRank, mid, words));
+            } else {
+                firstOfRank(packed, first, table, denseOfRank, 0, words);
+            }
+        }
         int escapedCount = (int) ids.escaped.size();
         long[] escaped = new long[escapedCount];
         int[] escapedDense = new int[escapedCount];
-        if (!ascending) {
-            denseOfRank = new int[(int) rank];
-            java.util.Arrays.fill(denseOfRank, -1);
-        }
-        int e = 0;
-        for (long i = 0; i < n; i++) {
-            int v = packed.get(i);
-            if (v == IdCodec.ESCAPE) {
-                escaped[e] = ids.escaped.get(e);
-                escapedDense[e++] = (int) i;
-            } else if (denseOfRank != null) {
-                long off = (v & 0xffffffffL) - lo;
-                int w = (int) (off >>> 6);
-                long bit = 1L << off;
-                int r = (int) table[2 * w + 1] + Long.bitCount(table[2 * w] & (bit - 1));
-                if (denseOfRank[r] < 0) denseOfRank[r] = (int) i;
+        for (long i = 0, e = 0; e < escapedCount; i++) {
+            if (packed.get(i) == IdCodec.ESCAPE) {
+                escaped[(int) e] = ids.escaped.get(e);
+                escapedDense[(int) e++] = (int) i;
             }
         }
         packed.clear();
         ids.escaped.clear();
-        return new IdIndex(ids.codec, table, lo, span, denseOfRank, escaped, escapedDense, dup);
+        return new IdIndex(ids.codec, table, lo, span, denseOfRank, escaped, escapedDense, dup[0] + dup[1]);
+    }
+
+    /** Sets the bits of the packed ids in words [{@code from}, {@code to}); returns how many were set already (duplicates). */
+    private static long setBits(IntList packed, long lo, long[] table, int from, int to) {
+        long n = packed.size();
+        long dup = 0;
+        for (int c = 0; (long) c * IntList.CHUNK_SIZE < n; c++) {
+            int[] chunk = packed.chunk(c);
+            int count = (int) Math.min(chunk.length, n - (long) c * IntList.CHUNK_SIZE);
+            for (int i = 0; i < count; i++) {
+                int v = chunk[i];
+                if (v == IdCodec.ESCAPE) continue;
+                long off = (v & 0xffffffffL) - lo;
+                int w = (int) (off >>> 6);
+                if (w < from || w >= to) continue;
+                long bit = 1L << off;
+                if ((table[2 * w] & bit) != 0) {
+                    dup++;
+                } else {
+                    table[2 * w] |= bit;
+                }
+            }
+        }
+        return dup;
+    }
+
+    /** The first dense number of each rank in words [{@code from}, {@code to}), -1 for the ranks no id has. */
+    private static void firstOfRank(IntList packed, long lo, long[] table, int[] denseOfRank, int from, int to) {
+        int words = table.length / 2;
+        int firstRank = (int) table[2 * from + 1];
+        int endRank = to < words ? (int) table[2 * to + 1] : denseOfRank.length;
+        java.util.Arrays.fill(denseOfRank, firstRank, endRank, -1);
+        long n = packed.size();
+        for (int c = 0; (long) c * IntList.CHUNK_SIZE < n; c++) {
+            int[] chunk = packed.chunk(c);
+            int base = c * IntList.CHUNK_SIZE;
+            int count = (int) Math.min(chunk.length, n - base);
+            for (int i = 0; i < count; i++) {
+                int v = chunk[i];
+                if (v == IdCodec.ESCAPE) continue;
+                long off = (v & 0xffffffffL) - lo;
+                int w = (int) (off >>> 6);
+                if (w < from || w >= to) continue;
+                long bit = 1L << off;
+                int r = (int) table[2 * w + 1] + Long.bitCount(table[2 * w] & (bit - 1));
+                if (denseOfRank[r] < 0) denseOfRank[r] = base + i;
+            }
+        }
     }
 
     /** The dense number of {@code id}, or -1 when no object has it. */

@@ -31,8 +31,6 @@ final class References {
         int chunks = (int) ((refs + IntList.CHUNK_SIZE - 1) / IntList.CHUNK_SIZE);
         int half = minParallel >= 0 && refs >= minParallel && chunks >= 2 ? chunks / 2 : chunks;
         long[] dropped = new long[2];
-        Throwable[] failure = new Throwable[1];
-        Thread helper = null;
         if (half < chunks) {
             long escapedBefore = 0;
             for (int c = 0; c < half; c++) {
@@ -41,23 +39,11 @@ final class References {
                 }
             }
             long k = escapedBefore;
-            helper = new Thread(() -> {
-                try {
-                    dropped[1] = resolveChunks(targets, index, edges, half, chunks, k);
-                } catch (Throwable t) {
-                    failure[0] = t;
-                }
-            }, "jjf-hprof-references");
-            helper.setDaemon(true);
-            helper.start();
+            TwoThreads.run("jjf-hprof-references", () -> dropped[0] = resolveChunks(targets, index, edges, 0, half, 0),
+                    () -> dropped[1] = resolveChunks(targets, index, edges, half, chunks, k));
+        } else {
+            dropped[0] = resolveChunks(targets, index, edges, 0, chunks, 0);
         }
-        try {
-            dropped[0] = resolveChunks(targets, index, edges, 0, half, 0);
-        } finally {
-            if (helper != null) awaitEnd(helper);
-        }
-        if (failure[0] instanceof RuntimeException e) throw e;
-        if (failure[0] instanceof Error e) throw e;
         packed.clear();
         targets.escaped.clear();
         long drop = dropped[0] + dropped[1];
@@ -101,17 +87,5 @@ final class References {
             packed.releaseChunk(c);
         }
         return dropped;
-    }
-
-    private static void awaitEnd(Thread t) {
-        boolean interrupted = false;
-        while (t.isAlive()) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
     }
 }
