@@ -95,7 +95,7 @@ final class IdIndex {
         while (b <= nb) buckets[b++] = n;
     }
 
-    /** At least this many ids are worth a second thread for the bitmap and the ranks. */
+    /** At least this many ids are worth a second thread for their ranks' dense numbers. */
     static final long MIN_PARALLEL_IDS = 1 << 20;
 
     /** The index of these ids (in dense order); empties {@code ids} as it goes. */
@@ -104,9 +104,9 @@ final class IdIndex {
     }
 
     /**
-     * {@link #of(IdList)}, with the bitmap and the ranks in two halves of the bitmap on two threads
-     * from {@code minParallel} ids on (a negative value: never). Each half takes the ids that fall
-     * in it, in dense order, so duplicates count and resolve as on one thread.
+     * {@link #of(IdList)}; from {@code minParallel} ids on (a negative value: never), and when no id
+     * repeats, the dense number of each rank is found on two threads, a chunk of ids at a time:
+     * every rank then has exactly one id, so the chunks write to different ranks.
      */
     static IdIndex of(IdList ids, long minParallel) {
         IntList packed = ids.packed;
@@ -141,15 +141,7 @@ final class IdIndex {
         int words = (int) ((span + 63) >>> 6);
         long[] table = new long[2 * words];
         long first = lo;
-        boolean two = minParallel >= 0 && n >= minParallel && words >= 2;
-        int mid = two ? words / 2 : words;
-        long[] dup = new long[2];
-        if (two) {
-            TwoThreads.run("jjf-hprof-ids", () -> dup[0] = setBits(packed, first, table, 0, mid),
-                    () -> dup[1] = setBits(packed, first, table, mid, words));
-        } else {
-            dup[0] = setBits(packed, first, table, 0, words);
-        }
+        long dup = setBits(packed, first, table);
         long rank = 0;
         for (int w = 0; w < words; w++) {
             table[2 * w + 1] = rank;
@@ -157,11 +149,13 @@ final class IdIndex {
         }
         int[] denseOfRank = ascending ? null : new int[(int) rank];
         if (denseOfRank != null) {
-            if (two) {
-                TwoThreads.run("jjf-hprof-ids", () -> firstOfRank(packed, first, table, denseOfRank, 0, mid),
-                        () -> firstOfRank(packed, first, table, denseOfRank, mid, words));
+            int chunks = (int) ((n + IntList.CHUNK_SIZE - 1) / IntList.CHUNK_SIZE);
+            boolean unique = dup == 0;
+            if (unique && minParallel >= 0 && n >= minParallel && chunks >= 2) {
+                TwoThreads.run("jjf-hprof-ids", chunks, c -> denseOfRanks(packed, first, table, denseOfRank, c, true));
             } else {
-                firstOfRank(packed, first, table, denseOfRank, 0, words);
+                if (!unique) java.util.Arrays.fill(denseOfRank, -1);
+                for (int c = 0; c < chunks; c++) denseOfRanks(packed, first, table, denseOfRank, c, unique);
             }
         }
         int escapedCount = (int) ids.escaped.size();
@@ -175,11 +169,11 @@ final class IdIndex {
         }
         packed.clear();
         ids.escaped.clear();
-        return new IdIndex(ids.codec, table, lo, span, denseOfRank, escaped, escapedDense, dup[0] + dup[1]);
+        return new IdIndex(ids.codec, table, lo, span, denseOfRank, escaped, escapedDense, dup);
     }
 
-    /** Sets the bits of the packed ids in words [{@code from}, {@code to}); returns how many were set already (duplicates). */
-    private static long setBits(IntList packed, long lo, long[] table, int from, int to) {
+    /** Sets the bits of the packed ids; returns how many were set already (duplicates). */
+    private static long setBits(IntList packed, long lo, long[] table) {
         long n = packed.size();
         long dup = 0;
         for (int c = 0; (long) c * IntList.CHUNK_SIZE < n; c++) {
@@ -190,7 +184,6 @@ final class IdIndex {
                 if (v == IdCodec.ESCAPE) continue;
                 long off = (v & 0xffffffffL) - lo;
                 int w = (int) (off >>> 6);
-                if (w < from || w >= to) continue;
                 long bit = 1L << off;
                 if ((table[2 * w] & bit) != 0) {
                     dup++;
@@ -202,27 +195,22 @@ final class IdIndex {
         return dup;
     }
 
-    /** The first dense number of each rank in words [{@code from}, {@code to}), -1 for the ranks no id has. */
-    private static void firstOfRank(IntList packed, long lo, long[] table, int[] denseOfRank, int from, int to) {
-        int words = table.length / 2;
-        int firstRank = (int) table[2 * from + 1];
-        int endRank = to < words ? (int) table[2 * to + 1] : denseOfRank.length;
-        java.util.Arrays.fill(denseOfRank, firstRank, endRank, -1);
-        long n = packed.size();
-        for (int c = 0; (long) c * IntList.CHUNK_SIZE < n; c++) {
-            int[] chunk = packed.chunk(c);
-            int base = c * IntList.CHUNK_SIZE;
-            int count = (int) Math.min(chunk.length, n - base);
-            for (int i = 0; i < count; i++) {
-                int v = chunk[i];
-                if (v == IdCodec.ESCAPE) continue;
-                long off = (v & 0xffffffffL) - lo;
-                int w = (int) (off >>> 6);
-                if (w < from || w >= to) continue;
-                long bit = 1L << off;
-                int r = (int) table[2 * w + 1] + Long.bitCount(table[2 * w] & (bit - 1));
-                if (denseOfRank[r] < 0) denseOfRank[r] = base + i;
-            }
+    /**
+     * For the ids of chunk {@code c}: their dense number at their rank; unless {@code unique} (no
+     * id repeats), only where no id before them has it (-1: none yet).
+     */
+    private static void denseOfRanks(IntList packed, long lo, long[] table, int[] denseOfRank, int c, boolean unique) {
+        int[] chunk = packed.chunk(c);
+        int base = c * IntList.CHUNK_SIZE;
+        int count = (int) Math.min(chunk.length, packed.size() - base);
+        for (int i = 0; i < count; i++) {
+            int v = chunk[i];
+            if (v == IdCodec.ESCAPE) continue;
+            long off = (v & 0xffffffffL) - lo;
+            int w = (int) (off >>> 6);
+            long bit = 1L << off;
+            int r = (int) table[2 * w + 1] + Long.bitCount(table[2 * w] & (bit - 1));
+            if (unique || denseOfRank[r] < 0) denseOfRank[r] = base + i;
         }
     }
 

@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * The dump's references, read as packed ids, mapped to dense object numbers: for big dumps the
- * second half of the reader's chunks on a second thread (each reference maps on its own; a
- * reference's slot is its place in the reader's list), then references to objects not in the dump
- * are dropped in one pass that moves the others down in place.
+ * reader's chunks shared with a second thread (each reference maps on its own; a reference's slot
+ * is its place in the reader's list), then references to objects not in the dump are dropped in
+ * one pass that moves the others down in place.
  */
 final class References {
     /** At least this many references are worth a second thread. */
@@ -29,24 +29,27 @@ final class References {
         long refs = packed.size();
         int[] edges = new int[Math.toIntExact(refs)];
         int chunks = (int) ((refs + IntList.CHUNK_SIZE - 1) / IntList.CHUNK_SIZE);
-        int half = minParallel >= 0 && refs >= minParallel && chunks >= 2 ? chunks / 2 : chunks;
-        long[] dropped = new long[2];
-        if (half < chunks) {
-            long escapedBefore = 0;
-            for (int c = 0; c < half; c++) {
-                for (int v : packed.chunk(c)) {
-                    if (v == IdCodec.ESCAPE) escapedBefore++;
+        long[] dropped = new long[Math.max(1, chunks)];
+        if (minParallel >= 0 && refs >= minParallel && chunks >= 2) {
+            // Where each chunk's full ids start among the escaped ones (none in most HotSpot dumps).
+            long[] escapedBefore = new long[chunks];
+            if (targets.escaped.size() > 0) {
+                for (int c = 1; c < chunks; c++) {
+                    long k = escapedBefore[c - 1];
+                    for (int v : packed.chunk(c - 1)) {
+                        if (v == IdCodec.ESCAPE) k++;
+                    }
+                    escapedBefore[c] = k;
                 }
             }
-            long k = escapedBefore;
-            TwoThreads.run("jjf-hprof-references", () -> dropped[0] = resolveChunks(targets, index, edges, 0, half, 0),
-                    () -> dropped[1] = resolveChunks(targets, index, edges, half, chunks, k));
+            TwoThreads.run("jjf-hprof-references", chunks, c -> dropped[c] = resolveChunks(targets, index, edges, c, c + 1, escapedBefore[c]));
         } else {
             dropped[0] = resolveChunks(targets, index, edges, 0, chunks, 0);
         }
         packed.clear();
         targets.escaped.clear();
-        long drop = dropped[0] + dropped[1];
+        long drop = 0;
+        for (long d : dropped) drop += d;
         if (drop == 0) return new Resolved(edges, 0);
         // Starts are rewritten in place: an object's new start is never past its old one.
         int m = 0;

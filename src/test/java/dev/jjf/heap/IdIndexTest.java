@@ -13,6 +13,25 @@ class IdIndexTest {
         return IdIndex.of(list, minParallel);
     }
 
+    /** Unique ids out of order, over more than two chunks: the ranks' dense numbers are found on two threads. */
+    @Test
+    void uniqueIdsOverSeveralChunks() {
+        int n = 2 * IntList.CHUNK_SIZE + 300_001;
+        long base = 0x7_f000_0000L;
+        long[] ids = new long[n];
+        // A permutation of n granules (n is odd, the step prime to it), some odd ids kept in full.
+        for (int i = 0; i < n; i++) ids[i] = base + 8L * ((i * 1_000_003L) % n) + (i % 1000 == 0 ? 8L * n + 1 + 16L * i : 0);
+        IdCodec codec = new IdCodec();
+        IdIndex one = index(ids, codec, -1);
+        IdIndex two = index(ids, codec, 0);
+        assertEquals(0, two.duplicates);
+        for (int i = 0; i < n; i++) {
+            assertEquals(i, one.find(ids[i]));
+            if (two.find(ids[i]) != i) assertEquals(i, two.find(ids[i]), "id " + i);
+        }
+        assertEquals(-1, two.find(base + 8L * n + 8));
+    }
+
     @Test
     void twoThreadsFindWhatOneFinds() {
         Random r = new Random(17);
