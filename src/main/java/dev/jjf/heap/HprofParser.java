@@ -206,7 +206,7 @@ final class HprofParser {
         return new HprofParser(input, this);
     }
 
-    /** True when a worker can start: ids have their codec base and the classes read so far are objects already. */
+    /** True when a worker can start: the id codec it shares has its base, and objects (so the classes dumped first) were read. */
     boolean canSplit() {
         return !namesOnly && !worker && codec.started() && objectIds.size() > 0;
     }
