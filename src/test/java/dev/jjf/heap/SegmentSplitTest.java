@@ -137,7 +137,7 @@ class SegmentSplitTest {
      * when the reading thread waits for each worker (normally it stops them at their next record,
      * and how far they got depends on timing).
      */
-    private static long adopted(Path file, long splitBytes) throws IOException {
+    static long adopted(Path file, long splitBytes) throws IOException {
         HprofParser p = new HprofParser(new HprofInput(Files.newInputStream(file), file), false);
         SegmentSplit split = SegmentSplit.of(file, splitBytes);
         split.waitForWorker = true;
