@@ -46,7 +46,9 @@ public final class HeapDump {
         InputStream raw = Files.newInputStream(file);
         if (format == HeapDumpFormat.HPROF) return raw;
         if (options.threads() > 1) return ParallelGzip.open(file, options.threads());
-        return new GZIPInputStream(new BufferedInputStream(raw, 1 << 16), 1 << 16);
+        InputStream gzip = new GZIPInputStream(new BufferedInputStream(raw, 1 << 16), 1 << 16);
+        // With a second processor, inflating goes on there while this thread parses.
+        return Runtime.getRuntime().availableProcessors() > 1 ? new ReadAhead(gzip) : gzip;
     }
 
     /** Reads from a source that can be opened more than once (thread names take a second look). */
@@ -57,6 +59,11 @@ public final class HeapDump {
     /** {@code seekable}: {@code file} is the plain dump itself, which thread names are read from by seeking. */
     static HeapGraph read(Source source, Path file, boolean seekable, HeapDumpOptions options) throws IOException {
         return read(source, file, seekable, options, null, -1);
+    }
+
+    /** {@code splitBytes}: heap records of a plain dump are read on two threads from this many bytes on ({@link SegmentSplit}); -1: never. */
+    static HeapGraph read(Source source, Path file, boolean seekable, long splitBytes, HeapDumpOptions options) throws IOException {
+        return read(source, file, seekable, splitBytes, options, null, -1);
     }
 
     /**
@@ -77,21 +84,29 @@ public final class HeapDump {
      */
     static HeapGraph read(Source source, Path file, boolean seekable, HeapDumpOptions options, Path spillDir, long dumpBytes)
             throws IOException {
+        boolean twoThreads = seekable && Runtime.getRuntime().availableProcessors() > 1;
+        return read(source, file, seekable, twoThreads ? SegmentSplit.MIN_BYTES : -1, options, spillDir, dumpBytes);
+    }
+
+    private static HeapGraph read(Source source, Path file, boolean seekable, long splitBytes, HeapDumpOptions options, Path spillDir,
+                                  long dumpBytes) throws IOException {
         boolean spillWhileReading = spillDir != null || READER_BYTES_PER_DUMP_BYTE * dumpBytes > roomBytes() / 2.0;
         SpillFile spill = spillWhileReading ? spillFile(spillDir, options) : null;
         try {
-            return read(source, file, seekable, options, spillDir, spill);
+            // A second thread's lists would not spill: a dump that must spill while read is read on one.
+            return read(source, file, seekable, spill != null ? -1 : splitBytes, options, spillDir, spill);
         } catch (RuntimeException | Error | IOException e) {
             if (spill != null) spill.close();
             throw e;
         }
     }
 
-    private static HeapGraph read(Source source, Path file, boolean seekable, HeapDumpOptions options, Path spillDir, SpillFile spill)
-            throws IOException {
+    private static HeapGraph read(Source source, Path file, boolean seekable, long splitBytes, HeapDumpOptions options, Path spillDir,
+                                  SpillFile spill) throws IOException {
         HprofParser p;
         try (InputStream in = source.open()) {
             p = new HprofParser(new HprofInput(in, file), false);
+            if (splitBytes >= 0) p.split = SegmentSplit.of(file, splitBytes);
             if (spill != null) {
                 // Full chunks of the lists that grow with the dump go to the file as they fill.
                 p.objectIds.packed.spillAsItGrows(spill);
@@ -260,13 +275,11 @@ public final class HeapDump {
     private static HprofParser namesAt(FileChannel channel, Path file, HprofParser first, int object,
                                        java.util.function.Consumer<HprofParser> want) throws IOException {
         if (object < 0) return new HprofParser(new HprofInput(InputStream.nullInputStream(), file), true);
-        long k = object / HprofParser.CHECKPOINT_OBJECTS;
-        if (2 * k + 1 >= first.checkpoints.size()) return null;
-        long offset = first.checkpoints.get(2 * k);
-        long end = first.checkpoints.get(2 * k + 1);
-        HprofParser names = new HprofParser(new HprofInput(new ChannelInput(channel, offset), file, offset, ChannelInput.READ_BYTES), true);
+        long[] at = first.checkpoint(object);
+        if (at == null) return null;
+        HprofParser names = new HprofParser(new HprofInput(new ChannelInput(channel, at[0]), file, at[0], ChannelInput.READ_BYTES), true);
         want.accept(names);
-        names.namesAt(first.idSize, end, object % HprofParser.CHECKPOINT_OBJECTS);
+        names.namesAt(first.idSize, at[1], (int) at[2]);
         return names;
     }
 
@@ -304,24 +317,20 @@ public final class HeapDump {
         }
     }
 
-    private static HeapGraph build(HprofParser p, IdIndex index, Path file, HeapDumpOptions options, Map<Long, String> threadNames,
-                                   SpillFile spill) {
-        int n = (int) p.objectClass.size();
-        // Kept in the reader's chunks: a copy into one array would double them at this point.
-        IntList classOf = p.objectClass;
-        IntList shallow = p.shallowBytes;
-        // References to dense numbers; references to objects not in the dump are dropped, so the
-        // starts are made anew (a list: spilled as it grows, it holds one chunk at a time). A graph
-        // that spills writes both to its file, and reads them back once the reader's lists are
-        // collected: made here, they would stay beside the lists at the peak.
+
+    /**
+     * References to dense numbers for a graph that spills: references to objects not in the dump
+     * are dropped, so the starts are made anew (a list: spilled as it grows, it holds one chunk at a
+     * time). Both are written to the file and read back once the reader's lists are collected: made
+     * here in memory, they would stay beside the lists at the peak. Returns the references dropped.
+     */
+    private static long resolveIntoFile(HprofParser p, IdIndex index, int n, SpillFile spill, IntList starts, IntList targets) {
         IntList oldStarts = p.edgeStart;
-        IntList starts = new IntList();
-        if (spill != null) starts.spillAsItGrows(spill);
+        starts.spillAsItGrows(spill);
+        targets.spillAsItGrows(spill);
         IntList packed = p.edgeTargets.packed;
         LongList escaped = p.edgeTargets.escaped;
         IdCodec codec = p.edgeTargets.codec;
-        IntList targets = new IntList();
-        if (spill != null) targets.spillAsItGrows(spill);
         int m = 0;
         long dropped = 0;
         long e = 0;
@@ -349,17 +358,39 @@ public final class HeapDump {
         }
         starts.add(m);
         oldStarts.clear();
-        chunk = null;
         packed.clear();
         escaped.clear();
+        starts.spill(spill);
+        targets.spill(spill);
+        return dropped;
+    }
+
+    private static HeapGraph build(HprofParser p, IdIndex index, Path file, HeapDumpOptions options, Map<Long, String> threadNames,
+                                   SpillFile spill) {
+        int n = (int) p.objectClass.size();
+        // Kept in the reader's chunks: a copy into one array would double them at this point.
+        IntList classOf = p.objectClass;
+        IntList shallow = p.shallowBytes;
         int[] edgeStart = null;
         int[] edges = null;
+        IntList starts = null;
+        IntList targets = null;
+        long dropped;
+        int m;
         if (spill == null) {
-            edgeStart = starts.toArrayAndClear();
-            edges = targets.toArrayAndClear();
+            // References to dense numbers, on two threads where there are two; references to
+            // objects not in the dump are dropped.
+            edgeStart = p.edgeStart.toArrayAndClear();
+            References.Resolved resolved = References.resolve(edgeStart, n, p.edgeTargets, index,
+                    Runtime.getRuntime().availableProcessors() > 1 ? References.MIN_PARALLEL_REFERENCES : -1);
+            edges = resolved.edges();
+            dropped = resolved.dropped();
+            m = edges.length;
         } else {
-            starts.spill(spill);
-            targets.spill(spill);
+            starts = new IntList();
+            targets = new IntList();
+            dropped = resolveIntoFile(p, index, n, spill, starts, targets);
+            m = (int) targets.size();
         }
 
         String[] classNames = new String[p.classes.size()];
@@ -410,7 +441,7 @@ public final class HeapDump {
         }
         if (index.duplicates > 0) options.warnings().accept(file + ": " + index.duplicates + " object ids appear more than once; the first is used");
         byte[] heaps = p.objectHeap == null ? null : java.util.Arrays.copyOf(p.objectHeap, n);
-        HeapGraph.Edges references = new HeapGraph.Edges(edgeStart, edges, m, spill == null ? null : starts, spill == null ? null : targets);
+        HeapGraph.Edges references = new HeapGraph.Edges(edgeStart, edges, m, starts, targets);
         return new HeapGraph(file, format, n, classOf, classNames, shallow, references, unique.objects(), unique.labels(),
                 List.copyOf(labels), heaps, List.copyOf(p.heapNames), counted, owners.toArrayAndClear(), bytes.toArrayAndClear(),
                 kinds.toArrayAndClear(), stats, spill);

@@ -139,6 +139,30 @@ final class HprofInput {
         }
     }
 
+    /**
+     * Moves forward to dump offset {@code offset}: within the buffer by moving the position, past
+     * it by skipping the stream (a file's skips are seeks).
+     */
+    void seek(long offset) throws IOException {
+        long n = offset - offset();
+        if (n < 0) throw new IllegalArgumentException("seek back from " + offset() + " to " + offset);
+        if (n <= limit - pos) {
+            pos += (int) n;
+            return;
+        }
+        n -= limit - pos;
+        base += limit;
+        pos = 0;
+        limit = 0;
+        while (n > 0 && !eof) {
+            long k = in.skip(n);
+            if (k <= 0) break;
+            base += k;
+            n -= k;
+        }
+        skip(n);
+    }
+
     byte[] bytes(int n) throws IOException {
         byte[] out = new byte[n];
         int at = 0;

@@ -69,6 +69,13 @@ final class HprofParser {
 
     final HprofInput in;
     private final boolean namesOnly;
+    /**
+     * A second thread's parser ({@link SegmentSplit}): it reads objects and roots and stops
+     * ({@link Stop}) at classes, heap infos and instances of classes not dumped, before changing anything.
+     */
+    private final boolean worker;
+    /** Plain files: reads later heap records on a second thread; null to read on this one only. */
+    SegmentSplit split;
 
     String version;
     int idSize;
@@ -77,8 +84,8 @@ final class HprofParser {
     private int refBytes;
     private int arrayHeaderBytes;
 
-    final Map<Long, String> strings = new HashMap<>();
-    final Map<Long, Long> classNameIds = new HashMap<>();
+    final Map<Long, String> strings;
+    final Map<Long, Long> classNameIds;
     final Map<Integer, Long> classIdBySerial = new HashMap<>();
     /** Frame id to {method name id, signature id, source file id, class serial, line}. */
     final Map<Long, long[]> frames = new HashMap<>();
@@ -86,7 +93,7 @@ final class HprofParser {
     final Map<Integer, long[]> traces = new HashMap<>();
 
     final List<ClassInfo> classes = new ArrayList<>();
-    final Map<Long, Integer> classIndex = new HashMap<>();
+    final Map<Long, Integer> classIndex;
     /** Class index of each primitive array type, by HPROF type code. */
     private final int[] primitiveArrayClass = new int[12];
     /** Set when class ids are odd: GraalVM Native Image writes hub address + 1. */
@@ -94,12 +101,12 @@ final class HprofParser {
 
     // Objects, in the order they are read (that order is their dense number).
     /** Packs ids into 4 bytes where it can: references and object ids share it. */
-    final IdCodec codec = new IdCodec();
-    final IdList objectIds = new IdList(codec);
+    final IdCodec codec;
+    final IdList objectIds;
     final IntList objectClass = new IntList();
     final IntList shallowBytes = new IntList();
     final IntList edgeStart = new IntList();
-    final IdList edgeTargets = new IdList(codec);
+    final IdList edgeTargets;
     /** Android: the heap (index into heapNames) of each object; null until a HEAP DUMP INFO is read. */
     byte[] objectHeap;
     final List<String> heapNames = new ArrayList<>();
@@ -133,8 +140,9 @@ final class HprofParser {
     /** Every this many objects read in dump order, a {@link #checkpoints} entry. */
     static final int CHECKPOINT_OBJECTS = 64;
     /**
-     * For objects 0, 64, 128, ...: the dump offset of the object's sub-record and the end of its
-     * segment, from where {@link #namesAt} reads again (plain files: thread names without a second pass).
+     * For objects 0, 64, 128, ... (and, after a {@link SegmentSplit}, the worker's 0, 64, ...):
+     * the object's number, the dump offset of its sub-record and the end of its segment, from where
+     * {@link #namesAt} reads again (plain files: thread names without a second pass).
      */
     final LongList checkpoints = new LongList();
     private long subRecordStart;
@@ -157,6 +165,57 @@ final class HprofParser {
     HprofParser(HprofInput in, boolean namesOnly) {
         this.in = in;
         this.namesOnly = namesOnly;
+        this.worker = false;
+        codec = new IdCodec();
+        objectIds = new IdList(codec);
+        edgeTargets = new IdList(codec);
+        strings = new HashMap<>();
+        classNameIds = new HashMap<>();
+        classIndex = new HashMap<>();
+    }
+
+    /**
+     * A worker for {@code main}'s later heap records: its own copies of the classes (so that
+     * neither thread sees the other change them), main's names (which only records outside the heap
+     * records change) and main's codec (fixed once it has its base).
+     */
+    private HprofParser(HprofInput in, HprofParser main) {
+        this.in = in;
+        this.namesOnly = false;
+        this.worker = true;
+        codec = main.codec;
+        objectIds = new IdList(codec);
+        edgeTargets = new IdList(codec);
+        strings = main.strings;
+        classNameIds = main.classNameIds;
+        classIndex = new HashMap<>(main.classIndex);
+        for (ClassInfo c : main.classes) classes.add(new ClassInfo(c, c.index));
+        firstOwnClass = classes.size();
+        System.arraycopy(main.primitiveArrayClass, 0, primitiveArrayClass, 0, primitiveArrayClass.length);
+        version = main.version;
+        idSize = main.idSize;
+        in.idSize(idSize);
+        headerBytes = main.headerBytes;
+        refBytes = main.refBytes;
+        arrayHeaderBytes = main.arrayHeaderBytes;
+        nativeImage = main.nativeImage;
+    }
+
+    /** A worker parser for heap records read through {@code input}. */
+    HprofParser worker(HprofInput input) {
+        return new HprofParser(input, this);
+    }
+
+    /** True when a worker can start: the id codec it shares has its base, and objects (so the classes dumped first) were read. */
+    boolean canSplit() {
+        return !namesOnly && !worker && codec.started() && objectIds.size() > 0;
+    }
+
+    /** A worker met what it does not read; nothing was changed for it. */
+    static final class Stop extends RuntimeException {
+        Stop() {
+            super(null, null, false, false);
+        }
     }
 
     /** A names pass found every String and array it was asked for. */
@@ -184,6 +243,20 @@ final class HprofParser {
             this.id = id;
             this.index = index;
         }
+
+        /** A copy as class number {@code index} (a worker's copy, or a class a worker met first). */
+        ClassInfo(ClassInfo c, int index) {
+            this(c.id, index);
+            dumped = c.dumped;
+            superId = c.superId;
+            loaderId = c.loaderId;
+            fieldTypes = c.fieldTypes;
+            fieldNames = c.fieldNames;
+            staticBytes = c.staticBytes;
+            name = c.name;
+            layout = c.layout;
+            layoutFailed = c.layoutFailed;
+        }
     }
 
     /** What decoding an instance needs: its data size, where its references are, what it is. */
@@ -200,11 +273,19 @@ final class HprofParser {
     void parse() throws IOException {
         try {
             header();
-            while (!in.atEnd()) record();
+            while (!in.atEnd()) {
+                if (split != null && split.joinsAt(in.offset())) {
+                    split.join(this);
+                } else {
+                    record();
+                }
+            }
         } catch (HprofInput.Truncated t) {
             truncatedAt = in.offset();
         } catch (NamesFound done) {
             // A names pass has all it wants: the rest of the dump (decompressed again for a gzip file) is not read.
+        } finally {
+            if (split != null) split.close();
         }
         if (!namesOnly) {
             finishDeferred();
@@ -262,6 +343,7 @@ final class HprofParser {
                 case STACK_TRACE -> stackTrace(start, length);
                 case HEAP_DUMP, HEAP_DUMP_SEGMENT -> {
                     sawSegments |= tag == HEAP_DUMP_SEGMENT;
+                    if (split != null) split.maybeStart(this, start, end);
                     heapDump(end);
                 }
                 case HEAP_DUMP_END -> sawHeapDumpEnd = true;
@@ -347,6 +429,170 @@ final class HprofParser {
             }
             if (in.offset() > end) throw in.bad(start, "heap sub-record of tag 0x" + Integer.toHexString(tag) + " crosses the end of its segment");
         }
+    }
+
+    // ---------------------------------------------------------------- heap records on two threads
+
+    /** Worker: the classes from this number on are ones it met first (array classes, classes not dumped yet). */
+    private int firstOwnClass;
+    /** Worker: where it stopped (a sub-record's start, or the end of its records) and the end of that record. */
+    long stoppedAt = -1;
+    long stoppedRecordEnd = -1;
+
+    /**
+     * Worker: the heap records from the input's offset to {@code to}, which are whole in the file,
+     * up to the first sub-record it does not read, or up to the next record once {@code stop} says
+     * so. Anything thrown once it has changed something for a sub-record leaves this parser
+     * useless; the caller then drops it.
+     */
+    void parseHeapRecords(long to, java.util.function.BooleanSupplier stop) throws IOException {
+        while (in.offset() < to) {
+            if (stop.getAsBoolean()) {
+                stoppedAt = in.offset();
+                stoppedRecordEnd = stoppedAt;
+                return;
+            }
+            int tag = in.u1();
+            in.u4();
+            long length = in.u4() & 0xffffffffL;
+            long end = in.offset() + length;
+            sawSegments |= tag == HEAP_DUMP_SEGMENT;
+            segmentEnd = end;
+            while (in.offset() < end) {
+                long start = in.offset();
+                subRecordStart = start;
+                long objects = objectIds.size();
+                long roots = rootIds.size();
+                try {
+                    int sub = in.u1();
+                    // Classes and ART's heap infos change what the records after them mean.
+                    if (sub == CLASS_DUMP || sub == HEAP_DUMP_INFO) throw new Stop();
+                    subRecord(sub, start, end);
+                } catch (RuntimeException e) {
+                    // Bad input before anything changed: the reading thread reads it again and says what is wrong.
+                    if (objectIds.size() != objects || rootIds.size() != roots) throw e;
+                    stoppedAt = start;
+                    stoppedRecordEnd = end;
+                    return;
+                }
+                if (in.offset() > end) throw in.bad(start, "heap sub-record crosses the end of its segment");
+            }
+        }
+        stoppedAt = to;
+        stoppedRecordEnd = to;
+    }
+
+    /**
+     * Appends what worker {@code w} read after this parser's objects, as if this parser had read it:
+     * its objects are numbered after this one's, in dump order. False (nothing changed) when the two
+     * together pass a limit, which this parser then reports as it reads the same records itself.
+     */
+    boolean adopt(HprofParser w) {
+        long objects = objectIds.size();
+        long edges = edgeTargets.size();
+        if (objects + w.objectIds.size() >= Integer.MAX_VALUE - 16 || edges + w.edgeTargets.size() >= Integer.MAX_VALUE - 16) return false;
+        for (long i = 0; i < w.checkpoints.size(); i += 3) {
+            checkpoints.add(w.checkpoints.get(i) + objects);
+            checkpoints.add(w.checkpoints.get(i + 1));
+            checkpoints.add(w.checkpoints.get(i + 2));
+        }
+        int[] numbers = adoptClasses(w);
+        objectIds.appendAll(w.objectIds);
+        objectClass.appendAll(w.objectClass, 0, w.firstOwnClass, numbers);
+        shallowBytes.appendAll(w.shallowBytes, 0);
+        edgeStart.appendAll(w.edgeStart, (int) edges);
+        edgeTargets.appendAll(w.edgeTargets);
+        long n = objectIds.size();
+        if (objectHeap != null) {
+            if (n > objectHeap.length) objectHeap = java.util.Arrays.copyOf(objectHeap, (int) Math.min(Integer.MAX_VALUE - 8, n * 2));
+            java.util.Arrays.fill(objectHeap, (int) objects, (int) n, (byte) currentHeap);
+        }
+        for (long i = 0; i < w.nativeOwners.size(); i++) {
+            nativeOwner((int) (w.nativeOwners.get(i) + objects), w.nativeOwnerIds.get(i), w.nativeBytes.get(i),
+                    NativeKind.values()[w.nativeKinds.get(i)]);
+        }
+        for (Map.Entry<Long, Integer> u : w.zlibUsers.entrySet()) zlibUsers.put(u.getKey(), (int) (u.getValue() + objects));
+        threadNameIds.putAll(w.threadNameIds);
+        for (long i = 0; i < w.rootIds.size(); i++) {
+            rootIds.add(w.rootIds.get(i));
+            rootKinds.add(w.rootKinds.get(i));
+            rootThreads.add(w.rootThreads.get(i));
+            rootFrames.add(w.rootFrames.get(i));
+        }
+        threadObjectBySerial.putAll(w.threadObjectBySerial);
+        threadTraceBySerial.putAll(w.threadTraceBySerial);
+        for (long i = 0; i < w.segments.size(); i += 4) {
+            segments.add(w.segments.get(i) + objects);
+            segments.add(w.segments.get(i + 1));
+            segments.add(w.segments.get(i + 2));
+            segments.add(w.segments.get(i + 3));
+        }
+        sawSegments |= w.sawSegments;
+        // Layouts the worker worked out are the ones this parser would have (the same dumped classes and names).
+        for (int i = 0; i < w.firstOwnClass; i++) {
+            ClassInfo mine = classes.get(i);
+            if (mine.layout == null && !mine.layoutFailed) mine.layout = w.classes.get(i).layout;
+        }
+        return true;
+    }
+
+    /**
+     * The classes worker {@code w} met first get their numbers here, in the order it met them, after
+     * this parser's (or this parser's number, when it met them too): the numbers one thread gives.
+     * Returns the new number of each of them (null when there are none).
+     */
+    private int[] adoptClasses(HprofParser w) {
+        int base = w.firstOwnClass;
+        if (w.classes.size() == base) return null;
+        int[] number = new int[w.classes.size() - base];
+        for (int i = base; i < w.classes.size(); i++) {
+            ClassInfo c = w.classes.get(i);
+            Integer mine = classIndex.get(c.id);
+            if (mine == null) {
+                mine = classes.size();
+                classes.add(new ClassInfo(c, mine));
+                classIndex.put(c.id, mine);
+            }
+            number[i - base] = mine;
+        }
+        for (int t = 0; t < primitiveArrayClass.length; t++) {
+            int k = w.primitiveArrayClass[t] - 1;
+            if (primitiveArrayClass[t] == 0 && k >= base) primitiveArrayClass[t] = number[k - base] + 1;
+        }
+        return number;
+    }
+
+    /** Reads on from inside a heap record (where a worker stopped) to its end. */
+    void resumeHeapRecord(long end) throws IOException {
+        try {
+            heapDump(end);
+        } catch (HprofInput.Truncated t) {
+            missingBytes = end - in.offset();
+            throw t;
+        }
+    }
+
+    /**
+     * Where a names pass for object {@code object} starts: {offset of a sub-record, end of its heap
+     * record, objects to pass over}; null when no checkpoint is near enough.
+     */
+    long[] checkpoint(int object) {
+        long lo = 0;
+        long hi = checkpoints.size() / 3 - 1;
+        long found = -1;
+        while (lo <= hi) {
+            long mid = (lo + hi) >>> 1;
+            if (checkpoints.get(3 * mid) <= object) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (found < 0) return null;
+        long skip = object - checkpoints.get(3 * found);
+        if (skip >= 2 * CHECKPOINT_OBJECTS) return null;
+        return new long[] {checkpoints.get(3 * found + 1), checkpoints.get(3 * found + 2), skip};
     }
 
     private void subRecord(int tag, long start, long end) throws IOException {
@@ -543,6 +789,7 @@ final class HprofParser {
         if (n >= Integer.MAX_VALUE - 16) throw in.bad(in.offset(), "more than 2^31 objects: too many for jjf");
         if (edgeTargets.size() >= Integer.MAX_VALUE - 16) throw in.bad(in.offset(), "more than 2^31 references: too many for jjf");
         if ((n & (CHECKPOINT_OBJECTS - 1)) == 0 && !finishing) {
+            checkpoints.add(n);
             checkpoints.add(subRecordStart);
             checkpoints.add(segmentEnd);
         }
@@ -569,6 +816,7 @@ final class HprofParser {
         ClassInfo c = cachedClass(classId);
         Layout layout = layout(c);
         if (layout == null) {
+            if (worker) throw new Stop();
             defer(id, classId, n);
             return;
         }

@@ -32,6 +32,11 @@ final class IdCodec {
         set = true;
     }
 
+    /** True once the first id has fixed the base (from then on encoding changes nothing here). */
+    boolean started() {
+        return set;
+    }
+
     long decode(int packed) {
         return base + ((packed & 0xffffffffL) << ALIGN_BITS);
     }

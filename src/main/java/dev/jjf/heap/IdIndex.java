@@ -95,19 +95,35 @@ final class IdIndex {
         while (b <= nb) buckets[b++] = n;
     }
 
+    /** At least this many ids are worth a second thread for their ranks' dense numbers. */
+    static final long MIN_PARALLEL_IDS = 1 << 20;
+
     /** The index of these ids (in dense order); empties {@code ids} as it goes. */
     static IdIndex of(IdList ids) {
+        return of(ids, Runtime.getRuntime().availableProcessors() > 1 ? MIN_PARALLEL_IDS : -1);
+    }
+
+    /**
+     * {@link #of(IdList)}; from {@code minParallel} ids on (a negative value: never), and when no id
+     * repeats, the dense number of each rank is found on two threads, a chunk of ids at a time:
+     * every rank then has exactly one id, so the chunks write to different ranks.
+     */
+    static IdIndex of(IdList ids, long minParallel) {
         IntList packed = ids.packed;
         long n = packed.size();
         long lo = Long.MAX_VALUE;
         long hi = -1;
         long count = 0;
+        boolean ascending = ids.escaped.size() == 0;
+        long prev = -1;
         for (long i = 0; i < n; i++) {
             int v = packed.get(i);
             if (v == IdCodec.ESCAPE) continue;
             long u = v & 0xffffffffL;
             if (u < lo) lo = u;
             if (u > hi) hi = u;
+            if (u <= prev) ascending = false;
+            prev = u;
             count++;
         }
         long span = hi - lo + 1;
@@ -124,54 +140,78 @@ final class IdIndex {
         }
         int words = (int) ((span + 63) >>> 6);
         long[] table = new long[2 * words];
-        long dup = 0;
-        boolean ascending = ids.escaped.size() == 0;
-        long prev = -1;
-        for (long i = 0; i < n; i++) {
-            int v = packed.get(i);
-            if (v == IdCodec.ESCAPE) continue;
-            long u = v & 0xffffffffL;
-            long off = u - lo;
-            int w = (int) (off >>> 6);
-            long bit = 1L << off;
-            if ((table[2 * w] & bit) != 0) {
-                dup++;
-            } else {
-                table[2 * w] |= bit;
-            }
-            if (u <= prev) ascending = false;
-            prev = u;
-        }
+        long first = lo;
+        long dup = setBits(packed, first, table);
         long rank = 0;
         for (int w = 0; w < words; w++) {
             table[2 * w + 1] = rank;
             rank += Long.bitCount(table[2 * w]);
         }
-        int[] denseOfRank = null;
+        int[] denseOfRank = ascending ? null : new int[(int) rank];
+        if (denseOfRank != null) {
+            int chunks = (int) ((n + IntList.CHUNK_SIZE - 1) / IntList.CHUNK_SIZE);
+            boolean unique = dup == 0;
+            if (unique && minParallel >= 0 && n >= minParallel && chunks >= 2) {
+                TwoThreads.run("jjf-hprof-ids", chunks, c -> denseOfRanks(packed, first, table, denseOfRank, c, true));
+            } else {
+                if (!unique) java.util.Arrays.fill(denseOfRank, -1);
+                for (int c = 0; c < chunks; c++) denseOfRanks(packed, first, table, denseOfRank, c, unique);
+            }
+        }
         int escapedCount = (int) ids.escaped.size();
         long[] escaped = new long[escapedCount];
         int[] escapedDense = new int[escapedCount];
-        if (!ascending) {
-            denseOfRank = new int[(int) rank];
-            java.util.Arrays.fill(denseOfRank, -1);
-        }
-        int e = 0;
-        for (long i = 0; i < n; i++) {
-            int v = packed.get(i);
-            if (v == IdCodec.ESCAPE) {
-                escaped[e] = ids.escaped.get(e);
-                escapedDense[e++] = (int) i;
-            } else if (denseOfRank != null) {
-                long off = (v & 0xffffffffL) - lo;
-                int w = (int) (off >>> 6);
-                long bit = 1L << off;
-                int r = (int) table[2 * w + 1] + Long.bitCount(table[2 * w] & (bit - 1));
-                if (denseOfRank[r] < 0) denseOfRank[r] = (int) i;
+        for (long i = 0, e = 0; e < escapedCount; i++) {
+            if (packed.get(i) == IdCodec.ESCAPE) {
+                escaped[(int) e] = ids.escaped.get(e);
+                escapedDense[(int) e++] = (int) i;
             }
         }
         packed.clear();
         ids.escaped.clear();
         return new IdIndex(ids.codec, table, lo, span, denseOfRank, escaped, escapedDense, dup);
+    }
+
+    /** Sets the bits of the packed ids; returns how many were set already (duplicates). */
+    private static long setBits(IntList packed, long lo, long[] table) {
+        long n = packed.size();
+        long dup = 0;
+        for (int c = 0; (long) c * IntList.CHUNK_SIZE < n; c++) {
+            int[] chunk = packed.chunk(c);
+            int count = (int) Math.min(chunk.length, n - (long) c * IntList.CHUNK_SIZE);
+            for (int i = 0; i < count; i++) {
+                int v = chunk[i];
+                if (v == IdCodec.ESCAPE) continue;
+                long off = (v & 0xffffffffL) - lo;
+                int w = (int) (off >>> 6);
+                long bit = 1L << off;
+                if ((table[2 * w] & bit) != 0) {
+                    dup++;
+                } else {
+                    table[2 * w] |= bit;
+                }
+            }
+        }
+        return dup;
+    }
+
+    /**
+     * For the ids of chunk {@code c}: their dense number at their rank; unless {@code unique} (no
+     * id repeats), only where no id before them has it (-1: none yet).
+     */
+    private static void denseOfRanks(IntList packed, long lo, long[] table, int[] denseOfRank, int c, boolean unique) {
+        int[] chunk = packed.chunk(c);
+        int base = c * IntList.CHUNK_SIZE;
+        int count = (int) Math.min(chunk.length, packed.size() - base);
+        for (int i = 0; i < count; i++) {
+            int v = chunk[i];
+            if (v == IdCodec.ESCAPE) continue;
+            long off = (v & 0xffffffffL) - lo;
+            int w = (int) (off >>> 6);
+            long bit = 1L << off;
+            int r = (int) table[2 * w + 1] + Long.bitCount(table[2 * w] & (bit - 1));
+            if (unique || denseOfRank[r] < 0) denseOfRank[r] = base + i;
+        }
     }
 
     /** The dense number of {@code id}, or -1 when no object has it. */

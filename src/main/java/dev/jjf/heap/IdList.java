@@ -19,6 +19,14 @@ final class IdList {
         if (v == IdCodec.ESCAPE) escaped.add(id);
     }
 
+    /** Appends {@code other}'s ids (encoded by the same codec) and empties it. */
+    void appendAll(IdList other) {
+        if (other.codec != codec) throw new IllegalArgumentException("ids of another codec");
+        packed.appendAll(other.packed, 0);
+        for (long i = 0; i < other.escaped.size(); i++) escaped.add(other.escaped.get(i));
+        other.escaped.clear();
+    }
+
     long size() {
         return packed.size();
     }

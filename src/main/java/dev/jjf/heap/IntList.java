@@ -196,6 +196,62 @@ final class IntList {
         evicting = false;
     }
 
+    /**
+     * Appends {@code other}'s entries, each plus {@code delta}, and empties {@code other}. Its full
+     * chunks become this list's next ones, their entries moved to the front in place: no new storage
+     * (new pages cost more than the copy, docs/heap-dumps.md) and at most one chunk more at a time.
+     */
+    void appendAll(IntList other, int delta) {
+        appendAll(other, delta, Integer.MAX_VALUE, null);
+    }
+
+    /** {@link #appendAll(IntList, int)}, except that entries {@code v >= from} become {@code numbers[v - from]}. */
+    void appendAll(IntList other, int delta, int from, int[] numbers) {
+        long n = other.size();
+        long done = 0;
+        if (spilled) throw new IllegalStateException("appending to a spilled list");
+        if (evicting) {
+            // Chunks adopted as they are would skip the file: entry by entry, add() spills them.
+            for (long i = 0; i < n; i++) add(map(other.get(i), delta, from, numbers));
+            other.clear();
+            return;
+        }
+        for (int c = 0; done < n; c++) {
+            int[] source = other.chunks[c];
+            int count = (int) Math.min(source.length, n - done);
+            int at = Math.min(count, current.length - pos);
+            move(source, 0, current, pos, at, delta, from, numbers);
+            pos += at;
+            if (at < count && source.length == CHUNK && current.length == CHUNK) {
+                move(source, at, source, 0, count - at, delta, from, numbers);
+                int next = (int) (full >>> CHUNK_BITS) + 1;
+                full += CHUNK;
+                if (next == chunks.length) chunks = Arrays.copyOf(chunks, next * 2);
+                chunks[next] = source;
+                current = source;
+                pos = count - at;
+            } else {
+                for (int i = at; i < count; i++) add(map(source[i], delta, from, numbers));
+            }
+            other.chunks[c] = null;
+            done += count;
+        }
+        other.clear();
+    }
+
+    /** Copies {@code count} entries, mapped; {@code to} may be {@code source} with {@code toAt <= at}. */
+    private static void move(int[] source, int at, int[] to, int toAt, int count, int delta, int from, int[] numbers) {
+        if (delta == 0 && numbers == null) {
+            System.arraycopy(source, at, to, toAt, count);
+        } else {
+            for (int i = 0; i < count; i++) to[toAt + i] = map(source[at + i], delta, from, numbers);
+        }
+    }
+
+    private static int map(int v, int delta, int from, int[] numbers) {
+        return numbers != null && v >= from ? numbers[v - from] : v + delta;
+    }
+
     /** Drops every entry and the storage. */
     void clear() {
         chunks = new int[4][];

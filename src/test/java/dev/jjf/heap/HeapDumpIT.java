@@ -52,6 +52,15 @@ class HeapDumpIT {
         List<String> warnings = new ArrayList<>();
         HeapGraph g = HeapDump.read(dump, new HeapDumpOptions(false, 2, warnings::add));
         assertEquals(List.of(), warnings);
+        if (!kind.endsWith("gz")) {
+            // Heap records on two threads from the first one on (SegmentSplit): one thread's graph, and the worker read objects.
+            List<String> one = new ArrayList<>();
+            List<String> two = new ArrayList<>();
+            HeapGraph single = HeapDump.read(() -> Files.newInputStream(dump), dump, true, -1, new HeapDumpOptions(false, 1, one::add));
+            HeapGraph split = HeapDump.read(() -> Files.newInputStream(dump), dump, true, 0, new HeapDumpOptions(false, 1, two::add));
+            assertEquals(SegmentSplitTest.fingerprint(single, one), SegmentSplitTest.fingerprint(split, two));
+            assertTrue(SegmentSplitTest.adopted(dump, 0) > 0, "the worker read no objects");
+        }
         Dominators d = Dominators.compute(g);
 
         CallTree retained = HeapFolder.fold(g, d, HeapMetric.RETAINED);
