@@ -91,7 +91,7 @@ public final class HeapDump {
     private static HeapGraph read(Source source, Path file, boolean seekable, long splitBytes, HeapDumpOptions options, Path spillDir,
                                   long dumpBytes) throws IOException {
         boolean spillWhileReading = spillDir != null || READER_BYTES_PER_DUMP_BYTE * dumpBytes > roomBytes() / 2.0;
-        SpillFile spill = spillWhileReading ? spillFile(spillDir, options) : null;
+        SpillFile spill = spillWhileReading ? spillFile(spillDir, file, options) : null;
         try {
             // A second thread's lists would not spill: a dump that must spill while read is read on one.
             return read(source, file, seekable, spill != null ? -1 : splitBytes, options, spillDir, spill);
@@ -123,7 +123,7 @@ public final class HeapDump {
         }
         IdIndex index = IdIndex.of(p.objectIds);
         long n = p.objectClass.size();
-        if (spill == null && n >= SPILL_MIN_OBJECTS) spill = spillFile(spillDir, options);
+        if (spill == null && n >= SPILL_MIN_OBJECTS) spill = spillFile(spillDir, file, options);
         if (spill != null) {
             // Not needed until the fold: they are garbage at the collection after reading.
             p.objectClass.spill(spill);
@@ -142,15 +142,39 @@ public final class HeapDump {
         return g;
     }
 
-    /** A spill file in {@code dir} (java.io.tmpdir when null), or null with a warning when none can be made. */
-    private static SpillFile spillFile(Path dir, HeapDumpOptions options) {
+    /**
+     * A spill file in {@code dir}; when null, in java.io.tmpdir, unless that is a file system in
+     * memory (tmpfs, as /tmp is on many distributions), where spilling would only move the bytes
+     * from the heap to the page cache: then beside the dump, if that directory takes it. Null with a
+     * warning when no file can be made.
+     */
+    private static SpillFile spillFile(Path dir, Path dump, HeapDumpOptions options) {
         Path in = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"));
+        if (dir == null && inMemory(in) && dump.toAbsolutePath().getParent() != null) {
+            Path beside = dump.toAbsolutePath().getParent();
+            if (!inMemory(beside)) {
+                try {
+                    return SpillFile.create(beside);
+                } catch (IOException e) {
+                    // Read-only or full: java.io.tmpdir it is.
+                }
+            }
+        }
         try {
             return SpillFile.create(in);
         } catch (IOException e) {
             options.warnings().accept("cannot make a spill file in " + in + " (" + e.getMessage()
                     + "); keeping the whole graph in memory (set another directory with JJF_JAVA_OPTS=-Djava.io.tmpdir=DIR)");
             return null;
+        }
+    }
+
+    static boolean inMemory(Path dir) {
+        try {
+            String type = Files.getFileStore(dir).type();
+            return type.equals("tmpfs") || type.equals("ramfs");
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -192,4 +192,14 @@ class SpillTest {
         out.add(here + " " + node.self() + " " + node.total());
         for (CallTree.Node c : node.children()) walk(c, here, out);
     }
+
+    @Test
+    void aFileSystemInMemoryIsToldApartFromADisk(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        // Spilling into tmpfs would only move the bytes into the page cache: such a tmpdir is passed over.
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/dev/shm"))
+                && Files.getFileStore(Path.of("/dev/shm")).type().equals("tmpfs"), "no tmpfs at /dev/shm");
+        assertTrue(HeapDump.inMemory(Path.of("/dev/shm")));
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.getFileStore(dir).type().equals("tmpfs"), "the temp dir is tmpfs");
+        assertEquals(false, HeapDump.inMemory(dir));
+    }
 }
