@@ -151,7 +151,7 @@ final class IdIndex {
         if (denseOfRank != null) {
             int chunks = (int) ((n + IntList.CHUNK_SIZE - 1) / IntList.CHUNK_SIZE);
             boolean unique = dup == 0;
-            if (unique && minParallel >= 0 && n >= minParallel && chunks >= 2) {
+            if (unique && minParallel >= 0 && n >= minParallel && chunks >= 2 && packed.inMemory()) {
                 TwoThreads.run("jjf-hprof-ids", chunks, c -> denseOfRanks(packed, first, table, denseOfRank, c, true));
             } else {
                 if (!unique) java.util.Arrays.fill(denseOfRank, -1);

@@ -179,6 +179,14 @@ final class IntList {
         spilled = true;
     }
 
+    /**
+     * True when every chunk is in memory: only then may several threads read the list at once
+     * (a chunk in the file is read back through the one cache).
+     */
+    boolean inMemory() {
+        return !evicting && !spilled;
+    }
+
     /** True between {@link #spill} and {@link #unspill}. */
     boolean isSpilled() {
         return spilled;

@@ -30,7 +30,7 @@ final class References {
         int[] edges = new int[Math.toIntExact(refs)];
         int chunks = (int) ((refs + IntList.CHUNK_SIZE - 1) / IntList.CHUNK_SIZE);
         long[] dropped = new long[Math.max(1, chunks)];
-        if (minParallel >= 0 && refs >= minParallel && chunks >= 2) {
+        if (minParallel >= 0 && refs >= minParallel && chunks >= 2 && packed.inMemory()) {
             // Where each chunk's full ids start among the escaped ones (none in most HotSpot dumps).
             long[] escapedBefore = new long[chunks];
             if (targets.escaped.size() > 0) {

@@ -57,4 +57,23 @@ class IdIndexTest {
             }
         }
     }
+
+    /** Ids whose list went to a spill file as it grew (a dump too big for the heap) are indexed on one thread, rightly. */
+    @Test
+    void idsInASpillFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        int n = 16 * IntList.CHUNK_SIZE + 12_345;
+        long base = 0x7_f000_0000L;
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) ids[i] = base + 8L * ((i * 1_000_003L) % n);
+        try (SpillFile file = SpillFile.create(dir)) {
+            IdCodec codec = new IdCodec();
+            IdList list = new IdList(codec);
+            list.packed.spillAsItGrows(file);
+            for (long id : ids) list.add(id);
+            IdIndex spilled = IdIndex.of(list, 0);
+            for (int i = 0; i < n; i++) {
+                if (spilled.find(ids[i]) != i) assertEquals(i, spilled.find(ids[i]), "id " + i);
+            }
+        }
+    }
 }
