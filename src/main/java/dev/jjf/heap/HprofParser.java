@@ -787,7 +787,8 @@ final class HprofParser {
     private int beginObject(long id, int classIdx, int shallow) {
         long n = objectIds.size();
         if (n >= Integer.MAX_VALUE - 16) throw in.bad(in.offset(), "more than 2^31 objects: too many for jjf");
-        if (edgeTargets.size() >= Integer.MAX_VALUE - 16) throw in.bad(in.offset(), "more than 2^31 references: too many for jjf");
+        long refs = edgeTargets.size();
+        if (refs >= Integer.MAX_VALUE - 16) throw in.bad(in.offset(), "more than 2^31 references: too many for jjf");
         if ((n & (CHECKPOINT_OBJECTS - 1)) == 0 && !finishing) {
             checkpoints.add(n);
             checkpoints.add(subRecordStart);
@@ -796,7 +797,7 @@ final class HprofParser {
         objectIds.add(id);
         objectClass.add(classIdx);
         shallowBytes.add(shallow);
-        edgeStart.add((int) edgeTargets.size());
+        edgeStart.add((int) refs);
         if (objectHeap != null) {
             if (n >= objectHeap.length) objectHeap = java.util.Arrays.copyOf(objectHeap, (int) Math.min(Integer.MAX_VALUE - 8, n * 2));
             objectHeap[(int) n] = (byte) currentHeap;
