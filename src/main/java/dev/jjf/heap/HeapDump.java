@@ -31,8 +31,8 @@ public final class HeapDump {
             return read(() -> open(file, format, options), file, format == HeapDumpFormat.HPROF, options, null, bytes);
         } catch (OutOfMemoryError e) {
             throw new BadInputException(file, "not enough Java heap to analyse this dump (" + Runtime.getRuntime().maxMemory() / (1 << 20)
-                    + " MiB): raise it with JJF_JAVA_OPTS=-Xmx<size> (java -Xmx<size> -jar jjf.jar); about 40 bytes per object"
-                    + " and 12 per reference are needed");
+                    + " MiB): raise it with JJF_JAVA_OPTS=-Xmx<size> (java -Xmx<size> -jar jjf.jar); about 30 bytes per object"
+                    + " and 4 per reference are needed");
         }
     }
 
