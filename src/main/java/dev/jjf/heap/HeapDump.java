@@ -295,41 +295,19 @@ public final class HeapDump {
         return out;
     }
 
+    /** What a names pass reads at a time: a few kilobytes are wanted, not the 1 MiB buffer's worth. */
+    private static final int NAMES_READ_BYTES = 1 << 16;
+
     /** A names pass over object {@code object} and the ones before it back to its checkpoint; null when there is no checkpoint. */
     private static HprofParser namesAt(FileChannel channel, Path file, HprofParser first, int object,
                                        java.util.function.Consumer<HprofParser> want) throws IOException {
         if (object < 0) return new HprofParser(new HprofInput(InputStream.nullInputStream(), file), true);
         long[] at = first.checkpoint(object);
         if (at == null) return null;
-        HprofParser names = new HprofParser(new HprofInput(new ChannelInput(channel, at[0]), file, at[0], ChannelInput.READ_BYTES), true);
+        HprofParser names = new HprofParser(new HprofInput(new ChannelInput(channel, at[0], NAMES_READ_BYTES), file, at[0], NAMES_READ_BYTES), true);
         want.accept(names);
         names.namesAt(first.idSize, at[1], (int) at[2]);
         return names;
-    }
-
-    /** A file from an offset on, read in small pieces: a names pass reads a few kilobytes, not the 1 MiB buffer's worth. */
-    private static final class ChannelInput extends InputStream {
-        private static final int READ_BYTES = 1 << 16;
-        private final FileChannel channel;
-        private long position;
-
-        ChannelInput(FileChannel channel, long position) {
-            this.channel = channel;
-            this.position = position;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int r = channel.read(java.nio.ByteBuffer.wrap(b, off, Math.min(len, READ_BYTES)), position);
-            if (r > 0) position += r;
-            return r;
-        }
     }
 
     private static HprofParser namesPass(Source source, Path file, java.util.function.Consumer<HprofParser> want) throws IOException {
@@ -340,7 +318,6 @@ public final class HeapDump {
             return names;
         }
     }
-
 
     /**
      * References to dense numbers for a graph that spills: references to objects not in the dump

@@ -1,7 +1,6 @@
 package dev.jjf.heap;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -137,7 +136,7 @@ final class SegmentSplit implements AutoCloseable {
             }
         }
         splits++;
-        HprofInput input = new HprofInput(new ChannelStream(channel, from), file, from, HprofInput.BUFFER_BYTES);
+        HprofInput input = new HprofInput(new ChannelInput(channel, from, HprofInput.BUFFER_BYTES), file, from, HprofInput.BUFFER_BYTES);
         worker = new Worker(main.worker(input), from, at);
         worker.start();
     }
@@ -182,29 +181,5 @@ final class SegmentSplit implements AutoCloseable {
             worker = null;
         }
         channel.close();
-    }
-
-    /** The file from an offset on, read with positional reads (the reading thread has its own stream). */
-    private static final class ChannelStream extends InputStream {
-        private final FileChannel channel;
-        private long position;
-
-        ChannelStream(FileChannel channel, long position) {
-            this.channel = channel;
-            this.position = position;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int r = channel.read(ByteBuffer.wrap(b, off, len), position);
-            if (r > 0) position += r;
-            return r;
-        }
     }
 }
