@@ -1,7 +1,6 @@
 package dev.jjf.heap;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
@@ -9,7 +8,7 @@ import java.nio.channels.FileChannel;
  * A file from an offset on, through positional reads: several readers share one channel, each at
  * its own place (the thread-names pass, the second reading thread).
  */
-final class ChannelInput extends InputStream {
+final class ChannelInput extends BlockInput {
     private final FileChannel channel;
     private final int maxReadBytes;
     private long position;
@@ -19,12 +18,6 @@ final class ChannelInput extends InputStream {
         this.channel = channel;
         this.position = position;
         this.maxReadBytes = maxReadBytes;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

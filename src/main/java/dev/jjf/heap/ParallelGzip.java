@@ -28,7 +28,7 @@ import java.util.zip.Inflater;
  * compressed data, a cut file), the rest of the file is read by one sequential stream from that
  * member on. Other gzip files are read sequentially. No temporary file either way.
  */
-final class ParallelGzip extends InputStream {
+final class ParallelGzip extends BlockInput {
     static final String JCMD_COMMENT = "HPROF BLOCKSIZE=";
     private static final int FHCRC = 2;
     private static final int FEXTRA = 4;
@@ -93,12 +93,6 @@ final class ParallelGzip extends InputStream {
             ch.close();
             throw e;
         }
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.util.concurrent.BlockingQueue;
  * order, and an exception the stream throws (a cut or corrupt gzip stream) after the bytes read
  * before it, as if it read the stream itself. {@link #close} stops the thread and waits for it.
  */
-final class ReadAhead extends InputStream {
+final class ReadAhead extends BlockInput {
     static final int BUFFER_BYTES = 1 << 20;
     /** Buffers filled ahead at most (and one being read). */
     static final int BUFFERS_AHEAD = 3;
@@ -63,12 +63,6 @@ final class ReadAhead extends InputStream {
         } catch (InterruptedException e) {
             // closed
         }
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
