@@ -38,6 +38,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <link.h>
@@ -556,16 +557,82 @@ static bool check_matches(const check_buf *b, const method_info *c, bool check_d
 static __thread uintptr_t stack_top;
 static __thread bool stack_unknown;
 
+static uintptr_t parse_hex(const char **p, const char *end)
+{
+    uintptr_t v = 0;
+    for (; *p < end; (*p)++) {
+        char c = **p;
+        unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) : 16u;
+        if (d == 16) break;
+        v = v << 4 | d;
+    }
+    return v;
+}
+
+/*
+ * The end of the mapping that holds address sp, from /proc/self/maps read with plain system
+ * calls into a stack buffer; 0 when not found. Not pthread_getattr_np: it takes the thread's own
+ * lock and allocates (its cpuset) while holding it, so called from this hook, inside malloc, it
+ * deadlocked whenever the sampled allocation was that very one (the JVM or a JNI library asking
+ * for the thread's attributes). Everything below the end of the mapping is mapped, which is all
+ * the frame-pointer walk needs of the bound.
+ */
+static uintptr_t mapping_end(uintptr_t sp)
+{
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[512];
+    size_t have = 0;
+    bool skipping = false; /* in the rest of a line longer than the buffer */
+    uintptr_t found = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + have, sizeof buf - have);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        have += (size_t)r;
+        size_t start = 0;
+        for (size_t i = 0; i < have && found == 0; i++) {
+            if (buf[i] != '\n') continue;
+            if (!skipping) {
+                const char *q = buf + start, *end = buf + i;
+                uintptr_t lo = parse_hex(&q, end);
+                if (q < end && *q == '-') {
+                    q++;
+                    uintptr_t hi = parse_hex(&q, end);
+                    if (lo <= sp && sp < hi) found = hi;
+                }
+            }
+            skipping = false;
+            start = i + 1;
+        }
+        if (found != 0) break;
+        if (start == 0 && have == sizeof buf) {
+            /* A line longer than the buffer (a long path): its addresses are at its start. */
+            if (!skipping) {
+                const char *q = buf, *end = buf + have;
+                uintptr_t lo = parse_hex(&q, end);
+                if (q < end && *q == '-') {
+                    q++;
+                    uintptr_t hi = parse_hex(&q, end);
+                    if (lo <= sp && sp < hi) found = hi;
+                }
+                if (found != 0) break;
+            }
+            skipping = true;
+            have = 0;
+            continue;
+        }
+        memmove(buf, buf + start, have - start);
+        have -= start;
+    }
+    close(fd);
+    return found;
+}
+
 static uintptr_t thread_stack_top(void)
 {
     if (stack_top == 0 && !stack_unknown) {
-        pthread_attr_t attr;
-        void *base = NULL;
-        size_t size = 0;
-        if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-            if (pthread_attr_getstack(&attr, &base, &size) == 0 && base != NULL) stack_top = (uintptr_t)base + size;
-            pthread_attr_destroy(&attr);
-        }
+        stack_top = mapping_end((uintptr_t)__builtin_frame_address(0));
         if (stack_top == 0) stack_unknown = true;
     }
     return stack_top;

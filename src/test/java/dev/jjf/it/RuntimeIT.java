@@ -154,6 +154,62 @@ class RuntimeIT {
         }
     }
 
+    // ---- 1b. a thread asking for its own attributes while every allocation is sampled ----
+
+    private static final String GET_ATTR_C = """
+            #define _GNU_SOURCE
+            #include <jni.h>
+            #include <pthread.h>
+            JNIEXPORT jlong JNICALL Java_GetAttr_stackBytes(JNIEnv *env, jclass c) {
+                pthread_attr_t a;
+                void *base;
+                size_t size = 0;
+                if (pthread_getattr_np(pthread_self(), &a) == 0) {
+                    pthread_attr_getstack(&a, &base, &size);
+                    pthread_attr_destroy(&a);
+                }
+                return (jlong) size;
+            }
+            """;
+    private static final String GET_ATTR = """
+            public class GetAttr {
+                static native long stackBytes();
+                public static void main(String[] args) throws Exception {
+                    System.load(System.getProperty("lib"));
+                    long sum = 0;
+                    for (int i = 0; i < 300; i++) {
+                        long[] bytes = new long[1];
+                        Thread t = new Thread(() -> bytes[0] = stackBytes());
+                        t.start();
+                        t.join();
+                        sum += bytes[0] > 0 ? 1 : 0;
+                    }
+                    System.out.println("threads with a stack: " + sum);
+                }
+            }
+            """;
+
+    /**
+     * pthread_getattr_np allocates while it holds the calling thread's own lock. The agent's hook,
+     * sampling that allocation, used to ask pthread_getattr_np for the stack bounds of a thread it
+     * had not seen yet, and waited for that lock forever (found when RuntimeIT hung in CI). Each
+     * new thread here asks for its attributes first thing, with every allocation sampled.
+     */
+    @Test
+    void aThreadAskingForItsOwnAttributesWhileSampledDoesNotHang() throws Exception {
+        Path dir = work.resolve("getattr");
+        Files.createDirectories(dir);
+        Path src = Files.writeString(dir.resolve("getattr.c"), GET_ATTR_C);
+        Path lib = dir.resolve("libgetattr.so");
+        Path jdk = Path.of(System.getProperty("java.home"));
+        Proc.run(dir, Map.of(), List.of("gcc", "-shared", "-fPIC", "-O2", "-I" + jdk.resolve("include"), "-I" + jdk.resolve("include/linux"),
+                "-o", lib.toString(), src.toString())).assertOk();
+        Path program = Files.writeString(dir.resolve("GetAttr.java"), GET_ATTR);
+        Proc run = Proc.jjf(dir, "run", "--out", dir.resolve("out").toString(), "--lg-sample", "0", "--no-render", "--jemalloc",
+                Proc.DEBIAN_JEMALLOC.toString(), "--", Proc.JAVA.toString(), "-Dlib=" + lib, program.toString()).assertOk();
+        assertTrue(run.stdout().contains("threads with a stack: 300"), run.stdout() + run.stderr());
+    }
+
     // ---- 2. allocation totals: recorded with prof_accum, refused without (RenderCommandTest) ----
 
     @Test
