@@ -569,6 +569,17 @@ static uintptr_t parse_hex(const char **p, const char *end)
     return v;
 }
 
+/* The end of the range a maps line [start, end) begins with, when it holds sp; 0 otherwise. */
+static uintptr_t line_end_if_holds(const char *start, const char *end, uintptr_t sp)
+{
+    const char *q = start;
+    uintptr_t lo = parse_hex(&q, end);
+    if (q >= end || *q != '-') return 0;
+    q++;
+    uintptr_t hi = parse_hex(&q, end);
+    return lo <= sp && sp < hi ? hi : 0;
+}
+
 /*
  * The end of the mapping that holds address sp, from /proc/self/maps read with plain system
  * calls into a stack buffer; 0 when not found. Not pthread_getattr_np: it takes the thread's own
@@ -579,8 +590,12 @@ static uintptr_t parse_hex(const char **p, const char *end)
  */
 static uintptr_t mapping_end(uintptr_t sp)
 {
+    int saved_errno = errno; /* malloc's caller may read errno after a successful call */
     int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
+    if (fd < 0) {
+        errno = saved_errno;
+        return 0;
+    }
     char buf[512];
     size_t have = 0;
     bool skipping = false; /* in the rest of a line longer than the buffer */
@@ -593,31 +608,14 @@ static uintptr_t mapping_end(uintptr_t sp)
         size_t start = 0;
         for (size_t i = 0; i < have && found == 0; i++) {
             if (buf[i] != '\n') continue;
-            if (!skipping) {
-                const char *q = buf + start, *end = buf + i;
-                uintptr_t lo = parse_hex(&q, end);
-                if (q < end && *q == '-') {
-                    q++;
-                    uintptr_t hi = parse_hex(&q, end);
-                    if (lo <= sp && sp < hi) found = hi;
-                }
-            }
+            if (!skipping) found = line_end_if_holds(buf + start, buf + i, sp);
             skipping = false;
             start = i + 1;
         }
         if (found != 0) break;
         if (start == 0 && have == sizeof buf) {
             /* A line longer than the buffer (a long path): its addresses are at its start. */
-            if (!skipping) {
-                const char *q = buf, *end = buf + have;
-                uintptr_t lo = parse_hex(&q, end);
-                if (q < end && *q == '-') {
-                    q++;
-                    uintptr_t hi = parse_hex(&q, end);
-                    if (lo <= sp && sp < hi) found = hi;
-                }
-                if (found != 0) break;
-            }
+            if (!skipping && (found = line_end_if_holds(buf, buf + have, sp)) != 0) break;
             skipping = true;
             have = 0;
             continue;
@@ -626,6 +624,7 @@ static uintptr_t mapping_end(uintptr_t sp)
         have -= start;
     }
     close(fd);
+    errno = saved_errno;
     return found;
 }
 
